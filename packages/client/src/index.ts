@@ -1,0 +1,176 @@
+import { randomBytes } from 'node:crypto';
+import * as grpc from '@grpc/grpc-js';
+import type { MethodDefinition } from '@grpc/proto-loader';
+import {
+  ERRNO,
+  ERRNO_METADATA_KEY,
+  ERRNO_NAME_METADATA_KEY,
+  STATUS_DETAILS_KEY,
+  decodeErrorDetails,
+  errnoName,
+  isErrnoName,
+  loadMetaProto,
+  type ErrnoName,
+  type MetaDefinition,
+  type v1,
+} from '@fsmeta/proto';
+
+export { ERRNO, type ErrnoName, type v1 } from '@fsmeta/proto';
+
+type KnownKeys<T> = { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] };
+type Methods = KnownKeys<MetaDefinition>;
+export type MethodName = keyof Methods;
+/** What a method takes (the permissive input type). */
+export type RequestOf<M extends MethodName> = Methods[M] extends MethodDefinition<infer Req, infer _Res, infer _ReqOut, infer _ResOut> ? Req : never;
+/** What a method returns (decoded with the shared loader options: 64-bit values as strings). */
+export type ResponseOf<M extends MethodName> = Methods[M] extends MethodDefinition<infer _Req, infer _Res, infer _ReqOut, infer Res> ? Res : never;
+
+/** A failed call. `errno` / `errnoName` are set when the server reported a POSIX error. */
+export class FsmetaError extends Error {
+  constructor(
+    message: string,
+    readonly code: grpc.status,
+    readonly errnoName: ErrnoName | undefined,
+    readonly errno: number | undefined,
+    readonly method: string,
+  ) {
+    super(message);
+    this.name = 'FsmetaError';
+  }
+}
+
+/** Turns a gRPC failure back into an errno-carrying error (the inverse of the server's mapping). */
+export function toFsmetaError(err: grpc.ServiceError, method: string): FsmetaError {
+  let name: ErrnoName | undefined;
+  const fromName = err.metadata?.get(ERRNO_NAME_METADATA_KEY)[0];
+  const fromNumber = err.metadata?.get(ERRNO_METADATA_KEY)[0];
+  if (typeof fromName === 'string' && isErrnoName(fromName)) name = fromName;
+  else if (fromNumber !== undefined) name = errnoName(Number(fromNumber));
+  if (name === undefined) {
+    const raw = err.metadata?.get(STATUS_DETAILS_KEY)[0];
+    const details = Buffer.isBuffer(raw) ? decodeErrorDetails(raw) : undefined;
+    if (details !== undefined && isErrnoName(details.reason)) name = details.reason;
+  }
+  return new FsmetaError(err.details || err.message, err.code, name, name === undefined ? undefined : ERRNO[name].errno, method);
+}
+
+export interface ClientOptions {
+  /** Per-attempt deadline. Default 30 s. */
+  deadlineMs?: number;
+  /** Attempts for a call that fails UNAVAILABLE (the server did not act, or its replica went away). Default 5. */
+  maxAttempts?: number;
+  credentials?: grpc.ChannelCredentials;
+  channelOptions?: grpc.ChannelOptions;
+}
+
+const DEFAULT_DEADLINE_MS = 30_000;
+const DEFAULT_MAX_ATTEMPTS = 5;
+const BACKOFF_BASE_MS = 20;
+const BACKOFF_MAX_MS = 1000;
+
+/**
+ * The fsmeta client: one typed `call` per RPC, with deadlines, bounded
+ * jittered retries of UNAVAILABLE and errno errors. A retried mutation keeps
+ * its request id, so the server applies it once.
+ */
+export class MetaClient {
+  private readonly client: grpc.Client;
+  private readonly definition: MetaDefinition;
+  private readonly deadlineMs: number;
+  private readonly maxAttempts: number;
+
+  constructor(address: string, options: ClientOptions = {}) {
+    const Ctor = loadMetaProto().fsmeta.v1.Meta;
+    this.definition = Ctor.service;
+    this.client = new grpc.Client(address, options.credentials ?? grpc.credentials.createInsecure(), {
+      'grpc.max_receive_message_length': 64 << 20,
+      ...options.channelOptions,
+    });
+    this.deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+    this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  }
+
+  async call<M extends MethodName>(method: M, request: RequestOf<M>): Promise<ResponseOf<M>> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.once(method, request);
+      } catch (err) {
+        const e = err as FsmetaError;
+        if (e.code !== grpc.status.UNAVAILABLE || attempt >= this.maxAttempts) throw err;
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** attempt)));
+      }
+    }
+  }
+
+  private once<M extends MethodName>(method: M, request: RequestOf<M>): Promise<ResponseOf<M>> {
+    const def = this.definition[method] as unknown as MethodDefinition<RequestOf<M>, unknown, unknown, ResponseOf<M>>;
+    return new Promise((resolve, reject) => {
+      this.client.makeUnaryRequest(
+        def.path,
+        def.requestSerialize,
+        def.responseDeserialize,
+        request,
+        new grpc.Metadata(),
+        { deadline: Date.now() + this.deadlineMs },
+        (err, res) => (err ? reject(toFsmetaError(err, method)) : resolve(res as ResponseOf<M>)),
+      );
+    });
+  }
+
+  /** Starts a session and returns a handle that fills in the request context. */
+  async newSession(caller: v1.Caller, info: v1.SessionInfo = {}, readOnly = false): Promise<Session> {
+    const res = await this.call('NewSession', { info, readOnly });
+    return new Session(this, res.sessionId, caller, res);
+  }
+
+  /** A handle on an existing session id (e.g. one kept across a client restart). */
+  session(sessionId: string, caller: v1.Caller): Session {
+    return new Session(this, sessionId, caller);
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+/** Methods whose request carries a RequestContext. */
+type ContextMethod = { [M in MethodName]: RequestOf<M> extends { ctx?: unknown } ? M : never }[MethodName];
+export type ArgsOf<M extends ContextMethod> = Omit<RequestOf<M>, 'ctx'>;
+
+/**
+ * A session: calls made through it carry its id, its caller and a fresh
+ * request id each (kept across the client's own retries).
+ */
+export class Session {
+  private readonly prefix = randomBytes(6).toString('hex');
+  private seq = 0;
+
+  constructor(
+    readonly client: MetaClient,
+    readonly id: string,
+    public caller: v1.Caller,
+    readonly opened?: v1.NewSessionResponse__Output,
+  ) {}
+
+  nextRequestId(): string {
+    return `${this.prefix}-${++this.seq}`;
+  }
+
+  /** Calls `method` with this session's context; pass `requestId` to replay a specific request. */
+  call<M extends ContextMethod>(method: M, args: ArgsOf<M>, opts: { requestId?: string; caller?: v1.Caller } = {}): Promise<ResponseOf<M>> {
+    const ctx: v1.RequestContext = {
+      sessionId: this.id,
+      caller: opts.caller ?? this.caller,
+      requestId: opts.requestId ?? this.nextRequestId(),
+    };
+    return this.client.call(method, { ...args, ctx } as unknown as RequestOf<M>);
+  }
+
+  heartbeat(): Promise<v1.HeartbeatResponse__Output> {
+    return this.client.call('Heartbeat', { sessionId: this.id });
+  }
+
+  close(): Promise<v1.CloseSessionResponse__Output> {
+    return this.client.call('CloseSession', { sessionId: this.id });
+  }
+}

@@ -1,0 +1,15 @@
+// Original file: proto/fsmeta/v1/meta.proto
+
+import type { RequestContext as _fsmeta_v1_RequestContext, RequestContext__Output as _fsmeta_v1_RequestContext__Output } from '../../fsmeta/v1/RequestContext';
+
+export interface ClaimSliceDeletionsRequest {
+  'ctx'?: (_fsmeta_v1_RequestContext | null);
+  'limit'?: (number);
+  'leaseMs'?: (number);
+}
+
+export interface ClaimSliceDeletionsRequest__Output {
+  'ctx': (_fsmeta_v1_RequestContext__Output | null);
+  'limit': (number);
+  'leaseMs': (number);
+}

@@ -1,0 +1,8 @@
+// Original file: proto/fsmeta/v1/meta.proto
+
+
+export interface DeleteQuotaResponse {
+}
+
+export interface DeleteQuotaResponse__Output {
+}

@@ -1,0 +1,32 @@
+// Original file: proto/fsmeta/v1/types.proto
+
+export const FileType = {
+  FILE_TYPE_UNSPECIFIED: 'FILE_TYPE_UNSPECIFIED',
+  FILE_TYPE_REGULAR: 'FILE_TYPE_REGULAR',
+  FILE_TYPE_DIRECTORY: 'FILE_TYPE_DIRECTORY',
+  FILE_TYPE_SYMLINK: 'FILE_TYPE_SYMLINK',
+  FILE_TYPE_FIFO: 'FILE_TYPE_FIFO',
+  FILE_TYPE_BLOCK_DEVICE: 'FILE_TYPE_BLOCK_DEVICE',
+  FILE_TYPE_CHAR_DEVICE: 'FILE_TYPE_CHAR_DEVICE',
+  FILE_TYPE_SOCKET: 'FILE_TYPE_SOCKET',
+} as const;
+
+export type FileType =
+  | 'FILE_TYPE_UNSPECIFIED'
+  | 0
+  | 'FILE_TYPE_REGULAR'
+  | 1
+  | 'FILE_TYPE_DIRECTORY'
+  | 2
+  | 'FILE_TYPE_SYMLINK'
+  | 3
+  | 'FILE_TYPE_FIFO'
+  | 4
+  | 'FILE_TYPE_BLOCK_DEVICE'
+  | 5
+  | 'FILE_TYPE_CHAR_DEVICE'
+  | 6
+  | 'FILE_TYPE_SOCKET'
+  | 7
+
+export type FileType__Output = typeof FileType[keyof typeof FileType]

@@ -1,0 +1,21 @@
+// Original file: proto/fsmeta/v1/meta.proto
+
+import type { RequestContext as _fsmeta_v1_RequestContext, RequestContext__Output as _fsmeta_v1_RequestContext__Output } from '../../fsmeta/v1/RequestContext';
+import type { LockType as _fsmeta_v1_LockType, LockType__Output as _fsmeta_v1_LockType__Output } from '../../fsmeta/v1/LockType';
+import type { Long } from '@grpc/proto-loader';
+
+export interface FlockRequest {
+  'ctx'?: (_fsmeta_v1_RequestContext | null);
+  'inode'?: (number | string | Long);
+  'owner'?: (number | string | Long);
+  'type'?: (_fsmeta_v1_LockType);
+  'block'?: (boolean);
+}
+
+export interface FlockRequest__Output {
+  'ctx': (_fsmeta_v1_RequestContext__Output | null);
+  'inode': (string);
+  'owner': (string);
+  'type': (_fsmeta_v1_LockType__Output);
+  'block': (boolean);
+}

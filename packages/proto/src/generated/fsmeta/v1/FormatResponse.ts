@@ -1,0 +1,11 @@
+// Original file: proto/fsmeta/v1/meta.proto
+
+import type { Format as _fsmeta_v1_Format, Format__Output as _fsmeta_v1_Format__Output } from '../../fsmeta/v1/Format';
+
+export interface FormatResponse {
+  'format'?: (_fsmeta_v1_Format | null);
+}
+
+export interface FormatResponse__Output {
+  'format': (_fsmeta_v1_Format__Output | null);
+}

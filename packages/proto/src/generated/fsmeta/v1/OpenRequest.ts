@@ -1,0 +1,16 @@
+// Original file: proto/fsmeta/v1/meta.proto
+
+import type { RequestContext as _fsmeta_v1_RequestContext, RequestContext__Output as _fsmeta_v1_RequestContext__Output } from '../../fsmeta/v1/RequestContext';
+import type { Long } from '@grpc/proto-loader';
+
+export interface OpenRequest {
+  'ctx'?: (_fsmeta_v1_RequestContext | null);
+  'inode'?: (number | string | Long);
+  'flags'?: (number);
+}
+
+export interface OpenRequest__Output {
+  'ctx': (_fsmeta_v1_RequestContext__Output | null);
+  'inode': (string);
+  'flags': (number);
+}

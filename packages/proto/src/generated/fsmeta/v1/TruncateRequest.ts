@@ -1,0 +1,16 @@
+// Original file: proto/fsmeta/v1/meta.proto
+
+import type { RequestContext as _fsmeta_v1_RequestContext, RequestContext__Output as _fsmeta_v1_RequestContext__Output } from '../../fsmeta/v1/RequestContext';
+import type { Long } from '@grpc/proto-loader';
+
+export interface TruncateRequest {
+  'ctx'?: (_fsmeta_v1_RequestContext | null);
+  'inode'?: (number | string | Long);
+  'length'?: (number | string | Long);
+}
+
+export interface TruncateRequest__Output {
+  'ctx': (_fsmeta_v1_RequestContext__Output | null);
+  'inode': (string);
+  'length': (string);
+}

@@ -1,0 +1,13 @@
+// Original file: proto/fsmeta/v1/meta.proto
+
+import type { Attr as _fsmeta_v1_Attr, Attr__Output as _fsmeta_v1_Attr__Output } from '../../fsmeta/v1/Attr';
+
+export interface WriteResponse {
+  'attr'?: (_fsmeta_v1_Attr | null);
+  'sliceCount'?: (number);
+}
+
+export interface WriteResponse__Output {
+  'attr': (_fsmeta_v1_Attr__Output | null);
+  'sliceCount': (number);
+}

@@ -1,0 +1,114 @@
+import pino, { type Logger } from 'pino';
+import type { Config } from './config';
+import { redact } from './config';
+import { metaJobs } from './jobs';
+import { JobRunner } from './jobs/runner';
+import { createMeta, type Meta } from './meta';
+import { createServer, type MetaServer } from './server/server';
+import { Db } from './store/db';
+import { startEmbedded, type EmbeddedDatabase } from './store/embedded';
+import { migrate } from './store/migrate';
+import { Telemetry } from './telemetry';
+
+export interface RunningFsmeta {
+  port: number;
+  address: string;
+  databaseUrl: string;
+  meta: Meta;
+  server: MetaServer;
+  /** NOT_SERVING, drain in-flight calls (up to the grace period), stop jobs, close the pool. */
+  stop(): Promise<void>;
+}
+
+/** A failure at start that deserves one clear line, not a stack trace. */
+export class StartupError extends Error {}
+
+export function createLogger(level: string): Logger {
+  return pino({ level, base: { service: 'fsmeta' } });
+}
+
+/**
+ * The composition root: config -> database (embedded or given) -> migrations ->
+ * volume -> telemetry -> server -> jobs. Used by `fsmeta serve` and by tests.
+ */
+export async function startFsmeta(config: Config, log: Logger = createLogger(config.logLevel)): Promise<RunningFsmeta> {
+  let embedded: EmbeddedDatabase | undefined;
+  let url = config.databaseUrl;
+  if (url === '') {
+    try {
+      embedded = await startEmbedded(config.dataDir, (line) => log.debug({ postgres: line.trim() }));
+    } catch (err) {
+      throw new StartupError(`cannot start the embedded PostgreSQL in ${config.dataDir}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    url = embedded.url;
+    log.info({ dataDir: config.dataDir }, 'embedded PostgreSQL started');
+  }
+  try {
+    const applied = await migrate(url);
+    if (applied.length > 0) log.info({ applied }, 'migrations applied');
+  } catch (err) {
+    await embedded?.stop();
+    throw new StartupError(`database ${redact(url)}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+
+  const db = new Db(
+    { connectionString: url, poolSize: config.poolSize, lockTimeoutMs: config.lockTimeoutMs, statementTimeoutMs: config.statementTimeoutMs },
+    log,
+  );
+  const meta = createMeta({
+    db,
+    log,
+    options: {
+      heartbeatMs: config.heartbeatMs,
+      sessionTtlMs: config.heartbeatMs * 5,
+      atimeMode: config.atimeMode ?? 'noatime',
+      skipDirMtimeNs: BigInt(config.skipDirMtimeMs) * 1_000_000n,
+      readdirDefaultLimit: 1000,
+      readdirMaxLimit: 10000,
+    },
+  });
+  const format =
+    (await meta.volume.getFormat()) ??
+    (await meta.volume.format(
+      {
+        name: config.volumeName, uuid: '', blockSizeKib: 0, capacity: 0n, inodes: 0n, trashDays: 0,
+        dirStats: false, userGroupQuota: false, enableAcl: false, atimeMode: 'noatime', storage: '', bucket: '',
+      },
+      false,
+    ));
+  if (config.atimeMode === undefined) meta.deps.options.atimeMode = format.atimeMode;
+
+  const telemetry = new Telemetry(config.metricsPort, config.metricsHost, db);
+  const server = createServer(meta, log, { maxReceiveMessageBytes: config.maxMessageBytes, maxSendMessageBytes: config.maxMessageBytes }, telemetry);
+  let port: number;
+  try {
+    port = await server.listen(config.listen);
+  } catch (err) {
+    await db.close();
+    await telemetry.shutdown();
+    await embedded?.stop();
+    throw new StartupError(`cannot listen on ${config.listen}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const jobs = new JobRunner(metaJobs(meta, config.requestRetentionMs), config.jobIntervalMs, log);
+  jobs.start();
+  server.setServing(true);
+  const host = config.listen.slice(0, config.listen.lastIndexOf(':'));
+  const address = `${host}:${port}`;
+  log.info({ address, volume: format.name, uuid: format.uuid }, 'fsmeta serving');
+
+  return {
+    port,
+    address,
+    databaseUrl: url,
+    meta,
+    server,
+    async stop() {
+      server.setServing(false);
+      await server.shutdown(config.shutdownGraceMs);
+      await jobs.stop();
+      await db.close();
+      await telemetry.shutdown();
+      await embedded?.stop();
+    },
+  };
+}

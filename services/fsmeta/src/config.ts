@@ -1,0 +1,130 @@
+import * as path from 'node:path';
+import type { AtimeMode } from './meta/deps';
+
+/** Every knob of the server: a flag, an environment variable, a default, and a check. */
+export interface Config {
+  listen: string;
+  /** Empty: run an embedded PostgreSQL in dataDir. */
+  databaseUrl: string;
+  dataDir: string;
+  poolSize: number;
+  heartbeatMs: number;
+  atimeMode?: AtimeMode;
+  volumeName: string;
+  shutdownGraceMs: number;
+  logLevel: string;
+  metricsPort: number;
+  metricsHost: string;
+  maxMessageBytes: number;
+  lockTimeoutMs: number;
+  statementTimeoutMs: number;
+  skipDirMtimeMs: number;
+  requestRetentionMs: number;
+  jobIntervalMs: number;
+}
+
+export class ConfigError extends Error {}
+
+interface Knob {
+  flag: string;
+  env: string;
+  def: string;
+  help: string;
+  parse: (v: string, name: string) => unknown;
+}
+
+function int(min: number, max: number) {
+  return (v: string, name: string): number => {
+    if (!/^\d+$/.test(v)) throw new ConfigError(`${name}: "${v}" is not a whole number`);
+    const n = Number(v);
+    if (n < min || n > max) throw new ConfigError(`${name}: ${v} is outside ${min}..${max}`);
+    return n;
+  };
+}
+
+function str(v: string): string {
+  return v;
+}
+
+function listenAddress(v: string, name: string): string {
+  const m = /^(.+):(\d+)$/.exec(v);
+  if (m === null || Number(m[2]) > 65535) throw new ConfigError(`${name}: "${v}" is not host:port`);
+  return v;
+}
+
+function databaseUrl(v: string, name: string): string {
+  if (v === '') return v;
+  if (!/^postgres(ql)?:\/\//.test(v)) throw new ConfigError(`${name}: "${redact(v)}" is not a postgres:// URL`);
+  return v;
+}
+
+function atime(v: string, name: string): AtimeMode | undefined {
+  if (v === '') return undefined;
+  if (v === 'noatime' || v === 'relatime' || v === 'strictatime') return v;
+  throw new ConfigError(`${name}: "${v}" is not one of noatime, relatime, strictatime`);
+}
+
+function logLevel(v: string, name: string): string {
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(v)) {
+    throw new ConfigError(`${name}: "${v}" is not a pino log level`);
+  }
+  return v;
+}
+
+/** Hides the password of a database URL in messages. */
+export function redact(url: string): string {
+  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
+}
+
+const KNOBS: Record<keyof Config, Knob> = {
+  listen: { flag: 'listen', env: 'FSMETA_LISTEN', def: '127.0.0.1:50051', help: 'gRPC listen address', parse: listenAddress },
+  databaseUrl: { flag: 'database-url', env: 'FSMETA_DATABASE_URL', def: '', help: 'PostgreSQL URL; empty runs an embedded PostgreSQL', parse: databaseUrl },
+  dataDir: { flag: 'data', env: 'FSMETA_DATA', def: '.fsmeta', help: 'data directory of the embedded PostgreSQL', parse: (v) => path.resolve(v) },
+  poolSize: { flag: 'pool-size', env: 'FSMETA_POOL_SIZE', def: '16', help: 'database connections per replica', parse: int(1, 1000) },
+  heartbeatMs: { flag: 'heartbeat-ms', env: 'FSMETA_HEARTBEAT_MS', def: '12000', help: 'session heartbeat; sessions expire after 5 missed', parse: int(100, 600_000) },
+  atimeMode: { flag: 'atime-mode', env: 'FSMETA_ATIME_MODE', def: '', help: "noatime, relatime or strictatime (default: the volume's, noatime)", parse: atime },
+  volumeName: { flag: 'volume-name', env: 'FSMETA_VOLUME_NAME', def: 'fsmeta', help: 'name given to the volume when an empty database is formatted at start', parse: str },
+  shutdownGraceMs: { flag: 'shutdown-grace-ms', env: 'FSMETA_SHUTDOWN_GRACE_MS', def: '20000', help: 'how long in-flight calls may drain after SIGTERM', parse: int(0, 600_000) },
+  logLevel: { flag: 'log-level', env: 'FSMETA_LOG_LEVEL', def: 'info', help: 'pino log level', parse: logLevel },
+  metricsPort: { flag: 'metrics-port', env: 'FSMETA_METRICS_PORT', def: '9464', help: 'Prometheus metrics port (0 = off)', parse: int(0, 65535) },
+  metricsHost: { flag: 'metrics-host', env: 'FSMETA_METRICS_HOST', def: '0.0.0.0', help: 'Prometheus metrics bind host', parse: str },
+  maxMessageBytes: { flag: 'max-message-bytes', env: 'FSMETA_MAX_MESSAGE_BYTES', def: String(16 << 20), help: 'largest request or response', parse: int(1 << 16, 1 << 30) },
+  lockTimeoutMs: { flag: 'lock-timeout-ms', env: 'FSMETA_LOCK_TIMEOUT_MS', def: '5000', help: 'row lock wait before a transaction is retried', parse: int(10, 600_000) },
+  statementTimeoutMs: { flag: 'statement-timeout-ms', env: 'FSMETA_STATEMENT_TIMEOUT_MS', def: '30000', help: 'longest SQL statement', parse: int(100, 3_600_000) },
+  skipDirMtimeMs: { flag: 'skip-dir-mtime-ms', env: 'FSMETA_SKIP_DIR_MTIME_MS', def: '100', help: "skip a parent's mtime update newer than this", parse: int(0, 3_600_000) },
+  requestRetentionMs: { flag: 'request-retention-ms', env: 'FSMETA_REQUEST_RETENTION_MS', def: '3600000', help: 'how long retried request ids are recognised', parse: int(1000, 7 * 86_400_000) },
+  jobIntervalMs: { flag: 'job-interval-ms', env: 'FSMETA_JOB_INTERVAL_MS', def: '1000', help: 'period of background jobs (expiry, release, pruning)', parse: int(10, 3_600_000) },
+};
+
+/** Parses `--flag value` / `--flag=value` arguments over environment variables over defaults. */
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): Config {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument "${arg}"`);
+    const eq = arg.indexOf('=');
+    if (eq > 0) {
+      flags.set(arg.slice(2, eq), arg.slice(eq + 1));
+    } else {
+      const value = argv[i + 1];
+      if (value === undefined) throw new ConfigError(`${arg} needs a value`);
+      flags.set(arg.slice(2), value);
+      i++;
+    }
+  }
+  const known = new Set(Object.values(KNOBS).map((k) => k.flag));
+  for (const f of flags.keys()) if (!known.has(f)) throw new ConfigError(`unknown flag --${f} (see fsmeta help)`);
+  const out: Record<string, unknown> = {};
+  for (const [key, knob] of Object.entries(KNOBS)) {
+    const fromFlag = flags.get(knob.flag);
+    const raw = fromFlag ?? env[knob.env] ?? knob.def;
+    out[key] = knob.parse(raw, fromFlag !== undefined ? `--${knob.flag}` : env[knob.env] !== undefined ? knob.env : `--${knob.flag}`);
+  }
+  return out as unknown as Config;
+}
+
+export function configHelp(): string {
+  return Object.values(KNOBS)
+    .map((k) => `  --${k.flag.padEnd(22)} ${k.env.padEnd(28)} ${k.help} (default: ${k.def === '' ? 'none' : k.def})`)
+    .join('\n');
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+import { createLogger, startFsmeta, StartupError } from './app';
+import { ConfigError, configHelp, loadConfig, redact } from './config';
+import { migrate } from './store/migrate';
+import { startEmbedded } from './store/embedded';
+
+const USAGE = `usage: fsmeta <command> [flags]
+
+commands:
+  serve     run the gRPC server (formats an empty database at first start)
+  migrate   apply pending schema migrations and exit
+  help      show this text
+
+flags (each also read from its environment variable):
+${configHelp()}`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help') {
+    console.log(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  const config = loadConfig(rest);
+  const log = createLogger(config.logLevel);
+  switch (command) {
+    case 'serve': {
+      const app = await startFsmeta(config, log);
+      console.error(`fsmeta serving on ${app.address}`);
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        log.info({ signal }, 'shutting down: NOT_SERVING, draining in-flight calls');
+        app.stop().then(
+          () => process.exit(0),
+          (err: unknown) => {
+            log.error({ err }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+      return -1; // keep running
+    }
+    case 'migrate': {
+      let url = config.databaseUrl;
+      const embedded = url === '' ? await startEmbedded(config.dataDir, () => undefined) : undefined;
+      url = embedded?.url ?? url;
+      try {
+        const applied = await migrate(url);
+        console.log(applied.length === 0 ? `database ${redact(url)} is up to date` : `applied ${applied.join(', ')}`);
+      } finally {
+        await embedded?.stop();
+      }
+      return 0;
+    }
+    default:
+      throw new ConfigError(`unknown command "${command}" (try fsmeta help)`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: unknown) => {
+    const known = err instanceof ConfigError || err instanceof StartupError;
+    console.error(`fsmeta: ${known ? err.message : err instanceof Error ? err.message : String(err)}`);
+    process.exit(known ? 2 : 1);
+  },
+);

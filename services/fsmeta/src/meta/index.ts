@@ -1,0 +1,21 @@
+import type { MetaDeps } from './deps';
+import { Namespace } from './namespace';
+import { Sessions } from './sessions';
+import { Volume } from './volume';
+
+/** Every meta service, built from the same dependencies. */
+export interface Meta {
+  deps: MetaDeps;
+  sessions: Sessions;
+  volume: Volume;
+  namespace: Namespace;
+}
+
+export function createMeta(deps: MetaDeps): Meta {
+  return {
+    deps,
+    sessions: new Sessions(deps),
+    volume: new Volume(deps),
+    namespace: new Namespace(deps),
+  };
+}

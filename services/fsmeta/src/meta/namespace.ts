@@ -1,0 +1,615 @@
+import type { Tx } from '../store/db';
+import {
+  addUsage,
+  deleteEdge,
+  deleteNode,
+  edgeParents,
+  getEdge,
+  getNode,
+  getParentAndChild,
+  getSymlink,
+  hasChildren,
+  insertEdge,
+  insertNode,
+  insertSymlink,
+  listEdges,
+  lockNodes,
+  nextInode,
+  setEdgeTarget,
+  touchDir,
+  updateNode,
+} from '../store/nodes';
+import { addOpen } from '../store/sessions';
+import { touchAtime } from './atime';
+import type { MetaDeps } from './deps';
+import { InvalidArgument, fail } from './errors';
+import { mutate } from './mutation';
+import { DOT, DOTDOT, checkName, checkSymlinkTarget, isDotOrDotDot } from './names';
+import { checkAccess, checkSticky, hasAccess, inGroup } from './perm';
+import { dropLastLink } from './release';
+import {
+  DIR_LENGTH,
+  FLAG_APPEND,
+  FLAG_IMMUTABLE,
+  MODE_MASK_R,
+  MODE_MASK_W,
+  MODE_MASK_X,
+  ROOT_INODE,
+  SPACE_UNIT,
+  S_ISGID,
+  S_ISUID,
+  TYPE_DIRECTORY,
+  TYPE_FILE,
+  TYPE_SYMLINK,
+  nowNs,
+  type Attr,
+  type Entry,
+  type FileType,
+  type OpContext,
+} from './types';
+
+export const SET_ATTR_MODE = 1;
+export const SET_ATTR_UID = 2;
+export const SET_ATTR_GID = 4;
+export const SET_ATTR_ATIME = 16;
+export const SET_ATTR_MTIME = 32;
+export const SET_ATTR_ATIME_NOW = 128;
+export const SET_ATTR_MTIME_NOW = 256;
+export const SET_ATTR_FLAG = 1 << 15;
+const SET_ATTR_KNOWN =
+  SET_ATTR_MODE | SET_ATTR_UID | SET_ATTR_GID | SET_ATTR_ATIME | SET_ATTR_MTIME | SET_ATTR_ATIME_NOW | SET_ATTR_MTIME_NOW | SET_ATTR_FLAG;
+
+export const RENAME_NOREPLACE = 1;
+export const RENAME_EXCHANGE = 2;
+export const RENAME_WHITEOUT = 4;
+
+export const O_ACCMODE = 3;
+export const O_EXCL = 0x80;
+
+/** How many times a mutation re-reads entries that changed between lookup and lock before giving up to a retry. */
+const RELOCK_LIMIT = 8;
+
+export interface SetAttrRequest {
+  set: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  atimeNs: bigint;
+  mtimeNs: bigint;
+  flags: number;
+}
+
+export interface ReaddirPage {
+  entries: Entry[];
+  nextCursor: Buffer;
+  eof: boolean;
+}
+
+/** Cursor byte marking a page boundary after "." and ".." (followed by the last name returned). */
+const CURSOR_AFTER = 0x01;
+
+function isDir(a: Attr): boolean {
+  return a.type === TYPE_DIRECTORY;
+}
+
+function protectedFlags(a: Attr): boolean {
+  return (a.flags & (FLAG_IMMUTABLE | FLAG_APPEND)) !== 0;
+}
+
+/** A directory usable as a parent: ENOENT if gone, ENOTDIR if not a directory. */
+function requireDir(a: Attr | undefined): Attr {
+  if (a === undefined) fail('ENOENT');
+  if (!isDir(a)) fail('ENOTDIR');
+  return a;
+}
+
+/** The namespace: lookup, attributes and every entry-changing operation, at JuiceFS baseMeta parity. */
+export class Namespace {
+  constructor(private readonly deps: MetaDeps) {}
+
+  private get skipNs(): bigint {
+    return this.deps.options.skipDirMtimeNs;
+  }
+
+  async lookup(ctx: OpContext, parent: bigint, name: Buffer): Promise<Attr> {
+    if (name.length === 0) fail('EINVAL', 'empty name');
+    if (name.length > 255) fail('ENAMETOOLONG');
+    const q = this.deps.db.reader;
+    if (isDotOrDotDot(name)) {
+      const dir = await getNode(q, parent);
+      if (dir === undefined) fail('ENOENT');
+      checkAccess(ctx.caller, dir, MODE_MASK_X);
+      if (name.equals(DOT)) return dir;
+      if (!isDir(dir)) fail('ENOTDIR');
+      if (dir.inode === ROOT_INODE) return dir;
+      const up = await getNode(q, dir.parent);
+      if (up === undefined) fail('ENOENT');
+      return up;
+    }
+    checkName(name);
+    const found = await getParentAndChild(q, parent, name);
+    const dir = requireDir(found.parent);
+    checkAccess(ctx.caller, dir, MODE_MASK_X);
+    if (found.child === undefined) fail('ENOENT');
+    return found.child;
+  }
+
+  async getAttr(inode: bigint): Promise<Attr> {
+    const attr = await getNode(this.deps.db.reader, inode);
+    if (attr === undefined) fail('ENOENT');
+    return attr;
+  }
+
+  async access(ctx: OpContext, inode: bigint, mask: number): Promise<void> {
+    if (mask < 0 || mask > 7) throw new InvalidArgument('mask', 'must be a combination of R=4, W=2, X=1');
+    checkAccess(ctx.caller, await this.getAttr(inode), mask);
+  }
+
+  mknod(ctx: OpContext, parent: bigint, name: Buffer, type: FileType, mode: number, umask: number, rdev: number): Promise<Attr> {
+    if (type < 1 || type > 7) fail('EINVAL', 'unknown file type');
+    checkName(name);
+    return mutate(this.deps.db, ctx, async (tx) => {
+      const created = await this.createNode(tx, ctx, parent, name, type, mode, umask, rdev, undefined);
+      if (created.existing !== undefined) fail('EEXIST');
+      return created.attr;
+    });
+  }
+
+  mkdir(ctx: OpContext, parent: bigint, name: Buffer, mode: number, umask: number): Promise<Attr> {
+    return this.mknod(ctx, parent, name, TYPE_DIRECTORY, mode, umask, 0);
+  }
+
+  symlink(ctx: OpContext, parent: bigint, name: Buffer, target: Buffer): Promise<Attr> {
+    checkName(name);
+    checkSymlinkTarget(target);
+    return mutate(this.deps.db, ctx, async (tx) => {
+      const created = await this.createNode(tx, ctx, parent, name, TYPE_SYMLINK, 0o777, 0, 0, target);
+      if (created.existing !== undefined) fail('EEXIST');
+      return created.attr;
+    });
+  }
+
+  /**
+   * As baseMeta.Create: Mknod of a regular file that is then open in the
+   * session. Without O_EXCL an existing regular file is opened and returned.
+   */
+  create(ctx: OpContext, parent: bigint, name: Buffer, mode: number, umask: number, flags: number): Promise<Attr> {
+    checkName(name);
+    return mutate(this.deps.db, ctx, async (tx) => {
+      const created = await this.createNode(tx, ctx, parent, name, TYPE_FILE, mode, umask, 0, undefined);
+      let attr = created.attr;
+      if (created.existing !== undefined) {
+        if ((flags & O_EXCL) !== 0 || created.existing.type !== TYPE_FILE) fail('EEXIST');
+        attr = created.existing;
+      }
+      await addOpen(tx, ctx.sessionId, attr.inode);
+      return attr;
+    });
+  }
+
+  /**
+   * doMknod. The parent is locked FOR UPDATE only when its nlink changes (a new
+   * directory); otherwise FOR KEY SHARE, which keeps it from being removed but
+   * lets creates in one directory run side by side. Returns the existing node
+   * instead of failing when the name is taken, so Create can open it.
+   */
+  private async createNode(
+    tx: Tx,
+    ctx: OpContext,
+    parentIno: bigint,
+    name: Buffer,
+    type: FileType,
+    mode: number,
+    umask: number,
+    rdev: number,
+    target: Buffer | undefined,
+  ): Promise<{ attr: Attr; existing?: Attr }> {
+    const locked = await lockNodes(tx, [parentIno], type === TYPE_DIRECTORY ? 'update' : 'key share');
+    const parent = requireDir(locked.get(parentIno));
+    checkAccess(ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
+    if ((parent.flags & FLAG_IMMUTABLE) !== 0) fail('EPERM');
+    if (isDotOrDotDot(name)) fail('EEXIST');
+    const edge = await getEdge(tx, parentIno, name);
+    if (edge !== undefined) {
+      const existing = await getNode(tx, edge.inode);
+      if (existing === undefined) fail('EEXIST');
+      return { attr: existing, existing };
+    }
+    const now = nowNs();
+    let gid = ctx.caller.gid;
+    let newMode = mode & 0o7777 & ~umask;
+    if ((parent.mode & S_ISGID) !== 0) {
+      // A setgid directory hands its group down, and its setgid bit to subdirectories.
+      gid = parent.gid;
+      if (type === TYPE_DIRECTORY) newMode |= S_ISGID;
+    }
+    if (type !== TYPE_DIRECTORY && (newMode & 0o2010) === 0o2010 && ctx.caller.uid !== 0 && !inGroup(ctx.caller, gid)) {
+      newMode &= ~S_ISGID;
+    }
+    const attr: Attr = {
+      inode: await nextInode(tx),
+      type,
+      flags: 0,
+      mode: newMode,
+      uid: ctx.caller.uid,
+      gid,
+      rdev: type === 5 || type === 6 ? rdev : 0,
+      atimeNs: now,
+      mtimeNs: now,
+      ctimeNs: now,
+      nlink: type === TYPE_DIRECTORY ? 2 : 1,
+      length: type === TYPE_DIRECTORY ? DIR_LENGTH : type === TYPE_SYMLINK ? BigInt(target!.length) : 0n,
+      parent: parentIno,
+    };
+    await insertEdge(tx, parentIno, name, attr.inode, type);
+    await insertNode(tx, attr);
+    if (target !== undefined) await insertSymlink(tx, attr.inode, target);
+    await touchDir(tx, parentIno, type === TYPE_DIRECTORY ? 1 : 0, now, this.skipNs);
+    await addUsage(tx, SPACE_UNIT, 1n);
+    return { attr };
+  }
+
+  async readLink(ctx: OpContext, inode: bigint): Promise<Buffer> {
+    const attr = await this.getAttr(inode);
+    if (attr.type !== TYPE_SYMLINK) fail('EINVAL', 'not a symlink');
+    const target = await getSymlink(this.deps.db.reader, inode);
+    if (target === undefined) fail('EIO', 'symlink target missing');
+    await touchAtime(this.deps, attr);
+    void ctx;
+    return target;
+  }
+
+  /** As doLink: the linked inode's parent becomes 0; parents are derived from edges from then on. */
+  link(ctx: OpContext, inode: bigint, parentIno: bigint, name: Buffer): Promise<Attr> {
+    checkName(name);
+    return mutate(this.deps.db, ctx, async (tx) => {
+      const node = (await lockNodes(tx, [inode], 'update')).get(inode);
+      const parent = requireDir((await lockNodes(tx, [parentIno], 'key share')).get(parentIno));
+      checkAccess(ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
+      if ((parent.flags & FLAG_IMMUTABLE) !== 0) fail('EPERM');
+      if (isDotOrDotDot(name) || (await getEdge(tx, parentIno, name)) !== undefined) fail('EEXIST');
+      if (node === undefined) fail('ENOENT');
+      if (isDir(node)) fail('EPERM', 'cannot link a directory');
+      if (protectedFlags(node)) fail('EPERM');
+      const now = nowNs();
+      const attr: Attr = { ...node, parent: 0n, nlink: node.nlink + 1, ctimeNs: now };
+      await insertEdge(tx, parentIno, name, inode, node.type);
+      await updateNode(tx, attr);
+      await touchDir(tx, parentIno, 0, now, this.skipNs);
+      return attr;
+    });
+  }
+
+  /** Finds an entry and locks its node (FOR UPDATE) with the given extra inodes, re-reading until the entry is stable. */
+  private async lockEntry(
+    tx: Tx,
+    parent: bigint,
+    name: Buffer,
+    extra: bigint[],
+  ): Promise<{ rows: Map<bigint, Attr>; entry?: { inode: bigint; type: FileType } }> {
+    for (let i = 0; ; i++) {
+      const entry = await getEdge(tx, parent, name);
+      const rows = await lockNodes(tx, entry === undefined ? extra : [...extra, entry.inode], 'update');
+      const again = await getEdge(tx, parent, name);
+      if (again?.inode === entry?.inode) return { rows, entry };
+      if (i >= RELOCK_LIMIT) throw Object.assign(new Error('entry keeps changing'), { code: '40001' });
+    }
+  }
+
+  /** As doUnlink: EPERM, not EISDIR, for a directory. */
+  unlink(ctx: OpContext, parentIno: bigint, name: Buffer): Promise<void> {
+    checkName(name);
+    return mutate(this.deps.db, ctx, async (tx) => {
+      const { rows, entry } = await this.lockEntry(tx, parentIno, name, []);
+      const parent = requireDir((await lockNodes(tx, [parentIno], 'key share')).get(parentIno));
+      checkAccess(ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
+      if (protectedFlags(parent)) fail('EPERM');
+      if (entry === undefined) fail('ENOENT');
+      if (entry.type === TYPE_DIRECTORY) fail('EPERM', 'is a directory');
+      const node = rows.get(entry.inode);
+      const now = nowNs();
+      await deleteEdge(tx, parentIno, name);
+      if (node !== undefined) {
+        checkSticky(ctx.caller, parent, node);
+        if (protectedFlags(node)) fail('EPERM');
+        await this.removeLink(tx, node, now);
+      }
+      await touchDir(tx, parentIno, 0, now, this.skipNs);
+    });
+  }
+
+  /** Drops one link of a non-directory whose row is locked (a hard-linked file keeps parent 0, as JuiceFS). */
+  private async removeLink(tx: Tx, node: Attr, now: bigint): Promise<void> {
+    if (node.nlink > 1) {
+      await updateNode(tx, { ...node, nlink: node.nlink - 1, ctimeNs: now });
+    } else {
+      await dropLastLink(tx, node, now);
+    }
+  }
+
+  rmdir(ctx: OpContext, parentIno: bigint, name: Buffer): Promise<void> {
+    if (name.equals(DOT)) fail('EINVAL');
+    if (name.equals(DOTDOT)) fail('ENOTEMPTY');
+    checkName(name);
+    return mutate(this.deps.db, ctx, async (tx) => {
+      const { rows, entry } = await this.lockEntry(tx, parentIno, name, [parentIno]);
+      const parent = requireDir(rows.get(parentIno));
+      checkAccess(ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
+      if (protectedFlags(parent)) fail('EPERM');
+      if (entry === undefined) fail('ENOENT');
+      if (entry.type !== TYPE_DIRECTORY) fail('ENOTDIR');
+      const node = rows.get(entry.inode);
+      if (node !== undefined) {
+        if (await hasChildren(tx, node.inode)) fail('ENOTEMPTY');
+        checkSticky(ctx.caller, parent, node);
+      }
+      const now = nowNs();
+      await deleteEdge(tx, parentIno, name);
+      if (node !== undefined) {
+        await deleteNode(tx, node.inode);
+        await addUsage(tx, -SPACE_UNIT, -1n);
+      }
+      await touchDir(tx, parentIno, -1, now, 0n);
+    });
+  }
+
+  rename(ctx: OpContext, parentSrc: bigint, nameSrc: Buffer, parentDst: bigint, nameDst: Buffer, flags: number): Promise<Attr> {
+    if ((flags & RENAME_WHITEOUT) !== 0 && (flags & ~(RENAME_WHITEOUT | RENAME_NOREPLACE)) === 0) fail('ENOTSUP');
+    if (flags !== 0 && flags !== RENAME_NOREPLACE && flags !== RENAME_EXCHANGE) fail('EINVAL', 'bad rename flags');
+    checkName(nameSrc);
+    checkName(nameDst);
+    return mutate(this.deps.db, ctx, (tx) => this.renameTx(tx, ctx, parentSrc, nameSrc, parentDst, nameDst, flags));
+  }
+
+  /**
+   * As doRename, plus a full ancestor walk: a directory may not move below
+   * itself at any depth (JuiceFS checks one level). Locks both parents and
+   * both entries' nodes FOR UPDATE in one ascending statement, then each
+   * ancestor of the destination FOR KEY SHARE, so a concurrent rename that
+   * would close a cycle waits and then sees this one.
+   */
+  private async renameTx(
+    tx: Tx,
+    ctx: OpContext,
+    parentSrc: bigint,
+    nameSrc: Buffer,
+    parentDst: bigint,
+    nameDst: Buffer,
+    flags: number,
+  ): Promise<Attr> {
+    let rows: Map<bigint, Attr>;
+    let src: { inode: bigint; type: FileType } | undefined;
+    let dst: { inode: bigint; type: FileType } | undefined;
+    for (let i = 0; ; i++) {
+      src = await getEdge(tx, parentSrc, nameSrc);
+      dst = await getEdge(tx, parentDst, nameDst);
+      const ids = [parentSrc, parentDst];
+      if (src !== undefined) ids.push(src.inode);
+      if (dst !== undefined) ids.push(dst.inode);
+      rows = await lockNodes(tx, ids, 'update');
+      const src2 = await getEdge(tx, parentSrc, nameSrc);
+      const dst2 = await getEdge(tx, parentDst, nameDst);
+      if (src2?.inode === src?.inode && dst2?.inode === dst?.inode) break;
+      if (i >= RELOCK_LIMIT) throw Object.assign(new Error('entries keep changing'), { code: '40001' });
+    }
+    const psrc = requireDir(rows.get(parentSrc));
+    const pdst = requireDir(rows.get(parentDst));
+    if (protectedFlags(psrc) || (pdst.flags & FLAG_IMMUTABLE) !== 0) fail('EPERM');
+    checkAccess(ctx.caller, psrc, MODE_MASK_W | MODE_MASK_X);
+    checkAccess(ctx.caller, pdst, MODE_MASK_W | MODE_MASK_X);
+    if (src === undefined) fail('ENOENT');
+    const node = rows.get(src.inode);
+    if (node === undefined) fail('ENOENT');
+    if (parentSrc === parentDst && nameSrc.equals(nameDst)) return node;
+    const crossDir = parentSrc !== parentDst;
+    if (isDir(node) && crossDir) await this.checkNoCycle(tx, node.inode, parentDst);
+    if (node.inode === parentDst) fail('EPERM');
+    if (protectedFlags(node)) fail('EPERM');
+    // Moving a directory elsewhere rewrites its "..": Linux wants write permission on it.
+    if (isDir(node) && crossDir && !hasAccess(ctx.caller, node, MODE_MASK_W)) fail('EACCES');
+    const now = nowNs();
+    let victim: Attr | undefined;
+    if (dst !== undefined) {
+      if ((flags & RENAME_NOREPLACE) !== 0) fail('EEXIST');
+      victim = rows.get(dst.inode);
+      if (victim !== undefined) {
+        if (victim.inode === node.inode) return node; // two links of one inode: nothing to do
+        if (protectedFlags(victim)) fail('EPERM');
+        if ((flags & RENAME_EXCHANGE) === 0) {
+          if (isDir(node) && !isDir(victim)) fail('ENOTDIR');
+          if (!isDir(node) && isDir(victim)) fail('EISDIR');
+          if (isDir(victim) && (await hasChildren(tx, victim.inode))) fail('ENOTEMPTY');
+        } else if (isDir(victim) && crossDir) {
+          await this.checkNoCycle(tx, victim.inode, parentSrc);
+          if (!hasAccess(ctx.caller, victim, MODE_MASK_W)) fail('EACCES');
+        }
+        checkSticky(ctx.caller, pdst, victim);
+      }
+    } else if ((flags & RENAME_EXCHANGE) !== 0) {
+      fail('ENOENT');
+    }
+    checkSticky(ctx.caller, psrc, node);
+
+    let srcNlink = 0;
+    let dstNlink = 0;
+    if ((flags & RENAME_EXCHANGE) !== 0 && victim !== undefined) {
+      await setEdgeTarget(tx, parentSrc, nameSrc, victim.inode, victim.type);
+      await setEdgeTarget(tx, parentDst, nameDst, node.inode, node.type);
+      if (crossDir) {
+        if (isDir(victim)) {
+          srcNlink++;
+          dstNlink--;
+        }
+        if (isDir(node)) {
+          srcNlink--;
+          dstNlink++;
+        }
+        await updateNode(tx, { ...victim, ctimeNs: now, parent: victim.parent === 0n ? 0n : parentSrc });
+      } else {
+        await updateNode(tx, { ...victim, ctimeNs: now });
+      }
+    } else {
+      await deleteEdge(tx, parentSrc, nameSrc);
+      if (victim !== undefined) {
+        await setEdgeTarget(tx, parentDst, nameDst, node.inode, node.type);
+        if (isDir(victim)) {
+          await deleteNode(tx, victim.inode);
+          await addUsage(tx, -SPACE_UNIT, -1n);
+          dstNlink--;
+        } else {
+          await this.removeLink(tx, victim, now);
+        }
+      } else if (dst !== undefined) {
+        // The entry pointed at a node that no longer exists: replace it.
+        await setEdgeTarget(tx, parentDst, nameDst, node.inode, node.type);
+      } else {
+        await insertEdge(tx, parentDst, nameDst, node.inode, node.type);
+      }
+      if (isDir(node) && crossDir) {
+        srcNlink--;
+        dstNlink++;
+      }
+    }
+    const moved: Attr = { ...node, ctimeNs: now, parent: crossDir && node.parent !== 0n ? parentDst : node.parent };
+    await updateNode(tx, moved);
+    // Parents in ascending order; a changed nlink always writes, a time-only change coalesces.
+    for (const [ino, delta] of crossDir ? sortPairs([parentSrc, srcNlink], [parentDst, dstNlink]) : [[parentSrc, srcNlink + dstNlink] as const]) {
+      await touchDir(tx, ino, delta, now, delta !== 0 ? 0n : this.skipNs);
+    }
+    return moved;
+  }
+
+  /**
+   * EPERM if `dir` is `target` or one of its ancestors. Walks up from `target`
+   * to the root taking FOR KEY SHARE on each ancestor, so none of them can be
+   * moved until this transaction ends.
+   */
+  private async checkNoCycle(tx: Tx, dir: bigint, target: bigint): Promise<void> {
+    let cur = target;
+    for (let depth = 0; cur !== ROOT_INODE; depth++) {
+      if (cur === dir) fail('EPERM', 'cannot move a directory below itself');
+      const row = (await lockNodes(tx, [cur], 'key share')).get(cur);
+      if (row === undefined) fail('ENOENT');
+      cur = row.parent;
+      if (depth > 100_000) fail('ELOOP');
+    }
+  }
+
+  async readdir(ctx: OpContext, inode: bigint, cursor: Buffer, limit: number, plus: boolean): Promise<ReaddirPage> {
+    const { readdirDefaultLimit, readdirMaxLimit } = this.deps.options;
+    if (limit > readdirMaxLimit) throw new InvalidArgument('limit', `at most ${readdirMaxLimit}`);
+    const pageSize = limit === 0 ? readdirDefaultLimit : limit;
+    if (cursor.length > 0 && cursor[0] !== CURSOR_AFTER) throw new InvalidArgument('cursor', 'not a cursor from this service');
+    const q = this.deps.db.reader;
+    const dir = await getNode(q, inode);
+    if (dir === undefined) fail('ENOENT');
+    if (!isDir(dir)) fail('ENOTDIR');
+    checkAccess(ctx.caller, dir, plus ? MODE_MASK_R | MODE_MASK_X : MODE_MASK_R);
+    const entries: Entry[] = [];
+    let after: Buffer | undefined;
+    if (cursor.length === 0) {
+      const parentIno = dir.inode === ROOT_INODE ? dir.inode : dir.parent;
+      const up = plus ? ((await getNode(q, parentIno)) ?? dir) : undefined;
+      entries.push({ inode: dir.inode, name: DOT, type: TYPE_DIRECTORY, attr: plus ? dir : undefined });
+      entries.push({ inode: parentIno, name: DOTDOT, type: TYPE_DIRECTORY, attr: up });
+    } else if (cursor.length > 1) {
+      after = cursor.subarray(1);
+    }
+    const rows = await listEdges(q, inode, after, pageSize, plus);
+    entries.push(...rows);
+    const last = rows.length > 0 ? rows[rows.length - 1]!.name : after;
+    const nextCursor = Buffer.concat([Buffer.from([CURSOR_AFTER]), last ?? Buffer.alloc(0)]);
+    if (cursor.length === 0 || rows.length > 0) await touchAtime(this.deps, dir);
+    return { entries, nextCursor, eof: rows.length < pageSize };
+  }
+
+  setAttr(ctx: OpContext, inode: bigint, req: SetAttrRequest): Promise<Attr> {
+    if ((req.set & ~SET_ATTR_KNOWN) !== 0) throw new InvalidArgument('set', 'unknown bits (size changes go through Truncate)');
+    return mutate(this.deps.db, ctx, async (tx) => {
+      const cur = (await lockNodes(tx, [inode], 'update')).get(inode);
+      if (cur === undefined) fail('ENOENT');
+      const next = mergeAttr(ctx, cur, req, nowNs());
+      if (next !== cur) await updateNode(tx, next);
+      return next;
+    });
+  }
+
+  /** Every directory holding a link to the inode. */
+  async parents(inode: bigint): Promise<bigint[]> {
+    const attr = await this.getAttr(inode);
+    return attr.parent !== 0n ? [attr.parent] : edgeParents(this.deps.db.reader, inode);
+  }
+}
+
+function sortPairs(a: readonly [bigint, number], b: readonly [bigint, number]): (readonly [bigint, number])[] {
+  return a[0] < b[0] ? [a, b] : [b, a];
+}
+
+/**
+ * SetAttr semantics (baseMeta.SetAttr / mergeAttr with Linux's rules): returns
+ * `cur` itself when nothing changes, else the new attributes with ctime = now.
+ */
+export function mergeAttr(ctx: OpContext, cur: Attr, req: SetAttrRequest, now: bigint): Attr {
+  const { caller } = ctx;
+  const root = caller.uid === 0;
+  const owner = root || caller.uid === cur.uid;
+  const next: Attr = { ...cur };
+  let changed = false;
+  if ((req.set & SET_ATTR_FLAG) !== 0) {
+    // chattr: changing immutable / append-only needs privilege (CAP_LINUX_IMMUTABLE).
+    if (req.flags !== cur.flags) {
+      if (!root) fail('EPERM');
+      next.flags = req.flags;
+      changed = true;
+    }
+  } else if ((cur.flags & FLAG_IMMUTABLE) !== 0 && req.set !== 0) {
+    fail('EPERM');
+  }
+  if ((req.set & SET_ATTR_UID) !== 0 && req.uid !== cur.uid) {
+    if (!root) fail('EPERM');
+    next.uid = req.uid;
+    changed = true;
+  }
+  if ((req.set & SET_ATTR_GID) !== 0 && req.gid !== cur.gid) {
+    if (!root && (caller.uid !== cur.uid || !inGroup(caller, req.gid))) fail('EPERM');
+    next.gid = req.gid;
+    changed = true;
+  }
+  if ((req.set & SET_ATTR_MODE) !== 0) {
+    if (!owner) fail('EPERM');
+    let mode = req.mode & 0o7777;
+    // Without membership in the file's group a non-root caller cannot set setgid.
+    if (!root && (mode & S_ISGID) !== 0 && !inGroup(caller, next.gid)) mode &= ~S_ISGID;
+    if (mode !== cur.mode) {
+      next.mode = mode;
+      changed = true;
+    }
+  }
+  const ownerChanged = next.uid !== cur.uid || next.gid !== cur.gid;
+  if (ownerChanged && cur.type !== TYPE_DIRECTORY) {
+    // chown/chgrp of a non-directory drops setuid, and setgid when group-exec is set;
+    // root keeps setgid when group-exec is off (JuiceFS's Linux rule).
+    if (root && (next.mode & 0o010) === 0) next.mode &= ~S_ISUID;
+    else next.mode &= ~(S_ISUID | S_ISGID);
+  }
+  const setTimes = req.set & (SET_ATTR_ATIME | SET_ATTR_MTIME | SET_ATTR_ATIME_NOW | SET_ATTR_MTIME_NOW);
+  if (setTimes !== 0) {
+    const explicit = (req.set & (SET_ATTR_ATIME | SET_ATTR_MTIME)) !== 0 &&
+      (req.set & (SET_ATTR_ATIME_NOW | SET_ATTR_MTIME_NOW)) === 0;
+    if (!owner) {
+      // Explicit times need ownership (EPERM); "now" needs ownership or write access (EACCES).
+      if (explicit) fail('EPERM');
+      if (!hasAccess(caller, cur, MODE_MASK_W)) fail('EACCES');
+    }
+    if ((req.set & SET_ATTR_ATIME_NOW) !== 0) next.atimeNs = now;
+    else if ((req.set & SET_ATTR_ATIME) !== 0) next.atimeNs = req.atimeNs;
+    if ((req.set & SET_ATTR_MTIME_NOW) !== 0) next.mtimeNs = now;
+    else if ((req.set & SET_ATTR_MTIME) !== 0) next.mtimeNs = req.mtimeNs;
+    changed = changed || next.atimeNs !== cur.atimeNs || next.mtimeNs !== cur.mtimeNs;
+  }
+  if (next.mode !== cur.mode) changed = true;
+  if (!changed) return cur;
+  next.ctimeNs = now;
+  return next;
+}
+

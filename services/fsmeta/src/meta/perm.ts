@@ -1,0 +1,35 @@
+import { FsError } from './errors';
+import type { Attr, Caller } from './types';
+
+/** POSIX permission checks, as JuiceFS baseMeta.Access (no ACLs yet). */
+
+export function inGroup(caller: Caller, gid: number): boolean {
+  return caller.gid === gid || caller.gids.includes(gid);
+}
+
+/** The rwx bits (0-7) the caller has on the inode. */
+export function accessBits(caller: Caller, attr: Attr): number {
+  if (caller.uid === 0) return 7;
+  if (caller.uid === attr.uid) return (attr.mode >> 6) & 7;
+  if (inGroup(caller, attr.gid)) return (attr.mode >> 3) & 7;
+  return attr.mode & 7;
+}
+
+/** EACCES unless the caller has every bit of `mask` (root always passes, as in JuiceFS). */
+export function checkAccess(caller: Caller, attr: Attr, mask: number): void {
+  if (caller.uid === 0) return;
+  if ((accessBits(caller, attr) & mask) !== mask) throw new FsError('EACCES');
+}
+
+export function hasAccess(caller: Caller, attr: Attr, mask: number): boolean {
+  return caller.uid === 0 || (accessBits(caller, attr) & mask) === mask;
+}
+
+/**
+ * The sticky-bit rule for removing or renaming `entry` out of `dir`: a
+ * non-root caller must own the directory or the entry.
+ */
+export function checkSticky(caller: Caller, dir: Attr, entry: Attr): void {
+  if (caller.uid === 0 || (dir.mode & 0o1000) === 0) return;
+  if (caller.uid !== dir.uid && caller.uid !== entry.uid) throw new FsError('EACCES');
+}

@@ -1,0 +1,85 @@
+import {
+  deleteSession,
+  deleteSessionOpens,
+  expiredSessions,
+  insertSession,
+  listSessions,
+  lockSession,
+  refreshSession,
+  sessionOpenInodes,
+} from '../store/sessions';
+import type { Tx } from '../store/db';
+import type { MetaDeps } from './deps';
+import { fail } from './errors';
+import { releaseUnlinked } from './release';
+
+export interface SessionInfo {
+  version: string;
+  hostName: string;
+  ipAddrs: string[];
+  mountPoint: string;
+  processId: number;
+}
+
+export interface SessionView {
+  sessionId: bigint;
+  info: SessionInfo;
+  createdNs: bigint;
+  expireNs: bigint;
+  readOnly: boolean;
+  openFiles: number;
+}
+
+/** Client sessions: the scope of request ids, open files and locks (JuiceFS NewSession / CleanStaleSessions). */
+export class Sessions {
+  constructor(private readonly deps: MetaDeps) {}
+
+  async open(info: SessionInfo, readOnly: boolean): Promise<bigint> {
+    const { db, options } = this.deps;
+    return db.transaction((tx) => insertSession(tx, info, readOnly, options.sessionTtlMs));
+  }
+
+  /** ESTALE once the session has expired or closed: its opens and locks are gone, the client must start over. */
+  async heartbeat(sid: bigint): Promise<bigint> {
+    const { db, options } = this.deps;
+    const expire = await db.transaction((tx) => refreshSession(tx, sid, options.sessionTtlMs));
+    if (expire === undefined) fail('ESTALE', 'session is unknown or expired');
+    return expire;
+  }
+
+  async close(sid: bigint): Promise<void> {
+    const found = await this.deps.db.transaction(async (tx) => this.cleanup(tx, sid));
+    if (!found) fail('ESTALE', 'session is unknown or expired');
+  }
+
+  async list(): Promise<SessionView[]> {
+    const rows = await listSessions(this.deps.db.reader);
+    return rows.map((r) => ({
+      sessionId: r.sid,
+      info: r.info as SessionInfo,
+      createdNs: r.created_ns,
+      expireNs: r.expire_ns,
+      readOnly: r.read_only,
+      openFiles: Number(r.open_files),
+    }));
+  }
+
+  /** Cleans up to `limit` expired sessions; any replica may run it, SKIP LOCKED keeps them apart. */
+  async cleanExpired(limit: number): Promise<number> {
+    return this.deps.db.transaction(async (tx) => {
+      const sids = await expiredSessions(tx, limit);
+      for (const sid of sids) await this.cleanup(tx, sid);
+      return sids.length;
+    });
+  }
+
+  /** Drops the session's opens (deleting files only it kept alive), then the session and its request log. */
+  private async cleanup(tx: Tx, sid: bigint): Promise<boolean> {
+    if ((await lockSession(tx, sid)) === undefined) return false;
+    const inodes = await sessionOpenInodes(tx, sid);
+    await deleteSessionOpens(tx, sid);
+    await releaseUnlinked(tx, inodes);
+    await deleteSession(tx, sid);
+    return true;
+  }
+}

@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { getUsage, insertNode, getNode, lockNodes } from '../store/nodes';
+import { getSetting, lockVolume, putSetting } from '../store/settings';
+import type { AtimeMode, MetaDeps } from './deps';
+import { FsError, InvalidArgument } from './errors';
+import { DIR_LENGTH, ROOT_INODE, TYPE_DIRECTORY, nowNs } from './types';
+
+export interface VolumeFormat {
+  name: string;
+  uuid: string;
+  blockSizeKib: number;
+  capacity: bigint;
+  inodes: bigint;
+  trashDays: number;
+  dirStats: boolean;
+  userGroupQuota: boolean;
+  enableAcl: boolean;
+  atimeMode: AtimeMode;
+  storage: string;
+  bucket: string;
+}
+
+export interface StatFs {
+  totalSpace: bigint;
+  availSpace: bigint;
+  usedInodes: bigint;
+  availInodes: bigint;
+}
+
+const FORMAT_KEY = 'format';
+export const DEFAULT_BLOCK_SIZE_KIB = 4096;
+const MIN_BLOCK_SIZE_KIB = 64;
+const MAX_BLOCK_SIZE_KIB = 16384;
+const VOLUME_NAME = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+/** StatFS without limits: start at 1 PiB and 10 Mi inodes, doubling as usage grows (as JuiceFS statRootFs). */
+const VIRTUAL_SPACE = 1n << 50n;
+const VIRTUAL_INODES = 10n << 20n;
+
+/** Stored JSON form: bigints as decimal strings. */
+type StoredFormat = Omit<VolumeFormat, 'capacity' | 'inodes'> & { capacity: string; inodes: string };
+
+function toStored(f: VolumeFormat): StoredFormat {
+  return { ...f, capacity: f.capacity.toString(), inodes: f.inodes.toString() };
+}
+
+function fromStored(s: StoredFormat): VolumeFormat {
+  return { ...s, capacity: BigInt(s.capacity), inodes: BigInt(s.inodes) };
+}
+
+/** INVALID_ARGUMENT naming the field for a malformed format; settings fsmeta does not support yet are refused, not ignored. */
+export function validateFormat(f: VolumeFormat): VolumeFormat {
+  if (!VOLUME_NAME.test(f.name)) {
+    throw new InvalidArgument('format.name', '3-63 lowercase letters, digits or dashes, not starting or ending with a dash');
+  }
+  const block = f.blockSizeKib === 0 ? DEFAULT_BLOCK_SIZE_KIB : f.blockSizeKib;
+  if (block < MIN_BLOCK_SIZE_KIB || block > MAX_BLOCK_SIZE_KIB || (block & (block - 1)) !== 0) {
+    throw new InvalidArgument('format.block_size_kib', 'a power of two between 64 and 16384');
+  }
+  if (f.trashDays !== 0) throw new InvalidArgument('format.trash_days', 'the trash is not supported yet; use 0');
+  if (f.dirStats) throw new InvalidArgument('format.dir_stats', 'directory statistics are not supported yet');
+  if (f.userGroupQuota) throw new InvalidArgument('format.user_group_quota', 'quotas are not supported yet');
+  if (f.enableAcl) throw new InvalidArgument('format.enable_acl', 'ACLs are not supported yet');
+  return { ...f, blockSizeKib: block };
+}
+
+function changedSettings(a: VolumeFormat, b: VolumeFormat): string[] {
+  return (Object.keys(a) as (keyof VolumeFormat)[]).filter((k) => k !== 'uuid' && a[k] !== b[k]);
+}
+
+/** The volume: its format, root directory and totals. */
+export class Volume {
+  constructor(private readonly deps: MetaDeps) {}
+
+  /**
+   * Formats the volume on first call (root directory, settings). Again with the
+   * same settings it is a no-op; other settings need `force`, and name and block
+   * size never change (as Format.update).
+   */
+  async format(spec: VolumeFormat, force: boolean): Promise<VolumeFormat> {
+    const want = validateFormat(spec);
+    return this.deps.db.transaction(async (tx) => {
+      await lockVolume(tx);
+      const stored = await getSetting<StoredFormat>(tx, FORMAT_KEY);
+      if (stored === undefined) {
+        const format = { ...want, uuid: randomUUID() };
+        await putSetting(tx, FORMAT_KEY, toStored(format));
+        if ((await lockNodes(tx, [ROOT_INODE])).size === 0) {
+          const now = nowNs();
+          await insertNode(tx, {
+            inode: ROOT_INODE, type: TYPE_DIRECTORY, flags: 0, mode: 0o777, uid: 0, gid: 0, rdev: 0,
+            atimeNs: now, mtimeNs: now, ctimeNs: now, nlink: 2, length: DIR_LENGTH, parent: ROOT_INODE,
+          });
+        }
+        return format;
+      }
+      const current = fromStored(stored);
+      const changed = changedSettings(current, want);
+      if (changed.length === 0) return current;
+      if (current.name !== want.name) throw new FsError('EINVAL', 'the volume name cannot change');
+      if (current.blockSizeKib !== want.blockSizeKib) throw new FsError('EINVAL', 'the block size cannot change');
+      if (!force) throw new FsError('EEXIST', `the volume is formatted with other settings (${changed.join(', ')}); pass force to change them`);
+      const updated = { ...want, uuid: current.uuid };
+      await putSetting(tx, FORMAT_KEY, toStored(updated));
+      return updated;
+    });
+  }
+
+  async getFormat(): Promise<VolumeFormat | undefined> {
+    const stored = await getSetting<StoredFormat>(this.deps.db.reader, FORMAT_KEY);
+    return stored && fromStored(stored);
+  }
+
+  async requireFormat(): Promise<VolumeFormat> {
+    const f = await this.getFormat();
+    if (f === undefined) throw new FsError('ENOENT', 'the volume is not formatted');
+    return f;
+  }
+
+  /** As baseMeta.StatFS / statRootFs, from exact totals (no directory quotas yet). */
+  async statFs(inode: bigint): Promise<StatFs> {
+    const q = this.deps.db.reader;
+    if (inode > ROOT_INODE && (await getNode(q, inode)) === undefined) throw new FsError('ENOENT');
+    const [format, usage] = await Promise.all([this.requireFormat(), getUsage(q)]);
+    const used = usage.space < 0n ? 0n : usage.space;
+    const iused = usage.inodes < 0n ? 0n : usage.inodes;
+    let total: bigint;
+    if (format.capacity > 0n) {
+      total = format.capacity > used ? format.capacity : used;
+    } else {
+      total = VIRTUAL_SPACE;
+      while (used * 10n > total * 8n) total *= 2n;
+    }
+    let iavail: bigint;
+    if (format.inodes > 0n) {
+      iavail = format.inodes > iused ? format.inodes - iused : 0n;
+    } else {
+      iavail = VIRTUAL_INODES;
+      while (iused > iavail * 4n) iavail *= 2n;
+    }
+    return { totalSpace: total, availSpace: total - used, usedInodes: iused, availInodes: iavail };
+  }
+}

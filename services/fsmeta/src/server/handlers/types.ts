@@ -1,0 +1,14 @@
+import type { handleUnaryCall } from '@grpc/grpc-js';
+import type { MetaHandlers } from '@fsmeta/proto';
+
+type KnownKeys<T> = { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] };
+type Methods = KnownKeys<MetaHandlers>;
+type RequestOf<H> = H extends handleUnaryCall<infer Req, unknown> ? Req : never;
+type ResponseOf<H> = H extends handleUnaryCall<never, infer Res> ? Res : never;
+
+export type MethodName = keyof Methods;
+
+/** A handler: decoded request in, response out; failures are thrown (mapped by server/status.ts). */
+export type MetaImpl = {
+  [K in MethodName]?: (req: RequestOf<Methods[K]>) => Promise<ResponseOf<Methods[K]>>;
+};

@@ -1,0 +1,102 @@
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { ReflectionService } from '@grpc/reflection';
+import { HealthImplementation, protoPath as HEALTH_PROTO_PATH } from 'grpc-health-check';
+import { META_SERVICE, loadMetaProto, loadPackageDefinition } from '@fsmeta/proto';
+import type { Logger } from 'pino';
+import type { Meta } from '../meta';
+import { Unimplemented } from '../meta/errors';
+import { dataHandlers } from './handlers/data';
+import { namespaceHandlers } from './handlers/namespace';
+import { sessionHandlers } from './handlers/sessions';
+import type { MetaImpl, MethodName } from './handlers/types';
+import { volumeHandlers } from './handlers/volume';
+import { toServiceError } from './status';
+import type { Telemetry } from '../telemetry';
+
+export interface ServerOptions {
+  maxReceiveMessageBytes: number;
+  maxSendMessageBytes: number;
+}
+
+/** Health is reported for the whole server ("") and for the Meta service by name. */
+const HEALTH_SERVICES = ['', META_SERVICE];
+
+export interface MetaServer {
+  server: grpc.Server;
+  health: HealthImplementation;
+  /** Marks the server SERVING / NOT_SERVING for health checks. */
+  setServing(serving: boolean): void;
+  /** Binds and starts; returns the bound port. */
+  listen(address: string): Promise<number>;
+  /** Stops accepting calls, waits up to `graceMs` for in-flight ones, then cancels the rest. */
+  shutdown(graceMs: number): Promise<void>;
+}
+
+function allHandlers(meta: Meta): MetaImpl {
+  return { ...sessionHandlers(meta), ...volumeHandlers(meta), ...namespaceHandlers(meta), ...dataHandlers(meta) };
+}
+
+/**
+ * Builds the gRPC server: the Meta service (every method; ones not built yet
+ * answer UNIMPLEMENTED), grpc.health.v1 and server reflection v1 + v1alpha.
+ */
+export function createServer(meta: Meta, log: Logger, options: ServerOptions, telemetry?: Telemetry): MetaServer {
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': options.maxReceiveMessageBytes,
+    'grpc.max_send_message_length': options.maxSendMessageBytes,
+  });
+  const service = loadMetaProto().fsmeta.v1.Meta.service;
+  const impl = allHandlers(meta);
+  const handlers: grpc.UntypedServiceImplementation = {};
+  for (const method of Object.keys(service) as MethodName[]) {
+    const fn = impl[method] as ((req: unknown) => Promise<unknown>) | undefined;
+    handlers[method] = (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+      const started = performance.now();
+      const run = fn === undefined ? Promise.reject(new Unimplemented(method)) : fn(call.request);
+      run.then(
+        (res) => {
+          telemetry?.recordCall(method, 'OK', performance.now() - started);
+          callback(null, res);
+        },
+        (err: unknown) => {
+          const e = toServiceError(err, log, method);
+          telemetry?.recordCall(method, grpc.status[e.code], performance.now() - started);
+          callback(e);
+        },
+      );
+    };
+  }
+  server.addService(service, handlers);
+
+  const health = new HealthImplementation(Object.fromEntries(HEALTH_SERVICES.map((s) => [s, 'NOT_SERVING' as const])));
+  health.addToServer(server);
+
+  const healthDefinition = protoLoader.loadSync(HEALTH_PROTO_PATH);
+  new ReflectionService({ ...loadPackageDefinition(), ...healthDefinition }).addToServer(server);
+
+  return {
+    server,
+    health,
+    setServing(serving) {
+      for (const s of HEALTH_SERVICES) health.setStatus(s, serving ? 'SERVING' : 'NOT_SERVING');
+    },
+    listen(address) {
+      return new Promise((resolve, reject) => {
+        server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
+      });
+    },
+    shutdown(graceMs) {
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    },
+  };
+}

@@ -1,0 +1,236 @@
+import type { Attr, FileType } from '../meta/types';
+import type { Tx } from './db';
+
+/** Namespace SQL: nodes, edges, symlinks, usage. Every function runs inside the caller's transaction. */
+
+const NODE_COLUMNS = 'inode, type, flags, mode, uid, gid, rdev, atime_ns, mtime_ns, ctime_ns, nlink, length, parent';
+
+interface NodeRow {
+  inode: bigint;
+  type: number;
+  flags: bigint;
+  mode: bigint;
+  uid: bigint;
+  gid: bigint;
+  rdev: bigint;
+  atime_ns: bigint;
+  mtime_ns: bigint;
+  ctime_ns: bigint;
+  nlink: bigint;
+  length: bigint;
+  parent: bigint;
+}
+
+export function rowToAttr(r: NodeRow): Attr {
+  return {
+    inode: r.inode,
+    type: r.type as FileType,
+    flags: Number(r.flags),
+    mode: Number(r.mode),
+    uid: Number(r.uid),
+    gid: Number(r.gid),
+    rdev: Number(r.rdev),
+    atimeNs: r.atime_ns,
+    mtimeNs: r.mtime_ns,
+    ctimeNs: r.ctime_ns,
+    nlink: Number(r.nlink),
+    length: r.length,
+    parent: r.parent,
+  };
+}
+
+function attrParams(a: Attr): unknown[] {
+  return [a.inode, a.type, a.flags, a.mode, a.uid, a.gid, a.rdev, a.atimeNs, a.mtimeNs, a.ctimeNs, a.nlink, a.length, a.parent];
+}
+
+export async function getNode(q: Tx, inode: bigint): Promise<Attr | undefined> {
+  const rows = await q.query<NodeRow>(`select ${NODE_COLUMNS} from node where inode = $1`, [inode], 'get-node');
+  return rows[0] && rowToAttr(rows[0]);
+}
+
+export type LockStrength = 'update' | 'key share';
+
+/**
+ * Locks the given inodes in ascending inode order with one statement and returns
+ * the rows that exist. This is the only place row locks on nodes are taken
+ * (docs/locking.md): 'update' for rows the mutation changes, 'key share' for a
+ * parent that must not be removed while an entry is added under it.
+ */
+export async function lockNodes(tx: Tx, inodes: bigint[], strength: LockStrength = 'update'): Promise<Map<bigint, Attr>> {
+  const ids = [...new Set(inodes)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const lock = strength === 'update' ? 'for update' : 'for key share';
+  const rows = await tx.query<NodeRow>(
+    `select ${NODE_COLUMNS} from node where inode = any($1::bigint[]) order by inode ${lock}`,
+    [ids],
+    `lock-nodes-${strength === 'update' ? 'u' : 'ks'}`,
+  );
+  return new Map(rows.map((r) => [r.inode, rowToAttr(r)]));
+}
+
+export async function getEdge(q: Tx, parent: bigint, name: Buffer): Promise<{ inode: bigint; type: FileType } | undefined> {
+  const rows = await q.query<{ inode: bigint; type: number }>(
+    'select inode, type from edge where parent = $1 and name = $2',
+    [parent, name],
+    'get-edge',
+  );
+  return rows[0] && { inode: rows[0].inode, type: rows[0].type as FileType };
+}
+
+/** The parent directory and, if present, the entry's node, in one round trip (Lookup). */
+export async function getParentAndChild(
+  q: Tx,
+  parent: bigint,
+  name: Buffer,
+): Promise<{ parent?: Attr; child?: Attr }> {
+  const rows = await q.query<NodeRow & { which: number }>(
+    `select 0 as which, ${NODE_COLUMNS} from node where inode = $1
+     union all
+     select 1, n.inode, n.type, n.flags, n.mode, n.uid, n.gid, n.rdev, n.atime_ns, n.mtime_ns, n.ctime_ns, n.nlink, n.length, n.parent
+       from edge e join node n on n.inode = e.inode where e.parent = $1 and e.name = $2`,
+    [parent, name],
+    'get-parent-child',
+  );
+  const out: { parent?: Attr; child?: Attr } = {};
+  for (const r of rows) {
+    if (r.which === 0) out.parent = rowToAttr(r);
+    else out.child = rowToAttr(r);
+  }
+  return out;
+}
+
+export async function nextInode(tx: Tx): Promise<bigint> {
+  const rows = await tx.query<{ id: bigint }>(`select nextval('inode_seq') as id`, [], 'next-inode');
+  return rows[0]!.id;
+}
+
+export async function insertNode(tx: Tx, a: Attr): Promise<void> {
+  await tx.query(
+    `insert into node (${NODE_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+    attrParams(a),
+    'insert-node',
+  );
+}
+
+export async function updateNode(tx: Tx, a: Attr): Promise<void> {
+  await tx.query(
+    `update node set type = $2, flags = $3, mode = $4, uid = $5, gid = $6, rdev = $7, atime_ns = $8,
+       mtime_ns = $9, ctime_ns = $10, nlink = $11, length = $12, parent = $13 where inode = $1`,
+    attrParams(a),
+    'update-node',
+  );
+}
+
+export async function deleteNode(tx: Tx, inode: bigint): Promise<void> {
+  await tx.query('delete from node where inode = $1', [inode], 'delete-node');
+  await tx.query('delete from xattr where inode = $1', [inode], 'delete-xattrs');
+}
+
+export async function insertEdge(tx: Tx, parent: bigint, name: Buffer, inode: bigint, type: FileType): Promise<void> {
+  await tx.query('insert into edge (parent, name, inode, type) values ($1, $2, $3, $4)', [parent, name, inode, type], 'insert-edge');
+}
+
+export async function deleteEdge(tx: Tx, parent: bigint, name: Buffer): Promise<number> {
+  const rows = await tx.query('delete from edge where parent = $1 and name = $2 returning inode', [parent, name], 'delete-edge');
+  return rows.length;
+}
+
+export async function setEdgeTarget(tx: Tx, parent: bigint, name: Buffer, inode: bigint, type: FileType): Promise<void> {
+  await tx.query('update edge set inode = $3, type = $4 where parent = $1 and name = $2', [parent, name, inode, type], 'set-edge');
+}
+
+export async function hasChildren(q: Tx, parent: bigint): Promise<boolean> {
+  const rows = await q.query('select 1 from edge where parent = $1 limit 1', [parent], 'has-children');
+  return rows.length > 0;
+}
+
+/** Distinct directories holding a link to the inode (for hard-linked files, whose parent is 0). */
+export async function edgeParents(q: Tx, inode: bigint): Promise<bigint[]> {
+  const rows = await q.query<{ parent: bigint }>('select distinct parent from edge where inode = $1', [inode], 'edge-parents');
+  return rows.map((r) => r.parent);
+}
+
+/**
+ * Changes a directory's nlink by `nlinkDelta` and sets its mtime/ctime to `now`,
+ * skipping a pure time update when its mtime is newer than `skipNs`
+ * (JuiceFS SkipDirMtime coalescing). Returns false if the directory is gone.
+ */
+export async function touchDir(tx: Tx, inode: bigint, nlinkDelta: number, now: bigint, skipNs: bigint): Promise<void> {
+  await tx.query(
+    `update node set nlink = nlink + $2, mtime_ns = greatest(mtime_ns, $3), ctime_ns = greatest(ctime_ns, $3)
+      where inode = $1 and ($2::bigint <> 0 or mtime_ns < $3::bigint - $4::bigint)`,
+    [inode, nlinkDelta, now, skipNs],
+    'touch-dir',
+  );
+}
+
+export async function insertSymlink(tx: Tx, inode: bigint, target: Buffer): Promise<void> {
+  await tx.query('insert into symlink (inode, target) values ($1, $2)', [inode, target], 'insert-symlink');
+}
+
+export async function getSymlink(q: Tx, inode: bigint): Promise<Buffer | undefined> {
+  const rows = await q.query<{ target: Buffer }>('select target from symlink where inode = $1', [inode], 'get-symlink');
+  return rows[0]?.target;
+}
+
+export async function deleteSymlink(tx: Tx, inode: bigint): Promise<void> {
+  await tx.query('delete from symlink where inode = $1', [inode], 'delete-symlink');
+}
+
+/** Entries of a directory after `after` in byte order, optionally with attributes. */
+export async function listEdges(
+  q: Tx,
+  parent: bigint,
+  after: Buffer | undefined,
+  limit: number,
+  plus: boolean,
+): Promise<{ inode: bigint; name: Buffer; type: FileType; attr?: Attr }[]> {
+  if (!plus) {
+    const rows = await q.query<{ inode: bigint; name: Buffer; type: number }>(
+      `select inode, name, type from edge where parent = $1 and ($2::bytea is null or name > $2) order by name limit $3`,
+      [parent, after ?? null, limit],
+      'list-edges',
+    );
+    return rows.map((r) => ({ inode: r.inode, name: r.name, type: r.type as FileType }));
+  }
+  const rows = await q.query<NodeRow & { name: Buffer }>(
+    `select e.name, n.inode, n.type, n.flags, n.mode, n.uid, n.gid, n.rdev, n.atime_ns, n.mtime_ns, n.ctime_ns, n.nlink, n.length, n.parent
+       from edge e join node n on n.inode = e.inode
+      where e.parent = $1 and ($2::bytea is null or e.name > $2) order by e.name limit $3`,
+    [parent, after ?? null, limit],
+    'list-edges-plus',
+  );
+  return rows.map((r) => ({ inode: r.inode, name: r.name, type: r.type as FileType, attr: rowToAttr(r) }));
+}
+
+/**
+ * Adds to the volume's used space and inode count. The totals are striped over
+ * 64 rows picked by backend pid, so concurrent transactions rarely share a row,
+ * and the change commits (or rolls back) with the mutation itself.
+ */
+export async function addUsage(tx: Tx, space: bigint, inodes: bigint): Promise<void> {
+  if (space === 0n && inodes === 0n) return;
+  await tx.query(
+    'update usage_shard set space = space + $1, inodes = inodes + $2 where shard = pg_backend_pid() % 64',
+    [space, inodes],
+    'add-usage',
+  );
+}
+
+export async function getUsage(q: Tx): Promise<{ space: bigint; inodes: bigint }> {
+  const rows = await q.query<{ space: bigint | null; inodes: bigint | null }>(
+    'select sum(space)::bigint as space, sum(inodes)::bigint as inodes from usage_shard',
+    [],
+    'get-usage',
+  );
+  return { space: rows[0]?.space ?? 0n, inodes: rows[0]?.inodes ?? 0n };
+}
+
+/** Sets atime to `now` if the relatime rule (or, with `strictNs`, the strict rule) still holds for the current row. */
+export async function updateAtime(q: Tx, inode: bigint, now: bigint, dayNs: bigint, strictNs: bigint | undefined): Promise<void> {
+  await q.query(
+    `update node set atime_ns = $2 where inode = $1 and atime_ns < $2 and
+       (atime_ns < mtime_ns or atime_ns < ctime_ns or $2 - atime_ns > $3 or ($4::bigint is not null and $2 - atime_ns > $4))`,
+    [inode, now, dayNs, strictNs ?? null],
+    'touch-atime',
+  );
+}

@@ -1,0 +1,66 @@
+import type { Tx } from './db';
+
+/** request_log SQL: the first outcome of each (session, request id). */
+
+export type SessionCheck = 'ok' | 'missing' | 'read-only';
+
+/**
+ * Records a mutation's outcome in its own transaction. Inserts nothing when the
+ * session is unknown, or read-only and `allowReadOnly` is false; a concurrent
+ * first attempt with the same id makes the insert fail with a unique violation,
+ * which rolls the whole mutation back for a retry.
+ */
+export async function recordOutcome(
+  tx: Tx,
+  sid: bigint,
+  requestId: string,
+  outcome: Buffer,
+  allowReadOnly: boolean,
+): Promise<SessionCheck> {
+  const rows = await tx.query<{ read_only: boolean; inserted: boolean }>(
+    `with s as (select sid, read_only from session where sid = $1),
+          ins as (insert into request_log (sid, request_id, outcome)
+                  select sid, $2, $3 from s where $4 or not read_only returning 1)
+     select s.read_only, exists (select 1 from ins) as inserted from s`,
+    [sid, requestId, outcome, allowReadOnly],
+    'record-outcome',
+  );
+  const row = rows[0];
+  if (row === undefined) return 'missing';
+  return row.inserted ? 'ok' : 'read-only';
+}
+
+export async function getOutcome(tx: Tx, sid: bigint, requestId: string): Promise<Buffer | undefined> {
+  const rows = await tx.query<{ outcome: Buffer }>(
+    'select outcome from request_log where sid = $1 and request_id = $2',
+    [sid, requestId],
+    'get-outcome',
+  );
+  return rows[0]?.outcome;
+}
+
+/** Records a failure unless some attempt already recorded an outcome; returns the outcome that stands. */
+export async function recordFailure(tx: Tx, sid: bigint, requestId: string, outcome: Buffer): Promise<Buffer | undefined> {
+  const rows = await tx.query<{ outcome: Buffer }>(
+    `with ins as (insert into request_log (sid, request_id, outcome)
+                  select sid, $2, $3 from session where sid = $1
+                  on conflict (sid, request_id) do nothing returning outcome)
+     select outcome from ins
+     union all
+     select outcome from request_log where sid = $1 and request_id = $2`,
+    [sid, requestId, outcome],
+    'record-failure',
+  );
+  return rows[0]?.outcome;
+}
+
+/** Forgets outcomes older than the retention; returns how many were removed. */
+export async function pruneOutcomes(tx: Tx, retentionMs: number, limit: number): Promise<number> {
+  const rows = await tx.query(
+    `delete from request_log where ctid = any (array(
+       select ctid from request_log where created_at < now() - make_interval(secs => $1::double precision / 1000) limit $2))
+     returning 1`,
+    [retentionMs, limit],
+  );
+  return rows.length;
+}

@@ -1,0 +1,99 @@
+import type { Tx } from './db';
+
+/** Session and open-file SQL. */
+
+export interface SessionRow {
+  sid: bigint;
+  info: unknown;
+  read_only: boolean;
+  created_ns: bigint;
+  expire_ns: bigint;
+  open_files: bigint;
+}
+
+export async function insertSession(tx: Tx, info: unknown, readOnly: boolean, ttlMs: number): Promise<bigint> {
+  const rows = await tx.query<{ sid: bigint }>(
+    `insert into session (sid, info, read_only, expire_at)
+     values (nextval('session_seq'), $1, $2, now() + make_interval(secs => $3::double precision / 1000)) returning sid`,
+    [JSON.stringify(info), readOnly, ttlMs],
+  );
+  return rows[0]!.sid;
+}
+
+/** Extends a live session; returns its new expiry (ns), or undefined if it is gone. */
+export async function refreshSession(tx: Tx, sid: bigint, ttlMs: number): Promise<bigint | undefined> {
+  const rows = await tx.query<{ expire_ns: bigint }>(
+    `update session set expire_at = now() + make_interval(secs => $2::double precision / 1000)
+      where sid = $1 and expire_at > now()
+      returning (extract(epoch from expire_at) * 1e9)::bigint as expire_ns`,
+    [sid, ttlMs],
+    'refresh-session',
+  );
+  return rows[0]?.expire_ns;
+}
+
+export async function listSessions(q: Tx): Promise<SessionRow[]> {
+  return q.query<SessionRow>(
+    `select s.sid, s.info, s.read_only,
+            (extract(epoch from s.created_at) * 1e9)::bigint as created_ns,
+            (extract(epoch from s.expire_at) * 1e9)::bigint as expire_ns,
+            (select count(*) from open_file o where o.sid = s.sid) as open_files
+       from session s order by s.sid`,
+  );
+}
+
+/** Locks a session row for cleanup; undefined if already gone. */
+export async function lockSession(tx: Tx, sid: bigint): Promise<{ sid: bigint } | undefined> {
+  const rows = await tx.query<{ sid: bigint }>('select sid from session where sid = $1 for update', [sid]);
+  return rows[0];
+}
+
+export async function deleteSession(tx: Tx, sid: bigint): Promise<void> {
+  await tx.query('delete from session where sid = $1', [sid]);
+}
+
+/** Sessions past their expiry, oldest first, skipping ones another replica is cleaning. */
+export async function expiredSessions(tx: Tx, limit: number): Promise<bigint[]> {
+  const rows = await tx.query<{ sid: bigint }>(
+    'select sid from session where expire_at < now() order by expire_at limit $1 for update skip locked',
+    [limit],
+  );
+  return rows.map((r) => r.sid);
+}
+
+export async function sessionOpenInodes(tx: Tx, sid: bigint): Promise<bigint[]> {
+  const rows = await tx.query<{ inode: bigint }>('select inode from open_file where sid = $1 order by inode', [sid]);
+  return rows.map((r) => r.inode);
+}
+
+export async function deleteSessionOpens(tx: Tx, sid: bigint): Promise<void> {
+  await tx.query('delete from open_file where sid = $1', [sid]);
+}
+
+export async function addOpen(tx: Tx, sid: bigint, inode: bigint): Promise<void> {
+  await tx.query(
+    `insert into open_file (sid, inode, refs) values ($1, $2, 1)
+     on conflict (sid, inode) do update set refs = open_file.refs + 1`,
+    [sid, inode],
+    'add-open',
+  );
+}
+
+/** Drops one open reference; returns false if the session did not have the inode open. */
+export async function dropOpen(tx: Tx, sid: bigint, inode: bigint): Promise<boolean> {
+  const rows = await tx.query<{ refs: bigint }>(
+    'update open_file set refs = refs - 1 where sid = $1 and inode = $2 returning refs',
+    [sid, inode],
+    'drop-open',
+  );
+  const refs = rows[0]?.refs;
+  if (refs === undefined) return false;
+  if (refs <= 0n) await tx.query('delete from open_file where sid = $1 and inode = $2', [sid, inode], 'delete-open');
+  return true;
+}
+
+/** True when any session has the inode open. */
+export async function isOpen(q: Tx, inode: bigint): Promise<boolean> {
+  const rows = await q.query('select 1 from open_file where inode = $1 limit 1', [inode], 'is-open');
+  return rows.length > 0;
+}
