@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { FsmetaError, type Session } from '@fsmeta/client';
+import { errnoOf } from '../harness/fs';
 import { startEnv, type TestEnv } from '../harness/server';
 
 const ROOT_INO = '1';
@@ -13,16 +14,6 @@ beforeAll(async () => {
   s = await env.session();
 });
 afterAll(() => env.stop());
-
-async function errnoOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-    return undefined;
-  } catch (err) {
-    if (err instanceof FsmetaError) return err.errnoName ?? grpc.status[err.code];
-    throw err;
-  }
-}
 
 function name(s: string): Buffer {
   return Buffer.from(s);

@@ -2,6 +2,7 @@ import type { MetaDeps } from './deps';
 import { Namespace } from './namespace';
 import { Sessions } from './sessions';
 import { Volume } from './volume';
+import { Xattrs } from './xattrs';
 
 /** Every meta service, built from the same dependencies. */
 export interface Meta {
@@ -9,6 +10,7 @@ export interface Meta {
   sessions: Sessions;
   volume: Volume;
   namespace: Namespace;
+  xattrs: Xattrs;
 }
 
 export function createMeta(deps: MetaDeps): Meta {
@@ -17,5 +19,6 @@ export function createMeta(deps: MetaDeps): Meta {
     sessions: new Sessions(deps),
     volume: new Volume(deps),
     namespace: new Namespace(deps),
+    xattrs: new Xattrs(deps),
   };
 }

@@ -88,6 +88,13 @@ export interface ReaddirPage {
 /** Cursor byte marking a page boundary after "." and ".." (followed by the last name returned). */
 const CURSOR_AFTER = 0x01;
 
+const TRASH_NAME = Buffer.from('.trash');
+
+/** As baseMeta: the name ".trash" in the root is reserved for the trash (EPERM), whether or not the trash is on. */
+function checkNotTrash(parent: bigint, name: Buffer): void {
+  if (parent === ROOT_INODE && name.equals(TRASH_NAME)) fail('EPERM', '.trash is reserved');
+}
+
 function isDir(a: Attr): boolean {
   return a.type === TYPE_DIRECTORY;
 }
@@ -147,6 +154,9 @@ export class Namespace {
 
   mknod(ctx: OpContext, parent: bigint, name: Buffer, type: FileType, mode: number, umask: number, rdev: number): Promise<Attr> {
     if (type < 1 || type > 7) fail('EINVAL', 'unknown file type');
+    // A symlink needs its target: Symlink, not Mknod.
+    if (type === TYPE_SYMLINK) fail('EINVAL', 'create symlinks with Symlink');
+    checkNotTrash(parent, name);
     checkName(name);
     return mutate(this.deps.db, ctx, async (tx) => {
       const created = await this.createNode(tx, ctx, parent, name, type, mode, umask, rdev, undefined);
@@ -160,6 +170,7 @@ export class Namespace {
   }
 
   symlink(ctx: OpContext, parent: bigint, name: Buffer, target: Buffer): Promise<Attr> {
+    checkNotTrash(parent, name);
     checkName(name);
     checkSymlinkTarget(target);
     return mutate(this.deps.db, ctx, async (tx) => {
@@ -174,6 +185,7 @@ export class Namespace {
    * session. Without O_EXCL an existing regular file is opened and returned.
    */
   create(ctx: OpContext, parent: bigint, name: Buffer, mode: number, umask: number, flags: number): Promise<Attr> {
+    checkNotTrash(parent, name);
     checkName(name);
     return mutate(this.deps.db, ctx, async (tx) => {
       const created = await this.createNode(tx, ctx, parent, name, TYPE_FILE, mode, umask, 0, undefined);
@@ -261,6 +273,7 @@ export class Namespace {
 
   /** As doLink: the linked inode's parent becomes 0; parents are derived from edges from then on. */
   link(ctx: OpContext, inode: bigint, parentIno: bigint, name: Buffer): Promise<Attr> {
+    checkNotTrash(parentIno, name);
     checkName(name);
     return mutate(this.deps.db, ctx, async (tx) => {
       const node = (await lockNodes(tx, [inode], 'update')).get(inode);
@@ -298,6 +311,7 @@ export class Namespace {
 
   /** As doUnlink: EPERM, not EISDIR, for a directory. */
   unlink(ctx: OpContext, parentIno: bigint, name: Buffer): Promise<void> {
+    checkNotTrash(parentIno, name);
     checkName(name);
     return mutate(this.deps.db, ctx, async (tx) => {
       const { rows, entry } = await this.lockEntry(tx, parentIno, name, []);
@@ -330,6 +344,7 @@ export class Namespace {
   rmdir(ctx: OpContext, parentIno: bigint, name: Buffer): Promise<void> {
     if (name.equals(DOT)) fail('EINVAL');
     if (name.equals(DOTDOT)) fail('ENOTEMPTY');
+    checkNotTrash(parentIno, name);
     checkName(name);
     return mutate(this.deps.db, ctx, async (tx) => {
       const { rows, entry } = await this.lockEntry(tx, parentIno, name, [parentIno]);
@@ -356,6 +371,8 @@ export class Namespace {
   rename(ctx: OpContext, parentSrc: bigint, nameSrc: Buffer, parentDst: bigint, nameDst: Buffer, flags: number): Promise<Attr> {
     if ((flags & RENAME_WHITEOUT) !== 0 && (flags & ~(RENAME_WHITEOUT | RENAME_NOREPLACE)) === 0) fail('ENOTSUP');
     if (flags !== 0 && flags !== RENAME_NOREPLACE && flags !== RENAME_EXCHANGE) fail('EINVAL', 'bad rename flags');
+    checkNotTrash(parentSrc, nameSrc);
+    checkNotTrash(parentDst, nameDst);
     checkName(nameSrc);
     checkName(nameDst);
     return mutate(this.deps.db, ctx, (tx) => this.renameTx(tx, ctx, parentSrc, nameSrc, parentDst, nameDst, flags));
@@ -546,70 +563,79 @@ function sortPairs(a: readonly [bigint, number], b: readonly [bigint, number]): 
 }
 
 /**
- * SetAttr semantics (baseMeta.SetAttr / mergeAttr with Linux's rules): returns
+ * SetAttr semantics, as baseMeta.mergeAttr (Linux branch, no ACLs): returns
  * `cur` itself when nothing changes, else the new attributes with ctime = now.
  */
 export function mergeAttr(ctx: OpContext, cur: Attr, req: SetAttrRequest, now: bigint): Attr {
   const { caller } = ctx;
-  const root = caller.uid === 0;
-  const owner = root || caller.uid === cur.uid;
+  const uid = caller.uid;
+  const set = req.set;
   const next: Attr = { ...cur };
+  let mode = req.mode & 0o7777;
   let changed = false;
-  if ((req.set & SET_ATTR_FLAG) !== 0) {
-    // chattr: changing immutable / append-only needs privilege (CAP_LINUX_IMMUTABLE).
-    if (req.flags !== cur.flags) {
-      if (!root) fail('EPERM');
-      next.flags = req.flags;
+  // chmod together with chown keeps the old setuid/setgid bits, which the chown rule then clears.
+  if ((set & (SET_ATTR_UID | SET_ATTR_GID)) !== 0 && (set & SET_ATTR_MODE) !== 0) mode |= cur.mode & 0o6000;
+  if ((cur.mode & 0o6000) !== 0 && (set & (SET_ATTR_UID | SET_ATTR_GID)) !== 0) {
+    // clearSUGID, "same as ext": a non-directory loses both bits, except that root
+    // keeps setgid on a file that is not group-executable.
+    if (cur.type !== TYPE_DIRECTORY) {
+      const keep = uid !== 0 || (cur.mode & 0o010) !== 0 ? 0o1777 : 0o3777;
+      next.mode &= keep;
+      mode &= keep;
+    }
+    changed = true;
+  }
+  if ((set & SET_ATTR_GID) !== 0) {
+    if (uid !== 0 && uid !== cur.uid) fail('EPERM');
+    if (cur.gid !== req.gid) {
+      if (uid !== 0 && !inGroup(caller, req.gid)) fail('EPERM');
+      next.gid = req.gid;
       changed = true;
     }
-  } else if ((cur.flags & FLAG_IMMUTABLE) !== 0 && req.set !== 0) {
-    fail('EPERM');
   }
-  if ((req.set & SET_ATTR_UID) !== 0 && req.uid !== cur.uid) {
-    if (!root) fail('EPERM');
+  if ((set & SET_ATTR_UID) !== 0 && cur.uid !== req.uid) {
+    if (uid !== 0) fail('EPERM');
     next.uid = req.uid;
     changed = true;
   }
-  if ((req.set & SET_ATTR_GID) !== 0 && req.gid !== cur.gid) {
-    if (!root && (caller.uid !== cur.uid || !inGroup(caller, req.gid))) fail('EPERM');
-    next.gid = req.gid;
-    changed = true;
-  }
-  if ((req.set & SET_ATTR_MODE) !== 0) {
-    if (!owner) fail('EPERM');
-    let mode = req.mode & 0o7777;
-    // Without membership in the file's group a non-root caller cannot set setgid.
-    if (!root && (mode & S_ISGID) !== 0 && !inGroup(caller, next.gid)) mode &= ~S_ISGID;
+  if ((set & SET_ATTR_MODE) !== 0) {
+    // Without the file's group as primary group a non-root caller cannot set setgid.
+    if (uid !== 0 && (mode & S_ISGID) !== 0 && caller.gid !== cur.gid) mode &= 0o5777;
     if (mode !== cur.mode) {
+      const grows = (mode & 0o1777) !== (cur.mode & 0o1777) || (mode & S_ISGID) > (cur.mode & S_ISGID) || (mode & S_ISUID) > (cur.mode & S_ISUID);
+      if (uid !== 0 && uid !== cur.uid && grows) fail('EPERM');
       next.mode = mode;
       changed = true;
     }
   }
-  const ownerChanged = next.uid !== cur.uid || next.gid !== cur.gid;
-  if (ownerChanged && cur.type !== TYPE_DIRECTORY) {
-    // chown/chgrp of a non-directory drops setuid, and setgid when group-exec is set;
-    // root keeps setgid when group-exec is off (JuiceFS's Linux rule).
-    if (root && (next.mode & 0o010) === 0) next.mode &= ~S_ISUID;
-    else next.mode &= ~(S_ISUID | S_ISGID);
+  // "now" needs ownership or write access (EACCES); an explicit time on a root-owned file needs root (EPERM).
+  const timeRule = (explicit: boolean): void => {
+    if (explicit && cur.uid === 0 && uid !== 0) fail('EPERM');
+    if (uid !== cur.uid && !hasAccess(caller, cur, MODE_MASK_W)) fail('EACCES');
+  };
+  if ((set & SET_ATTR_ATIME_NOW) !== 0 || ((set & SET_ATTR_ATIME) !== 0 && req.atimeNs < 0n)) {
+    timeRule(false);
+    next.atimeNs = now;
+    changed = true;
+  } else if ((set & SET_ATTR_ATIME) !== 0 && cur.atimeNs !== req.atimeNs) {
+    timeRule(true);
+    next.atimeNs = req.atimeNs;
+    changed = true;
   }
-  const setTimes = req.set & (SET_ATTR_ATIME | SET_ATTR_MTIME | SET_ATTR_ATIME_NOW | SET_ATTR_MTIME_NOW);
-  if (setTimes !== 0) {
-    const explicit = (req.set & (SET_ATTR_ATIME | SET_ATTR_MTIME)) !== 0 &&
-      (req.set & (SET_ATTR_ATIME_NOW | SET_ATTR_MTIME_NOW)) === 0;
-    if (!owner) {
-      // Explicit times need ownership (EPERM); "now" needs ownership or write access (EACCES).
-      if (explicit) fail('EPERM');
-      if (!hasAccess(caller, cur, MODE_MASK_W)) fail('EACCES');
-    }
-    if ((req.set & SET_ATTR_ATIME_NOW) !== 0) next.atimeNs = now;
-    else if ((req.set & SET_ATTR_ATIME) !== 0) next.atimeNs = req.atimeNs;
-    if ((req.set & SET_ATTR_MTIME_NOW) !== 0) next.mtimeNs = now;
-    else if ((req.set & SET_ATTR_MTIME) !== 0) next.mtimeNs = req.mtimeNs;
-    changed = changed || next.atimeNs !== cur.atimeNs || next.mtimeNs !== cur.mtimeNs;
+  if ((set & SET_ATTR_MTIME_NOW) !== 0 || ((set & SET_ATTR_MTIME) !== 0 && req.mtimeNs < 0n)) {
+    timeRule(false);
+    next.mtimeNs = now;
+    changed = true;
+  } else if ((set & SET_ATTR_MTIME) !== 0 && cur.mtimeNs !== req.mtimeNs) {
+    timeRule(true);
+    next.mtimeNs = req.mtimeNs;
+    changed = true;
   }
-  if (next.mode !== cur.mode) changed = true;
+  if ((set & SET_ATTR_FLAG) !== 0) {
+    next.flags = req.flags;
+    changed = true;
+  }
   if (!changed) return cur;
   next.ctimeNs = now;
   return next;
 }
-

@@ -11,6 +11,7 @@ import { namespaceHandlers } from './handlers/namespace';
 import { sessionHandlers } from './handlers/sessions';
 import type { MetaImpl, MethodName } from './handlers/types';
 import { volumeHandlers } from './handlers/volume';
+import { xattrHandlers } from './handlers/xattrs';
 import { toServiceError } from './status';
 import type { Telemetry } from '../telemetry';
 
@@ -34,7 +35,7 @@ export interface MetaServer {
 }
 
 function allHandlers(meta: Meta): MetaImpl {
-  return { ...sessionHandlers(meta), ...volumeHandlers(meta), ...namespaceHandlers(meta), ...dataHandlers(meta) };
+  return { ...sessionHandlers(meta), ...volumeHandlers(meta), ...namespaceHandlers(meta), ...xattrHandlers(meta), ...dataHandlers(meta) };
 }
 
 /**

@@ -1,0 +1,80 @@
+import { getNode, lockNodes } from '../store/nodes';
+import { deleteXattr, getXattr, listXattrs, putXattr } from '../store/xattrs';
+import type { MetaDeps } from './deps';
+import { fail } from './errors';
+import { mutate } from './mutation';
+import { checkAccess } from './perm';
+import { FLAG_APPEND, FLAG_IMMUTABLE, MODE_MASK_R, MODE_MASK_W, type Attr, type OpContext } from './types';
+
+export const XATTR_CREATE = 1;
+export const XATTR_REPLACE = 2;
+/** Linux limits, as JuiceFS's VFS: names up to 255 bytes (ERANGE), values up to 64 KiB (E2BIG). */
+export const MAX_XATTR_NAME_LEN = 255;
+export const MAX_XATTR_VALUE_LEN = 65536;
+
+const USER_PREFIX = Buffer.from('user.');
+const TRUSTED_PREFIX = Buffer.from('trusted.');
+
+function checkXattrName(name: Buffer): void {
+  if (name.length === 0) fail('EINVAL', 'empty attribute name');
+  if (name.length > MAX_XATTR_NAME_LEN) fail('ERANGE', 'attribute name too long');
+}
+
+/**
+ * Permission to read or change an attribute, by namespace (Linux xattr_permission):
+ * user.* follows the file's r/w bits, trusted.* is root's, the others are left
+ * to the caller's kernel as JuiceFS does.
+ */
+function checkXattrAccess(ctx: OpContext, attr: Attr, name: Buffer, write: boolean): void {
+  if (write && (attr.flags & (FLAG_IMMUTABLE | FLAG_APPEND)) !== 0) fail('EPERM');
+  if (name.subarray(0, TRUSTED_PREFIX.length).equals(TRUSTED_PREFIX) && ctx.caller.uid !== 0) fail('EPERM');
+  if (name.subarray(0, USER_PREFIX.length).equals(USER_PREFIX)) checkAccess(ctx.caller, attr, write ? MODE_MASK_W : MODE_MASK_R);
+}
+
+/** Extended attributes (doGetXattr / doSetXattr / doListXattr / doRemoveXattr); ENODATA for a missing one. */
+export class Xattrs {
+  constructor(private readonly deps: MetaDeps) {}
+
+  async get(ctx: OpContext, inode: bigint, name: Buffer): Promise<Buffer> {
+    checkXattrName(name);
+    const q = this.deps.db.reader;
+    const [attr, value] = await Promise.all([getNode(q, inode), getXattr(q, inode, name)]);
+    if (attr === undefined) fail('ENOENT');
+    checkXattrAccess(ctx, attr, name, false);
+    if (value === undefined) fail('ENODATA');
+    return value;
+  }
+
+  async list(ctx: OpContext, inode: bigint): Promise<Buffer[]> {
+    void ctx;
+    const q = this.deps.db.reader;
+    const [attr, names] = await Promise.all([getNode(q, inode), listXattrs(q, inode)]);
+    if (attr === undefined) fail('ENOENT');
+    return names;
+  }
+
+  set(ctx: OpContext, inode: bigint, name: Buffer, value: Buffer, flags: number): Promise<void> {
+    checkXattrName(name);
+    if (value.length > MAX_XATTR_VALUE_LEN) fail('E2BIG');
+    if (flags !== 0 && flags !== XATTR_CREATE && flags !== XATTR_REPLACE) fail('EINVAL', 'bad xattr flags');
+    return mutate(this.deps.db, ctx, async (tx) => {
+      const attr = (await lockNodes(tx, [inode], 'key share')).get(inode);
+      if (attr === undefined) fail('ENOENT');
+      checkXattrAccess(ctx, attr, name, true);
+      const current = await getXattr(tx, inode, name);
+      if (flags === XATTR_CREATE && current !== undefined) fail('EEXIST');
+      if (flags === XATTR_REPLACE && current === undefined) fail('ENODATA');
+      if (current === undefined || !current.equals(value)) await putXattr(tx, inode, name, value);
+    });
+  }
+
+  remove(ctx: OpContext, inode: bigint, name: Buffer): Promise<void> {
+    checkXattrName(name);
+    return mutate(this.deps.db, ctx, async (tx) => {
+      const attr = (await lockNodes(tx, [inode], 'key share')).get(inode);
+      if (attr === undefined) fail('ENOENT');
+      checkXattrAccess(ctx, attr, name, true);
+      if (!(await deleteXattr(tx, inode, name))) fail('ENODATA');
+    });
+  }
+}
