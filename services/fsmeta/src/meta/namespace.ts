@@ -13,6 +13,8 @@ import {
   insertNode,
   insertSymlink,
   listEdges,
+  lockDirectoryMoves,
+  lockMixed,
   lockNodes,
   nextInode,
   setEdgeTarget,
@@ -276,8 +278,9 @@ export class Namespace {
     checkNotTrash(parentIno, name);
     checkName(name);
     return mutate(this.deps.db, ctx, async (tx) => {
-      const node = (await lockNodes(tx, [inode], 'update')).get(inode);
-      const parent = requireDir((await lockNodes(tx, [parentIno], 'key share')).get(parentIno));
+      const rows = await lockMixed(tx, [inode], [parentIno]);
+      const node = inode === parentIno ? undefined : rows.get(inode);
+      const parent = requireDir(rows.get(parentIno));
       checkAccess(ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
       if ((parent.flags & FLAG_IMMUTABLE) !== 0) fail('EPERM');
       if (isDotOrDotDot(name) || (await getEdge(tx, parentIno, name)) !== undefined) fail('EEXIST');
@@ -293,16 +296,20 @@ export class Namespace {
     });
   }
 
-  /** Finds an entry and locks its node (FOR UPDATE) with the given extra inodes, re-reading until the entry is stable. */
+  /**
+   * Finds an entry and locks its node FOR UPDATE together with `update` and
+   * `share` (FOR KEY SHARE), in ascending order, re-reading until the entry is stable.
+   */
   private async lockEntry(
     tx: Tx,
     parent: bigint,
     name: Buffer,
-    extra: bigint[],
+    update: bigint[],
+    share: bigint[] = [],
   ): Promise<{ rows: Map<bigint, Attr>; entry?: { inode: bigint; type: FileType } }> {
     for (let i = 0; ; i++) {
       const entry = await getEdge(tx, parent, name);
-      const rows = await lockNodes(tx, entry === undefined ? extra : [...extra, entry.inode], 'update');
+      const rows = await lockMixed(tx, entry === undefined ? update : [...update, entry.inode], share);
       const again = await getEdge(tx, parent, name);
       if (again?.inode === entry?.inode) return { rows, entry };
       if (i >= RELOCK_LIMIT) throw Object.assign(new Error('entry keeps changing'), { code: '40001' });
@@ -314,8 +321,8 @@ export class Namespace {
     checkNotTrash(parentIno, name);
     checkName(name);
     return mutate(this.deps.db, ctx, async (tx) => {
-      const { rows, entry } = await this.lockEntry(tx, parentIno, name, []);
-      const parent = requireDir((await lockNodes(tx, [parentIno], 'key share')).get(parentIno));
+      const { rows, entry } = await this.lockEntry(tx, parentIno, name, [], [parentIno]);
+      const parent = requireDir(rows.get(parentIno));
       checkAccess(ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
       if (protectedFlags(parent)) fail('EPERM');
       if (entry === undefined) fail('ENOENT');
@@ -380,10 +387,11 @@ export class Namespace {
 
   /**
    * As doRename, plus a full ancestor walk: a directory may not move below
-   * itself at any depth (JuiceFS checks one level). Locks both parents and
-   * both entries' nodes FOR UPDATE in one ascending statement, then each
-   * ancestor of the destination FOR KEY SHARE, so a concurrent rename that
-   * would close a cycle waits and then sees this one.
+   * itself at any depth (JuiceFS checks one level). A rename that moves a
+   * directory to another parent first takes the cluster-wide directory-move
+   * lock, so no two such renames can each pass the walk and together close a
+   * cycle. Then both parents and both entries' nodes are locked FOR UPDATE in
+   * one ascending statement.
    */
   private async renameTx(
     tx: Tx,
@@ -397,16 +405,26 @@ export class Namespace {
     let rows: Map<bigint, Attr>;
     let src: { inode: bigint; type: FileType } | undefined;
     let dst: { inode: bigint; type: FileType } | undefined;
+    let movesLocked = false;
+    const movesDir = (): boolean =>
+      parentSrc !== parentDst &&
+      (src?.type === TYPE_DIRECTORY || ((flags & RENAME_EXCHANGE) !== 0 && dst?.type === TYPE_DIRECTORY));
     for (let i = 0; ; i++) {
       src = await getEdge(tx, parentSrc, nameSrc);
       dst = await getEdge(tx, parentDst, nameDst);
+      // Taken before any row lock, so it cannot deadlock with them.
+      if (movesDir() && !movesLocked) {
+        if (i > 0) throw Object.assign(new Error('rename became a directory move'), { code: '40001' });
+        await lockDirectoryMoves(tx);
+        movesLocked = true;
+      }
       const ids = [parentSrc, parentDst];
       if (src !== undefined) ids.push(src.inode);
       if (dst !== undefined) ids.push(dst.inode);
       rows = await lockNodes(tx, ids, 'update');
       const src2 = await getEdge(tx, parentSrc, nameSrc);
       const dst2 = await getEdge(tx, parentDst, nameDst);
-      if (src2?.inode === src?.inode && dst2?.inode === dst?.inode) break;
+      if (src2?.inode === src?.inode && dst2?.inode === dst?.inode && src2?.type === src?.type && dst2?.type === dst?.type) break;
       if (i >= RELOCK_LIMIT) throw Object.assign(new Error('entries keep changing'), { code: '40001' });
     }
     const psrc = requireDir(rows.get(parentSrc));
@@ -497,15 +515,15 @@ export class Namespace {
   }
 
   /**
-   * EPERM if `dir` is `target` or one of its ancestors. Walks up from `target`
-   * to the root taking FOR KEY SHARE on each ancestor, so none of them can be
-   * moved until this transaction ends.
+   * EPERM if `dir` is `target` or one of its ancestors. Plain reads suffice:
+   * the caller holds the directory-move lock, so no ancestry can change until
+   * this transaction ends, and earlier moves have committed.
    */
   private async checkNoCycle(tx: Tx, dir: bigint, target: bigint): Promise<void> {
     let cur = target;
     for (let depth = 0; cur !== ROOT_INODE; depth++) {
       if (cur === dir) fail('EPERM', 'cannot move a directory below itself');
-      const row = (await lockNodes(tx, [cur], 'key share')).get(cur);
+      const row = await getNode(tx, cur);
       if (row === undefined) fail('ENOENT');
       cur = row.parent;
       if (depth > 100_000) fail('ELOOP');

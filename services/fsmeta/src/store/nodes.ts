@@ -67,6 +67,32 @@ export async function lockNodes(tx: Tx, inodes: bigint[], strength: LockStrength
   return new Map(rows.map((r) => [r.inode, rowToAttr(r)]));
 }
 
+/**
+ * Locks rows of two strengths in one ascending pass: `update` FOR UPDATE,
+ * `share` FOR KEY SHARE. Consecutive inodes of one strength share a statement,
+ * so every transaction still takes its row locks in ascending inode order.
+ */
+export async function lockMixed(tx: Tx, update: bigint[], share: bigint[]): Promise<Map<bigint, Attr>> {
+  const strength = new Map<bigint, LockStrength>();
+  for (const id of share) strength.set(id, 'key share');
+  for (const id of update) strength.set(id, 'update');
+  const ids = [...strength.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const out = new Map<bigint, Attr>();
+  for (let i = 0; i < ids.length; ) {
+    const mode = strength.get(ids[i]!)!;
+    let j = i;
+    while (j < ids.length && strength.get(ids[j]!) === mode) j++;
+    for (const [k, v] of await lockNodes(tx, ids.slice(i, j), mode)) out.set(k, v);
+    i = j;
+  }
+  return out;
+}
+
+/** Serialises renames that move a directory to another parent, cluster-wide (Linux's s_vfs_rename_mutex). */
+export async function lockDirectoryMoves(tx: Tx): Promise<void> {
+  await tx.query('select pg_advisory_xact_lock(7362847127)', [], 'lock-dir-moves');
+}
+
 export async function getEdge(q: Tx, parent: bigint, name: Buffer): Promise<{ inode: bigint; type: FileType } | undefined> {
   const rows = await q.query<{ inode: bigint; type: number }>(
     'select inode, type from edge where parent = $1 and name = $2',

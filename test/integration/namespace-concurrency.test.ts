@@ -1,0 +1,102 @@
+import * as grpc from '@grpc/grpc-js';
+import { Client } from 'pg';
+import { FsmetaError, type Session } from '@fsmeta/client';
+import { ROOT_INO, b, fsOps } from '../harness/fs';
+import { checkInvariants } from '../harness/invariants';
+import { startEnv, type TestEnv } from '../harness/server';
+
+/** Errnos that racing namespace operations legitimately produce. */
+const EXPECTED = new Set(['ENOENT', 'EEXIST', 'ENOTEMPTY', 'ENOTDIR', 'EISDIR', 'EPERM']);
+const REPLICAS = 3;
+const CLIENTS = Number(process.env.T_CLIENTS ?? 12);
+const OPS_PER_CLIENT = Number(process.env.T_OPS ?? 120);
+const NAMES = ['a', 'b', 'c', 'd', 'e'];
+
+let env: TestEnv;
+
+beforeAll(async () => {
+  env = await startEnv(REPLICAS, { poolSize: 8 });
+});
+afterAll(() => env.stop());
+
+function pick<T>(xs: readonly T[]): T {
+  return xs[Math.floor(Math.random() * xs.length)]!;
+}
+
+/** Resolves a random existing directory of the shared tree by walking at most two levels. */
+async function randomDir(s: Session, top: string): Promise<string> {
+  let dir = top;
+  for (let depth = 0; depth < 2 && Math.random() < 0.6; depth++) {
+    try {
+      const { attr } = await s.call('Lookup', { parent: dir, name: b(pick(NAMES)) });
+      if (attr?.type !== 'FILE_TYPE_DIRECTORY') break;
+      dir = attr.inode;
+    } catch {
+      break;
+    }
+  }
+  return dir;
+}
+
+async function randomOp(s: Session, top: string): Promise<void> {
+  const dir = await randomDir(s, top);
+  const name = b(pick(NAMES));
+  switch (Math.floor(Math.random() * 6)) {
+    case 0:
+      await s.call('Mkdir', { parent: dir, name, mode: 0o755 });
+      return;
+    case 1:
+      await s.call('Create', { parent: dir, name, mode: 0o644 });
+      await s.call('Close', { inode: (await s.call('Lookup', { parent: dir, name })).attr!.inode }).catch(() => undefined);
+      return;
+    case 2: {
+      const dst = await randomDir(s, top);
+      await s.call('Rename', { parentSrc: dir, nameSrc: name, parentDst: dst, nameDst: b(pick(NAMES)) });
+      return;
+    }
+    case 3: {
+      const { attr } = await s.call('Lookup', { parent: dir, name });
+      const dst = await randomDir(s, top);
+      await s.call('Link', { inode: attr!.inode, parent: dst, name: b(pick(NAMES)) });
+      return;
+    }
+    case 4:
+      await s.call('Unlink', { parent: dir, name });
+      return;
+    default:
+      await s.call('Rmdir', { parent: dir, name });
+  }
+}
+
+it('random mkdir/create/rename/link/unlink/rmdir from many clients on three replicas keep every invariant', async () => {
+  const root = await env.session();
+  const top = (await fsOps(root).mkdir(ROOT_INO, 'shared', 0o777)).inode;
+  const sessions = await Promise.all(Array.from({ length: CLIENTS }, (_, i) => env.session(undefined, i % REPLICAS)));
+  const unexpected: string[] = [];
+  let ok = 0;
+  await Promise.all(
+    sessions.map(async (s) => {
+      for (let i = 0; i < OPS_PER_CLIENT; i++) {
+        try {
+          await randomOp(s, top);
+          ok++;
+        } catch (err) {
+          const e = err as FsmetaError;
+          // Close of a file another client replaced is EBADF-like noise and is swallowed above.
+          if (e instanceof FsmetaError && e.errnoName !== undefined && EXPECTED.has(e.errnoName)) continue;
+          unexpected.push(e instanceof FsmetaError ? `${e.method}: ${e.errnoName ?? grpc.status[e.code]} ${e.message}` : String(err));
+        }
+      }
+    }),
+  );
+  expect(unexpected).toEqual([]);
+  expect(ok).toBeGreaterThan(CLIENTS * OPS_PER_CLIENT * 0.2);
+  for (const s of sessions) await s.close();
+  expect(await checkInvariants(env.databaseUrl)).toEqual([]);
+  // The checker itself must be able to fail.
+  const c = new Client({ connectionString: env.databaseUrl });
+  await c.connect();
+  await c.query('update node set nlink = nlink + 1 where inode = $1', [top]);
+  await c.end();
+  expect(await checkInvariants(env.databaseUrl)).toEqual([expect.stringContaining(`dir ${top} nlink`)]);
+});
