@@ -279,7 +279,7 @@ export class Namespace {
     checkName(name);
     return mutate(this.deps.db, ctx, async (tx) => {
       const rows = await lockMixed(tx, [inode], [parentIno]);
-      const node = inode === parentIno ? undefined : rows.get(inode);
+      const node = rows.get(inode);
       const parent = requireDir(rows.get(parentIno));
       checkAccess(ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
       if ((parent.flags & FLAG_IMMUTABLE) !== 0) fail('EPERM');
