@@ -1,3 +1,4 @@
+import * as grpc from '@grpc/grpc-js';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config';
 import { redact } from './config';
@@ -24,7 +25,10 @@ export interface RunningFsmeta {
 export class StartupError extends Error {}
 
 export function createLogger(level: string): Logger {
-  return pino({ level, base: { service: 'fsmeta' } });
+  const log = pino({ level, base: { service: 'fsmeta' } });
+  // grpc-js logs to stderr on its own; route it through pino so stderr keeps one-line errors.
+  grpc.setLogger({ error: (...args: unknown[]) => log.debug({ grpc: args.map(String).join(' ') }) });
+  return log;
 }
 
 /**
