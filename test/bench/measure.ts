@@ -1,0 +1,117 @@
+import { performance } from 'node:perf_hooks';
+
+/** One single-client line: `n` timed operations, mean and percentiles in microseconds. */
+export interface LatencyLine {
+  op: string;
+  n: number;
+  usPerOp: number;
+  p50Us: number;
+  p99Us: number;
+}
+
+/** One throughput line: the subject against its baseline at the same concurrency, in the same run. */
+export interface ThroughputLine {
+  op: string;
+  opsPerSec: number;
+  baseline: string;
+  baselineOpsPerSec: number;
+  ratio: number;
+}
+
+/** Results go to stdout, one JSON object per line; everything else goes to stderr. */
+export function emit(line: LatencyLine | ThroughputLine): void {
+  console.log(JSON.stringify(line));
+}
+
+export function log(message: string): void {
+  console.error(`[bench] ${message}`);
+}
+
+function round(v: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}
+
+/** Nearest-rank percentile of ascending `sorted`. */
+function percentile(sorted: number[], p: number): number {
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+}
+
+/**
+ * Times `n` sequential calls of `op(i)`. `setup(i)`, when given, runs before
+ * each call outside the timed span (as b.StopTimer in JuiceFS's rmdir/unlink
+ * benchmarks). The mean counts only the timed spans.
+ */
+export async function timeSequential(
+  name: string,
+  n: number,
+  op: (i: number) => Promise<unknown>,
+  setup?: (i: number) => Promise<unknown>,
+): Promise<LatencyLine> {
+  const samples = new Array<number>(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    if (setup !== undefined) await setup(i);
+    const t0 = performance.now();
+    await op(i);
+    const dt = performance.now() - t0;
+    samples[i] = dt;
+    total += dt;
+  }
+  samples.sort((a, b) => a - b);
+  return {
+    op: name,
+    n,
+    usPerOp: round((total / n) * 1000, 1),
+    p50Us: round(percentile(samples, 50) * 1000, 1),
+    p99Us: round(percentile(samples, 99) * 1000, 1),
+  };
+}
+
+/** Completed calls over a measured span. */
+export interface Rate {
+  ops: number;
+  ms: number;
+}
+
+/**
+ * Keeps `concurrency` calls in flight for `ms`: each worker issues
+ * `op(worker, seq)` back to back until the deadline. Every call that
+ * completes is counted, and the span runs until the last one completes.
+ */
+export async function runConcurrent(
+  concurrency: number,
+  ms: number,
+  op: (worker: number, seq: number) => Promise<unknown>,
+): Promise<Rate> {
+  const start = performance.now();
+  const deadline = start + ms;
+  let ops = 0;
+  const workers = Array.from({ length: concurrency }, async (_, w) => {
+    for (let seq = 0; performance.now() < deadline; seq++) {
+      await op(w, seq);
+      ops++;
+    }
+  });
+  await Promise.all(workers);
+  return { ops, ms: performance.now() - start };
+}
+
+export function perSecond(rates: Rate[]): number {
+  const ops = rates.reduce((s, r) => s + r.ops, 0);
+  const ms = rates.reduce((s, r) => s + r.ms, 0);
+  return ms === 0 ? 0 : (ops * 1000) / ms;
+}
+
+export function throughputLine(op: string, subject: Rate[], baseline: string, base: Rate[]): ThroughputLine {
+  const opsPerSec = perSecond(subject);
+  const baselineOpsPerSec = perSecond(base);
+  return {
+    op,
+    opsPerSec: Math.round(opsPerSec),
+    baseline,
+    baselineOpsPerSec: Math.round(baselineOpsPerSec),
+    ratio: round(baselineOpsPerSec === 0 ? 0 : opsPerSec / baselineOpsPerSec, 3),
+  };
+}

@@ -1,0 +1,216 @@
+import * as grpc from '@grpc/grpc-js';
+import { FsmetaError, MetaClient, type Session } from '@fsmeta/client';
+import { loadConfig } from '@fsmeta/fsmeta';
+import { fork, type ChildProcess } from 'node:child_process';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createTestDatabase, discoverDatabase, prepareTemplate } from '../harness/database';
+import { HealthCheck, PgWriteBaseline } from './baselines';
+import { emit, log, timeSequential } from './measure';
+import { describePerOp, type SqlStats } from './sql-stats';
+import { DATA_LINES, NAMESPACE_LINES, type LineRunner, type SingleParams } from './single-client';
+import { THROUGHPUT_CASES, measureThroughput, type ThroughputParams } from './throughput';
+
+/**
+ * `pnpm bench`: a fresh database (found as the tests find theirs), one fsmeta
+ * server in a child process, then single-client latency lines and
+ * 64-way throughput lines, one JSON object per line on stdout. See
+ * docs/benchmarks.md.
+ */
+
+const ROOT_CALLER = { uid: 0, gid: 0, gids: [] };
+const CLIENT_DEADLINE_MS = 60_000;
+
+function envNumber(key: string, def: number, min: number, max: number, integer = true): number {
+  const raw = process.env[key];
+  if (raw === undefined || raw === '') return def;
+  const v = Number(raw);
+  if (!Number.isFinite(v) || (integer && !Number.isInteger(v)) || v < min || v > max) {
+    throw new Error(`${key}: "${raw}" is not a${integer ? ' whole' : ''} number in ${min}..${max}`);
+  }
+  return v;
+}
+
+interface Params {
+  single: SingleParams;
+  throughput: ThroughputParams;
+  poolSize: number;
+  /** Ops to run (e.g. "mkdir,getattr@64"); empty runs all. */
+  only: Set<string>;
+  serverNodeArgs: string[];
+}
+
+function params(): Params {
+  const n = envNumber('FSMETA_BENCH_N', 1000, 1, 1_000_000);
+  return {
+    single: { n, warmup: envNumber('FSMETA_BENCH_WARMUP', Math.min(50, n), 0, 1_000_000) },
+    throughput: {
+      concurrency: envNumber('FSMETA_BENCH_CONCURRENCY', 64, 1, 4096),
+      seconds: envNumber('FSMETA_BENCH_SECONDS', 3, 0.1, 3600, false),
+      warmupSeconds: envNumber('FSMETA_BENCH_WARMUP_SECONDS', 0.5, 0, 3600, false),
+      rounds: envNumber('FSMETA_BENCH_ROUNDS', 2, 1, 100),
+    },
+    // The direct-PostgreSQL baseline must use a pool as large as the server's.
+    poolSize: envNumber('FSMETA_BENCH_POOL_SIZE', loadConfig([], {}).poolSize, 1, 1000),
+    only: new Set((process.env.FSMETA_BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')),
+    serverNodeArgs: (process.env.FSMETA_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((s) => s !== ''),
+  };
+}
+
+interface ServerProcess {
+  address: string;
+  retries(): Promise<Record<string, number>>;
+  sql(): Promise<SqlStats>;
+  stop(): Promise<void>;
+}
+
+function startServerProcess(databaseUrl: string, poolSize: number, nodeArgs: string[]): Promise<ServerProcess> {
+  const child: ChildProcess = fork(path.join(__dirname, 'server-process.js'), [databaseUrl, String(poolSize)], {
+    // The server's logs are logs: its stdout goes to our stderr.
+    stdio: ['ignore', 2, 2, 'ipc'],
+    execArgv: nodeArgs,
+    env: { ...process.env, FSMETA_TEST_LOG_LEVEL: process.env.FSMETA_BENCH_LOG_LEVEL ?? 'warn' },
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`server process exited with ${code} before listening`)));
+    child.once('message', (msg) => {
+      const address = (msg as { address?: string }).address;
+      if (address === undefined) return reject(new Error('server process sent no address'));
+      resolve({
+        address,
+        retries: () => ask<Record<string, number>>(child, 'retries'),
+        sql: () => ask<SqlStats>(child, 'sql'),
+        async stop() {
+          if (child.exitCode === null) child.send('stop');
+          await exited;
+        },
+      });
+    });
+  });
+}
+
+/** One request to the server process, answered with `{ [what]: value }`. */
+function ask<T>(child: ChildProcess, what: string): Promise<T> {
+  return new Promise((resolve) => {
+    child.once('message', (m) => resolve((m as Record<string, T>)[what]!));
+    child.send(what);
+  });
+}
+
+function isUnimplemented(err: unknown): boolean {
+  return err instanceof FsmetaError && err.code === grpc.status.UNIMPLEMENTED;
+}
+
+function retryDelta(before: Record<string, number>, after: Record<string, number>): string {
+  const parts = Object.entries(after)
+    .map(([code, n]) => [code, n - (before[code] ?? 0)] as const)
+    .filter(([, d]) => d > 0)
+    .map(([code, d]) => `${code}:${d}`);
+  return parts.length === 0 ? 'none' : parts.join(' ');
+}
+
+/** Keeps sessions alive through the run (they expire after 5 missed heartbeats). */
+function heartbeats(sessions: Session[], everyMs: number): () => void {
+  const timer = setInterval(() => {
+    for (const s of sessions) s.heartbeat().catch((err: unknown) => log(`heartbeat failed: ${String(err)}`));
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+async function runLines(s: Session, p: Params, lines: [string, LineRunner][], optional: boolean): Promise<void> {
+  for (const [op, run] of lines) {
+    if (p.only.size > 0 && !p.only.has(op)) continue;
+    try {
+      emit(await run(s, p.single));
+    } catch (err) {
+      if (!optional || !isUnimplemented(err)) throw err;
+      log(`${op}: skipped, ${(err as FsmetaError).method} is not implemented yet`);
+    }
+  }
+}
+
+async function bench(address: string, databaseUrl: string, server: ServerProcess, p: Params): Promise<void> {
+  const client = new MetaClient(address, { deadlineMs: CLIENT_DEADLINE_MS });
+  const health = new HealthCheck(address);
+  let pgWrite: PgWriteBaseline | undefined;
+  const sessions: Session[] = [];
+  let stopHeartbeats = (): void => undefined;
+  try {
+    const main = await client.newSession(ROOT_CALLER, { hostName: 'bench' });
+    sessions.push(main);
+    for (let w = 0; w < p.throughput.concurrency; w++) sessions.push(await client.newSession(ROOT_CALLER, { hostName: `bench-${w}` }));
+    stopHeartbeats = heartbeats(sessions, main.opened?.heartbeatMs ?? 1000);
+
+    if (process.env.FSMETA_BENCH_SQL_STATS === '1') {
+      let before: SqlStats = {};
+      p.single.around = {
+        before: async () => {
+          before = await server.sql();
+        },
+        after: async (op, n) => log(`${op}: ${describePerOp(before, await server.sql(), n)}`),
+      };
+    }
+    log(`single client: n=${p.single.n} (+${p.single.warmup} warm-up) per line`);
+    if (p.only.size === 0 || p.only.has('noop')) {
+      // The floor under every line: a gRPC round trip that does nothing.
+      for (let i = 0; i < p.single.warmup; i++) await health.call();
+      emit(await timeSequential('noop', p.single.n, () => health.call()));
+    }
+    await runLines(main, p, NAMESPACE_LINES, false);
+    await runLines(main, p, DATA_LINES, true);
+
+    const t = p.throughput;
+    log(`throughput: ${t.concurrency} concurrent calls, ${t.seconds}s each (${t.rounds} rounds) after ${t.warmupSeconds}s warm-up; pool ${p.poolSize}`);
+    pgWrite = await PgWriteBaseline.create(databaseUrl, p.poolSize, t.concurrency);
+    const workers = sessions.slice(1);
+    for (const c of THROUGHPUT_CASES) {
+      const op = `${c.op}@${t.concurrency}`;
+      if (p.only.size > 0 && !p.only.has(op)) continue;
+      let subject;
+      try {
+        subject = await c.prepare(workers);
+      } catch (err) {
+        if (!isUnimplemented(err)) throw err;
+        log(`${op}: skipped, ${(err as FsmetaError).method} is not implemented yet`);
+        continue;
+      }
+      const before = await server.retries();
+      emit(await measureThroughput(c, subject, { health, pgWrite }, t));
+      log(`${op}: server transaction retries ${retryDelta(before, await server.retries())}`);
+    }
+  } finally {
+    stopHeartbeats();
+    health.close();
+    client.close();
+    await pgWrite?.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const p = params();
+  const started = Date.now();
+  const load = (): string => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  log(`load average ${load()} on ${os.cpus().length} cores (other work on the machine skews every number)`);
+  const found = await discoverDatabase();
+  let server: ServerProcess | undefined;
+  let db: { url: string; drop: () => Promise<void> } | undefined;
+  try {
+    await prepareTemplate(found.adminUrl);
+    db = await createTestDatabase(found.adminUrl);
+    server = await startServerProcess(db.url, p.poolSize, p.serverNodeArgs);
+    log(`server ${server.address} (pool ${p.poolSize}), database ${new URL(db.url).pathname.slice(1)}${found.stop ? ' (embedded PostgreSQL)' : ''}`);
+    await bench(server.address, db.url, server, p);
+  } finally {
+    await server?.stop();
+    await db?.drop();
+    await found.stop?.();
+  }
+  log(`done in ${((Date.now() - started) / 1000).toFixed(1)}s; load average ${load()}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,34 @@
+import { startServer } from '../harness/server';
+import { installSqlStats, type SqlStats } from './sql-stats';
+
+/**
+ * The server under test, in a process of its own so that it has an event
+ * loop to itself, as a deployed replica does: the benchmark client's own
+ * encoding and decoding must not be billed to the server. Started by run.ts
+ * with fork(); tells its address over IPC and stops on "stop".
+ *
+ * argv: database URL, pool size. FSMETA_BENCH_SQL_STATS=1 counts its SQL round trips.
+ */
+async function main(): Promise<void> {
+  const [databaseUrl, poolSize] = process.argv.slice(2);
+  if (databaseUrl === undefined || poolSize === undefined) throw new Error('usage: server-process <database-url> <pool-size>');
+  const sqlStats: () => SqlStats = process.env.FSMETA_BENCH_SQL_STATS === '1' ? installSqlStats() : () => ({});
+  const server = await startServer(databaseUrl, { poolSize: Number(poolSize) });
+  const retries = (): Record<string, number> => Object.fromEntries(server.meta.deps.db.retryCounts);
+  process.on('message', (msg: unknown) => {
+    if (msg === 'retries') {
+      process.send!({ retries: retries() });
+    } else if (msg === 'sql') {
+      process.send!({ sql: sqlStats() });
+    } else if (msg === 'stop') {
+      void server.stop().then(() => process.exit(0));
+    }
+  });
+  process.on('disconnect', () => void server.stop().then(() => process.exit(0)));
+  process.send!({ address: server.address });
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
