@@ -10,13 +10,12 @@ import {
   getSymlink,
   hasChildren,
   insertEdge,
-  insertNode,
-  insertSymlink,
+  insertEntry,
   listEdges,
+  lockParentForCreate,
   lockDirectoryMoves,
   lockMixed,
   lockNodes,
-  nextInode,
   setEdgeTarget,
   touchDir,
   updateNode,
@@ -190,22 +189,21 @@ export class Namespace {
     checkNotTrash(parent, name);
     checkName(name);
     return mutate(this.deps.db, ctx, async (tx) => {
-      const created = await this.createNode(tx, ctx, parent, name, TYPE_FILE, mode, umask, 0, undefined);
-      let attr = created.attr;
-      if (created.existing !== undefined) {
-        if ((flags & O_EXCL) !== 0 || created.existing.type !== TYPE_FILE) fail('EEXIST');
-        attr = created.existing;
-      }
-      await addOpen(tx, ctx.sessionId, attr.inode);
-      return attr;
+      const exclusive = (flags & O_EXCL) !== 0;
+      const created = await this.createNode(tx, ctx, parent, name, TYPE_FILE, mode, umask, 0, undefined, !exclusive, ctx.sessionId);
+      if (created.existing === undefined) return created.attr;
+      if (exclusive || created.existing.type !== TYPE_FILE) fail('EEXIST');
+      await addOpen(tx, ctx.sessionId, created.existing.inode);
+      return created.existing;
     });
   }
 
   /**
-   * doMknod. The parent is locked FOR UPDATE only when its nlink changes (a new
-   * directory); otherwise FOR KEY SHARE, which keeps it from being removed but
-   * lets creates in one directory run side by side. Returns the existing node
-   * instead of failing when the name is taken, so Create can open it.
+   * doMknod, in two statements: lock the parent and check the name, then write
+   * everything. The parent is locked FOR UPDATE only when its nlink changes (a
+   * new directory); otherwise FOR KEY SHARE, which keeps it from being removed
+   * but lets creates in one directory run side by side. With `openExisting`
+   * it returns a taken name's node instead of failing, so Create can open it.
    */
   private async createNode(
     tx: Tx,
@@ -217,15 +215,16 @@ export class Namespace {
     umask: number,
     rdev: number,
     target: Buffer | undefined,
+    openExisting = false,
+    openBySession?: bigint,
   ): Promise<{ attr: Attr; existing?: Attr }> {
-    const locked = await lockNodes(tx, [parentIno], type === TYPE_DIRECTORY ? 'update' : 'key share');
-    const parent = requireDir(locked.get(parentIno));
+    const locked = await lockParentForCreate(tx, parentIno, name, type === TYPE_DIRECTORY ? 'update' : 'key share');
+    const parent = requireDir(locked.parent);
     checkAccess(ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
     if ((parent.flags & FLAG_IMMUTABLE) !== 0) fail('EPERM');
     if (isDotOrDotDot(name)) fail('EEXIST');
-    const edge = await getEdge(tx, parentIno, name);
-    if (edge !== undefined) {
-      const existing = await getNode(tx, edge.inode);
+    if (locked.existing !== undefined) {
+      const existing = openExisting ? await getNode(tx, locked.existing) : undefined;
       if (existing === undefined) fail('EEXIST');
       return { attr: existing, existing };
     }
@@ -241,7 +240,7 @@ export class Namespace {
       newMode &= ~S_ISGID;
     }
     const attr: Attr = {
-      inode: await nextInode(tx),
+      inode: locked.nextInode,
       type,
       flags: 0,
       mode: newMode,
@@ -255,11 +254,7 @@ export class Namespace {
       length: type === TYPE_DIRECTORY ? DIR_LENGTH : type === TYPE_SYMLINK ? BigInt(target!.length) : 0n,
       parent: parentIno,
     };
-    await insertEdge(tx, parentIno, name, attr.inode, type);
-    await insertNode(tx, attr);
-    if (target !== undefined) await insertSymlink(tx, attr.inode, target);
-    await touchDir(tx, parentIno, type === TYPE_DIRECTORY ? 1 : 0, now, this.skipNs);
-    await addUsage(tx, SPACE_UNIT, 1n);
+    await insertEntry(tx, attr, name, target, type === TYPE_DIRECTORY ? 1 : 0, this.skipNs, openBySession);
     return { attr };
   }
 

@@ -260,3 +260,57 @@ export async function updateAtime(q: Tx, inode: bigint, now: bigint, dayNs: bigi
     'touch-atime',
   );
 }
+
+/**
+ * Create's first step in one round trip: locks the parent (FOR UPDATE when its
+ * nlink will change, else FOR KEY SHARE), reads whether the name is taken, and
+ * draws the next inode number (wasted when the name is taken: gaps are fine).
+ */
+export async function lockParentForCreate(
+  tx: Tx,
+  parent: bigint,
+  name: Buffer,
+  strength: LockStrength,
+): Promise<{ parent?: Attr; existing?: bigint; nextInode: bigint }> {
+  const lock = strength === 'update' ? 'for update of p' : 'for key share of p';
+  const rows = await tx.query<NodeRow & { existing: bigint | null; next_inode: bigint }>(
+    `select p.inode, p.type, p.flags, p.mode, p.uid, p.gid, p.rdev, p.atime_ns, p.mtime_ns, p.ctime_ns, p.nlink, p.length, p.parent,
+            e.inode as existing, nextval('inode_seq') as next_inode
+       from node p left join edge e on e.parent = p.inode and e.name = $2
+      where p.inode = $1 ${lock}`,
+    [parent, name],
+    `lock-parent-create-${strength === 'update' ? 'u' : 'ks'}`,
+  );
+  const r = rows[0];
+  if (r === undefined) return { nextInode: 0n };
+  return { parent: rowToAttr(r), existing: r.existing ?? undefined, nextInode: r.next_inode };
+}
+
+/**
+ * Create's writes in one statement: the entry, the node, the symlink target,
+ * the parent's nlink and (coalesced) times, the usage totals and, for Create,
+ * the session's open reference.
+ */
+export async function insertEntry(
+  tx: Tx,
+  a: Attr,
+  name: Buffer,
+  target: Buffer | undefined,
+  parentNlinkDelta: number,
+  skipNs: bigint,
+  openBySession: bigint | undefined,
+): Promise<void> {
+  await tx.query(
+    `with e as (insert into edge (parent, name, inode, type) values ($13, $14, $1, $2)),
+          n as (insert into node (${NODE_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)),
+          s as (insert into symlink (inode, target) select $1, $15::bytea where $15::bytea is not null),
+          d as (update node set nlink = nlink + $16, mtime_ns = greatest(mtime_ns, $9), ctime_ns = greatest(ctime_ns, $9)
+                 where inode = $13 and ($16::bigint <> 0 or mtime_ns < $9::bigint - $17::bigint)),
+          u as (update usage_shard set space = space + $18, inodes = inodes + 1 where shard = pg_backend_pid() % 64),
+          o as (insert into open_file (sid, inode, refs) select $19::bigint, $1, 1 where $19::bigint is not null
+                on conflict (sid, inode) do update set refs = open_file.refs + 1)
+     select 1`,
+    [...attrParams(a), name, target ?? null, parentNlinkDelta, skipNs, 4096n, openBySession ?? null],
+    'insert-entry',
+  );
+}
