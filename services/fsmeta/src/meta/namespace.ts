@@ -13,6 +13,8 @@ import {
   insertEntry,
   listEdges,
   lockParentForCreate,
+  recheckEntry,
+  removeEntry,
   lockDirectoryMoves,
   lockMixed,
   lockNodes,
@@ -43,6 +45,7 @@ import {
   TYPE_FILE,
   TYPE_SYMLINK,
   nowNs,
+  spaceOf,
   type Attr,
   type Entry,
   type FileType,
@@ -293,7 +296,8 @@ export class Namespace {
 
   /**
    * Finds an entry and locks its node FOR UPDATE together with `update` and
-   * `share` (FOR KEY SHARE), in ascending order, re-reading until the entry is stable.
+   * `share` (FOR KEY SHARE), in ascending order, then re-reads the entry (and
+   * whether the node is open or has children) until it is stable.
    */
   private async lockEntry(
     tx: Tx,
@@ -301,12 +305,16 @@ export class Namespace {
     name: Buffer,
     update: bigint[],
     share: bigint[] = [],
-  ): Promise<{ rows: Map<bigint, Attr>; entry?: { inode: bigint; type: FileType } }> {
+  ): Promise<{ rows: Map<bigint, Attr>; entry?: { inode: bigint; type: FileType }; open: boolean; hasChildren: boolean }> {
     for (let i = 0; ; i++) {
       const entry = await getEdge(tx, parent, name);
       const rows = await lockMixed(tx, entry === undefined ? update : [...update, entry.inode], share);
-      const again = await getEdge(tx, parent, name);
-      if (again?.inode === entry?.inode) return { rows, entry };
+      if (entry === undefined) {
+        if ((await getEdge(tx, parent, name)) === undefined) return { rows, open: false, hasChildren: false };
+      } else {
+        const now = await recheckEntry(tx, parent, name, entry.inode);
+        if (now.inode === entry.inode) return { rows, entry, open: now.open, hasChildren: now.hasChildren };
+      }
       if (i >= RELOCK_LIMIT) throw Object.assign(new Error('entry keeps changing'), { code: '40001' });
     }
   }
@@ -316,21 +324,23 @@ export class Namespace {
     checkNotTrash(parentIno, name);
     checkName(name);
     return mutate(this.deps.db, ctx, async (tx) => {
-      const { rows, entry } = await this.lockEntry(tx, parentIno, name, [], [parentIno]);
+      const { rows, entry, open } = await this.lockEntry(tx, parentIno, name, [], [parentIno]);
       const parent = requireDir(rows.get(parentIno));
       checkAccess(ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
       if (protectedFlags(parent)) fail('EPERM');
       if (entry === undefined) fail('ENOENT');
       if (entry.type === TYPE_DIRECTORY) fail('EPERM', 'is a directory');
       const node = rows.get(entry.inode);
-      const now = nowNs();
-      await deleteEdge(tx, parentIno, name);
-      if (node !== undefined) {
-        checkSticky(ctx.caller, parent, node);
-        if (protectedFlags(node)) fail('EPERM');
-        await this.removeLink(tx, node, now);
-      }
-      await touchDir(tx, parentIno, 0, now, this.skipNs);
+      if (node === undefined) fail('ENOENT');
+      checkSticky(ctx.caller, parent, node);
+      if (protectedFlags(node)) fail('EPERM');
+      // The last link of a file open anywhere keeps the inode (nlink 0) until its last Close.
+      const keep = node.nlink > 1 || (node.type === TYPE_FILE && open);
+      await removeEntry(
+        tx,
+        { parent: parentIno, name, node, keepNlink: keep ? node.nlink - 1 : undefined, now: nowNs(), parentNlinkDelta: 0, skipNs: this.skipNs },
+        spaceOf(node.type, node.length),
+      );
     });
   }
 
@@ -349,24 +359,17 @@ export class Namespace {
     checkNotTrash(parentIno, name);
     checkName(name);
     return mutate(this.deps.db, ctx, async (tx) => {
-      const { rows, entry } = await this.lockEntry(tx, parentIno, name, [parentIno]);
+      const { rows, entry, hasChildren } = await this.lockEntry(tx, parentIno, name, [parentIno]);
       const parent = requireDir(rows.get(parentIno));
       checkAccess(ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
       if (protectedFlags(parent)) fail('EPERM');
       if (entry === undefined) fail('ENOENT');
       if (entry.type !== TYPE_DIRECTORY) fail('ENOTDIR');
       const node = rows.get(entry.inode);
-      if (node !== undefined) {
-        if (await hasChildren(tx, node.inode)) fail('ENOTEMPTY');
-        checkSticky(ctx.caller, parent, node);
-      }
-      const now = nowNs();
-      await deleteEdge(tx, parentIno, name);
-      if (node !== undefined) {
-        await deleteNode(tx, node.inode);
-        await addUsage(tx, -SPACE_UNIT, -1n);
-      }
-      await touchDir(tx, parentIno, -1, now, 0n);
+      if (node === undefined) fail('ENOENT');
+      if (hasChildren) fail('ENOTEMPTY');
+      checkSticky(ctx.caller, parent, node);
+      await removeEntry(tx, { parent: parentIno, name, node, now: nowNs(), parentNlinkDelta: -1, skipNs: 0n }, SPACE_UNIT);
     });
   }
 

@@ -314,3 +314,58 @@ export async function insertEntry(
     'insert-entry',
   );
 }
+
+/** After locking an entry's node: where the entry points now, whether the node is open anywhere, whether it has children. */
+export async function recheckEntry(
+  tx: Tx,
+  parent: bigint,
+  name: Buffer,
+  inode: bigint,
+): Promise<{ inode?: bigint; open: boolean; hasChildren: boolean }> {
+  const rows = await tx.query<{ cur: bigint | null; open: boolean; has_children: boolean }>(
+    `select (select inode from edge where parent = $1 and name = $2) as cur,
+            exists (select 1 from open_file where inode = $3) as open,
+            exists (select 1 from edge where parent = $3) as has_children`,
+    [parent, name, inode],
+    'recheck-entry',
+  );
+  const r = rows[0]!;
+  return { inode: r.cur ?? undefined, open: r.open, hasChildren: r.has_children };
+}
+
+export interface EntryRemoval {
+  parent: bigint;
+  name: Buffer;
+  /** The node the entry named, locked by the caller. */
+  node: Attr;
+  /** Keep the node (other links left, or open somewhere) with this nlink; undefined deletes it. */
+  keepNlink?: number;
+  now: bigint;
+  /** Change of the parent's nlink (-1 for a directory). */
+  parentNlinkDelta: number;
+  skipNs: bigint;
+}
+
+/**
+ * Unlink's and Rmdir's writes in one statement: the entry goes; the node either
+ * keeps going with one link less or is deleted with its xattrs and symlink
+ * target, its space and inode given back and, for a regular file, its data
+ * queued for release; the parent's nlink and (coalesced) times change.
+ */
+export async function removeEntry(tx: Tx, r: EntryRemoval, space: bigint): Promise<void> {
+  const drop = r.keepNlink === undefined;
+  await tx.query(
+    `with de as (delete from edge where parent = $1 and name = $2),
+          kn as (update node set nlink = $4, ctime_ns = $5 where inode = $3 and not $6::boolean),
+          dn as (delete from node where inode = $3 and $6::boolean),
+          dx as (delete from xattr where inode = $3 and $6::boolean),
+          ds as (delete from symlink where inode = $3 and $6::boolean),
+          q as (insert into file_release (inode) select $3 where $6::boolean and $7::boolean on conflict do nothing),
+          u as (update usage_shard set space = space - $8, inodes = inodes - 1 where $6::boolean and shard = pg_backend_pid() % 64),
+          p as (update node set nlink = nlink + $9, mtime_ns = greatest(mtime_ns, $5), ctime_ns = greatest(ctime_ns, $5)
+                 where inode = $1 and ($9::bigint <> 0 or mtime_ns < $5::bigint - $10::bigint))
+     select 1`,
+    [r.parent, r.name, r.node.inode, r.keepNlink ?? 0, r.now, drop, r.node.type === 1, space, r.parentNlinkDelta, r.skipNs],
+    'remove-entry',
+  );
+}
