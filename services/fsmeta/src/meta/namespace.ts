@@ -12,7 +12,9 @@ import {
   insertEdge,
   insertEntry,
   listEdges,
+  getEdgePair,
   lockParentForCreate,
+  moveEntry,
   recheckEntry,
   removeEntry,
   lockDirectoryMoves,
@@ -408,8 +410,7 @@ export class Namespace {
       parentSrc !== parentDst &&
       (src?.type === TYPE_DIRECTORY || ((flags & RENAME_EXCHANGE) !== 0 && dst?.type === TYPE_DIRECTORY));
     for (let i = 0; ; i++) {
-      src = await getEdge(tx, parentSrc, nameSrc);
-      dst = await getEdge(tx, parentDst, nameDst);
+      [src, dst] = await getEdgePair(tx, parentSrc, nameSrc, parentDst, nameDst);
       // Taken before any row lock, so it cannot deadlock with them.
       if (movesDir() && !movesLocked) {
         if (i > 0) throw Object.assign(new Error('rename became a directory move'), { code: '40001' });
@@ -420,8 +421,7 @@ export class Namespace {
       if (src !== undefined) ids.push(src.inode);
       if (dst !== undefined) ids.push(dst.inode);
       rows = await lockNodes(tx, ids, 'update');
-      const src2 = await getEdge(tx, parentSrc, nameSrc);
-      const dst2 = await getEdge(tx, parentDst, nameDst);
+      const [src2, dst2] = await getEdgePair(tx, parentSrc, nameSrc, parentDst, nameDst);
       if (src2?.inode === src?.inode && dst2?.inode === dst?.inode && src2?.type === src?.type && dst2?.type === dst?.type) break;
       if (i >= RELOCK_LIMIT) throw Object.assign(new Error('entries keep changing'), { code: '40001' });
     }
@@ -463,6 +463,12 @@ export class Namespace {
     }
     checkSticky(ctx.caller, psrc, node);
 
+    const moved: Attr = { ...node, ctimeNs: now, parent: crossDir && node.parent !== 0n ? parentDst : node.parent };
+    if (dst === undefined) {
+      const delta = isDir(node) && crossDir ? 1 : 0;
+      await moveEntry(tx, { parentSrc, nameSrc, parentDst, nameDst, moved, srcNlink: -delta, dstNlink: delta, now, skipNs: this.skipNs });
+      return moved;
+    }
     let srcNlink = 0;
     let dstNlink = 0;
     if ((flags & RENAME_EXCHANGE) !== 0 && victim !== undefined) {
@@ -503,7 +509,6 @@ export class Namespace {
         dstNlink++;
       }
     }
-    const moved: Attr = { ...node, ctimeNs: now, parent: crossDir && node.parent !== 0n ? parentDst : node.parent };
     await updateNode(tx, moved);
     // Parents in ascending order; a changed nlink always writes, a time-only change coalesces.
     for (const [ino, delta] of crossDir ? sortPairs([parentSrc, srcNlink], [parentDst, dstNlink]) : [[parentSrc, srcNlink + dstNlink] as const]) {

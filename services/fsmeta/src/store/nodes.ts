@@ -369,3 +369,42 @@ export async function removeEntry(tx: Tx, r: EntryRemoval, space: bigint): Promi
     'remove-entry',
   );
 }
+
+type EdgeRef = { inode: bigint; type: FileType } | undefined;
+
+/** Two entries in one round trip (Rename's source and destination). */
+export async function getEdgePair(tx: Tx, p1: bigint, n1: Buffer, p2: bigint, n2: Buffer): Promise<[EdgeRef, EdgeRef]> {
+  const rows = await tx.query<{ which: number; inode: bigint; type: number }>(
+    `select 0 as which, inode, type from edge where parent = $1 and name = $2
+     union all
+     select 1, inode, type from edge where parent = $3 and name = $4`,
+    [p1, n1, p2, n2],
+    'get-edge-pair',
+  );
+  const out: [EdgeRef, EdgeRef] = [undefined, undefined];
+  for (const r of rows) out[r.which] = { inode: r.inode, type: r.type as FileType };
+  return out;
+}
+
+/**
+ * A plain move (no entry replaced) in one statement: the source entry goes,
+ * the destination entry appears, the moved node gets its new ctime and
+ * parent, and both parents their nlink change and (coalesced) times.
+ */
+export async function moveEntry(
+  tx: Tx,
+  m: { parentSrc: bigint; nameSrc: Buffer; parentDst: bigint; nameDst: Buffer; moved: Attr; srcNlink: number; dstNlink: number; now: bigint; skipNs: bigint },
+): Promise<void> {
+  await tx.query(
+    `with de as (delete from edge where parent = $1 and name = $2),
+          ie as (insert into edge (parent, name, inode, type) values ($3, $4, $5, $6)),
+          mn as (update node set ctime_ns = $7, parent = $8 where inode = $5),
+          ps as (update node set nlink = nlink + $9, mtime_ns = greatest(mtime_ns, $7), ctime_ns = greatest(ctime_ns, $7)
+                  where inode = $1 and $1 <> $3 and ($9::bigint <> 0 or mtime_ns < $7::bigint - $11::bigint)),
+          pd as (update node set nlink = nlink + $10, mtime_ns = greatest(mtime_ns, $7), ctime_ns = greatest(ctime_ns, $7)
+                  where inode = $3 and ($10::bigint <> 0 or mtime_ns < $7::bigint - $11::bigint))
+     select 1`,
+    [m.parentSrc, m.nameSrc, m.parentDst, m.nameDst, m.moved.inode, m.moved.type, m.now, m.moved.parent, m.srcNlink, m.dstNlink, m.skipNs],
+    'move-entry',
+  );
+}
