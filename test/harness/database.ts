@@ -35,7 +35,8 @@ export interface DiscoveredDatabase {
 export async function discoverDatabase(): Promise<DiscoveredDatabase> {
   const given = process.env.FSMETA_TEST_DATABASE_URL;
   if (given !== undefined && given !== '') return { adminUrl: given };
-  if (await answers(LOCAL_URL)) return { adminUrl: LOCAL_URL };
+  // FSMETA_TEST_EMBEDDED=1 skips the local server, to exercise a fresh machine's path.
+  if (process.env.FSMETA_TEST_EMBEDDED !== '1' && (await answers(LOCAL_URL))) return { adminUrl: LOCAL_URL };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fsmeta-test-pg-'));
   fs.chmodSync(dir, 0o755);
   const embedded = await startEmbedded(dir, () => undefined);
