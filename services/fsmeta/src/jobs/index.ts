@@ -1,5 +1,6 @@
 import type { Meta } from '../meta';
 import { pruneOutcomes } from '../store/requests';
+import { dataJobs } from './data';
 import type { Job } from './runner';
 
 const BATCH = 100;
@@ -10,5 +11,6 @@ export function metaJobs(meta: Meta, requestRetentionMs: number): Job[] {
   return [
     { name: 'expire-sessions', run: () => meta.sessions.cleanExpired(BATCH) },
     { name: 'prune-request-log', run: () => db.transaction((tx) => pruneOutcomes(tx, requestRetentionMs, 10 * BATCH)) },
+    ...dataJobs(meta),
   ];
 }

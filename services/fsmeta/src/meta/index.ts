@@ -1,3 +1,4 @@
+import { DataPath } from './data';
 import type { MetaDeps } from './deps';
 import { Namespace } from './namespace';
 import { Sessions } from './sessions';
@@ -11,6 +12,7 @@ export interface Meta {
   volume: Volume;
   namespace: Namespace;
   xattrs: Xattrs;
+  data: DataPath;
 }
 
 export function createMeta(deps: MetaDeps): Meta {
@@ -20,5 +22,6 @@ export function createMeta(deps: MetaDeps): Meta {
     volume: new Volume(deps),
     namespace: new Namespace(deps),
     xattrs: new Xattrs(deps),
+    data: new DataPath(deps),
   };
 }

@@ -1,7 +1,312 @@
+import type { Attr } from '../meta/types';
 import type { Tx } from './db';
+import { rowToAttr } from './nodes';
 
-/** Chunk, slice-reference and data-release SQL. */
+/**
+ * Chunk, slice-reference, data-release, slice-deletion and compaction SQL.
+ * A chunk row's `slices` is append-only: every change appends records, except
+ * a compaction commit, which replaces a prefix it verified under the row lock.
+ */
+
+const RECORD_BYTES = 24;
+
+type NodeRow = Parameters<typeof rowToAttr>[0];
 
 export async function queueFileRelease(tx: Tx, inode: bigint): Promise<void> {
   await tx.query('insert into file_release (inode) values ($1) on conflict do nothing', [inode], 'queue-file-release');
+}
+
+/**
+ * A node and one of its chunk blobs in one round trip (Read's hot path);
+ * undefined when the node is gone, `slices` null when the chunk has no row.
+ */
+export async function getNodeAndChunk(q: Tx, inode: bigint, indx: number): Promise<{ attr: Attr; slices: Buffer | null } | undefined> {
+  const rows = await q.query<NodeRow & { slices: Buffer | null }>(
+    `select n.inode, n.type, n.flags, n.mode, n.uid, n.gid, n.rdev, n.atime_ns, n.mtime_ns, n.ctime_ns, n.nlink, n.length, n.parent, c.slices
+       from node n left join chunk c on c.inode = n.inode and c.indx = $2
+      where n.inode = $1`,
+    [inode, indx],
+    'read-chunk',
+  );
+  const r = rows[0];
+  return r && { attr: rowToAttr(r), slices: r.slices };
+}
+
+/** One chunk blob, optionally locked FOR UPDATE (a compaction commit verifying its claimed prefix). */
+export async function getChunk(q: Tx, inode: bigint, indx: number, forUpdate: boolean): Promise<Buffer | undefined> {
+  const rows = await q.query<{ slices: Buffer }>(
+    `select slices from chunk where inode = $1 and indx = $2${forUpdate ? ' for update' : ''}`,
+    [inode, indx],
+    forUpdate ? 'get-chunk-u' : 'get-chunk',
+  );
+  return rows[0]?.slices;
+}
+
+/** Chunk rows of `inode` with index in [lo, hi], locked FOR UPDATE in index order (CopyFileRange's source). */
+export async function lockChunkRange(tx: Tx, inode: bigint, lo: number, hi: number): Promise<Map<number, Buffer>> {
+  const rows = await tx.query<{ indx: bigint; slices: Buffer }>(
+    'select indx, slices from chunk where inode = $1 and indx between $2 and $3 order by indx for update',
+    [inode, lo, hi],
+    'lock-chunk-range',
+  );
+  return new Map(rows.map((r) => [Number(r.indx), r.slices]));
+}
+
+/**
+ * Write's one statement after the node lock: appends the record to the chunk
+ * (creating the row) and takes a reference on the slice. Returns the chunk's
+ * record count after the append.
+ */
+export async function appendWrite(tx: Tx, inode: bigint, indx: number, record: Buffer, sliceId: bigint, sliceSize: number): Promise<number> {
+  const rows = await tx.query<{ n: number }>(
+    `with c as (
+       insert into chunk (inode, indx, slices) values ($1, $2, $3)
+       on conflict (inode, indx) do update set slices = chunk.slices || excluded.slices
+       returning octet_length(slices) / ${RECORD_BYTES} as n),
+     r as (
+       insert into slice_ref (id, size, refs) values ($4, $5, 1)
+       on conflict (id) do update set refs = slice_ref.refs + 1)
+     select n from c`,
+    [inode, indx, record, sliceId, sliceSize],
+    'append-write',
+  );
+  return rows[0]!.n;
+}
+
+/** Appends records to several chunks of one file (at most one entry per index), creating rows as needed. */
+export async function appendRecords(tx: Tx, inode: bigint, byIndex: Map<number, Buffer>): Promise<void> {
+  if (byIndex.size === 0) return;
+  const indexes = [...byIndex.keys()].sort((a, b) => a - b);
+  await tx.query(
+    `insert into chunk (inode, indx, slices)
+     select $1, i, s from unnest($2::bigint[], $3::bytea[]) as t(i, s) order by i
+     on conflict (inode, indx) do update set slices = chunk.slices || excluded.slices`,
+    [inode, indexes, indexes.map((i) => byIndex.get(i)!)],
+    'append-records',
+  );
+}
+
+/** Appends `record` to every existing chunk row of `inode` strictly between `lo` and `hi` (doTruncate's zeroChunks). */
+export async function appendToChunksBetween(tx: Tx, inode: bigint, lo: number, hi: number, record: Buffer): Promise<void> {
+  await tx.query(
+    'update chunk set slices = slices || $4 where inode = $1 and indx > $2 and indx < $3',
+    [inode, lo, hi, record],
+    'append-between',
+  );
+}
+
+export async function setChunk(tx: Tx, inode: bigint, indx: number, slices: Buffer): Promise<void> {
+  await tx.query('update chunk set slices = $3 where inode = $1 and indx = $2', [inode, indx, slices], 'set-chunk');
+}
+
+/** The first id of a fresh block of SLICE_ID_BLOCK slice ids (the sequence steps by the block size). */
+export async function nextSliceBlock(tx: Tx): Promise<bigint> {
+  const rows = await tx.query<{ id: bigint }>(`select nextval('slice_seq') as id`, [], 'next-slice-block');
+  return rows[0]!.id;
+}
+
+export interface SliceCount {
+  id: bigint;
+  size: number;
+  n: number;
+}
+
+/** Adds references, creating slice_ref rows as needed; rows are touched in id order. */
+export async function addSliceRefs(tx: Tx, refs: SliceCount[]): Promise<void> {
+  if (refs.length === 0) return;
+  const sorted = [...refs].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  await tx.query(
+    `insert into slice_ref (id, size, refs)
+     select * from unnest($1::bigint[], $2::bigint[], $3::bigint[]) as t(id, size, n) order by id
+     on conflict (id) do update set refs = slice_ref.refs + excluded.refs`,
+    [sorted.map((r) => r.id), sorted.map((r) => r.size), sorted.map((r) => r.n)],
+    'add-slice-refs',
+  );
+}
+
+/**
+ * Drops references; a slice left with none leaves slice_ref and enters the
+ * deletion queue in the same transaction. Returns how many were queued.
+ */
+export async function dropSliceRefs(tx: Tx, refs: Map<bigint, number>): Promise<number> {
+  if (refs.size === 0) return 0;
+  const ids = [...refs.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const rows = await tx.query<{ id: bigint; refs: bigint }>(
+    `update slice_ref s set refs = s.refs - d.n from unnest($1::bigint[], $2::bigint[]) as d(id, n)
+      where s.id = d.id returning s.id, s.refs`,
+    [ids, ids.map((id) => refs.get(id)!)],
+    'drop-slice-refs',
+  );
+  const gone = rows.filter((r) => r.refs <= 0n).map((r) => r.id);
+  if (gone.length === 0) return 0;
+  await tx.query(
+    `with gone as (delete from slice_ref where id = any($1::bigint[]) and refs <= 0 returning id, size)
+     insert into slice_deletion (id, size) select id, size from gone on conflict (id) do nothing`,
+    [gone],
+    'unref-slices',
+  );
+  return gone.length;
+}
+
+export async function insertSliceRef(tx: Tx, id: bigint, size: number): Promise<void> {
+  await tx.query('insert into slice_ref (id, size, refs) values ($1, $2, 1)', [id, size], 'insert-slice-ref');
+}
+
+/** Queues slices that nothing references (e.g. a wasted compaction result) for deletion. */
+export async function queueSliceDeletion(tx: Tx, id: bigint, size: bigint): Promise<void> {
+  await tx.query('insert into slice_deletion (id, size) values ($1, $2) on conflict (id) do nothing', [id, size], 'queue-slice-deletion');
+}
+
+/** Files whose data is waiting to be released, oldest first; rows another replica holds are skipped. */
+export async function claimFileReleases(tx: Tx, limit: number): Promise<bigint[]> {
+  const rows = await tx.query<{ inode: bigint }>(
+    'select inode from file_release order by queued_at, inode limit $1 for update skip locked',
+    [limit],
+    'claim-file-releases',
+  );
+  return rows.map((r) => r.inode);
+}
+
+/**
+ * Deletes every chunk of the given (deleted) files and their compaction offers,
+ * then the queue rows. Returns the chunk blobs and the slices claimed for
+ * compactions that will now never commit.
+ */
+export async function deleteFileData(tx: Tx, inodes: bigint[]): Promise<{ blobs: Buffer[]; unclaimed: { id: bigint; size: bigint }[] }> {
+  const chunks = await tx.query<{ slices: Buffer }>('delete from chunk where inode = any($1::bigint[]) returning slices', [inodes], 'delete-file-chunks');
+  const offers = await tx.query<{ id: bigint | null; size: bigint | null }>(
+    'delete from compaction where inode = any($1::bigint[]) returning new_slice_id as id, merged_size as size',
+    [inodes],
+    'delete-file-offers',
+  );
+  await tx.query('delete from file_release where inode = any($1::bigint[])', [inodes], 'finish-file-releases');
+  return {
+    blobs: chunks.map((c) => c.slices),
+    unclaimed: offers.filter((o) => o.id !== null).map((o) => ({ id: o.id!, size: o.size ?? 0n })),
+  };
+}
+
+/** Leases up to `limit` queued slice deletions whose lease has run out. */
+export async function claimSliceDeletions(tx: Tx, limit: number, leaseMs: number): Promise<{ id: bigint; size: bigint }[]> {
+  return tx.query<{ id: bigint; size: bigint }>(
+    `update slice_deletion set lease_until = now() + make_interval(secs => $2::double precision / 1000)
+      where id in (select id from slice_deletion where lease_until < now() order by lease_until, id limit $1 for update skip locked)
+      returning id, size`,
+    [limit, leaseMs],
+    'claim-slice-deletions',
+  );
+}
+
+/** Removes acknowledged deletions; returns how many were still queued. */
+export async function ackSliceDeletions(tx: Tx, ids: bigint[]): Promise<number> {
+  const rows = await tx.query('delete from slice_deletion where id = any($1::bigint[]) returning id', [ids], 'ack-slice-deletions');
+  return rows.length;
+}
+
+export async function offerCompaction(tx: Tx, inode: bigint, indx: number): Promise<void> {
+  await tx.query('insert into compaction (inode, indx) values ($1, $2) on conflict do nothing', [inode, indx], 'offer-compaction');
+}
+
+export interface CompactionRow {
+  inode: bigint;
+  indx: number;
+  newSliceId: bigint | null;
+  claimed: Buffer | null;
+  mergedPos: number;
+  mergedSize: bigint;
+}
+
+interface RawCompactionRow {
+  inode: bigint;
+  indx: bigint;
+  new_slice_id: bigint | null;
+  claimed: Buffer | null;
+  merged_pos: bigint | null;
+  merged_size: bigint | null;
+}
+
+function toCompactionRow(r: RawCompactionRow): CompactionRow {
+  return {
+    inode: r.inode,
+    indx: Number(r.indx),
+    newSliceId: r.new_slice_id,
+    claimed: r.claimed,
+    mergedPos: Number(r.merged_pos ?? 0n),
+    mergedSize: r.merged_size ?? 0n,
+  };
+}
+
+/** The offer whose lease ran out longest ago, locked; rows another transaction holds are skipped. */
+export async function lockNextCompaction(tx: Tx): Promise<CompactionRow | undefined> {
+  const rows = await tx.query<RawCompactionRow>(
+    `select inode, indx, new_slice_id, claimed, merged_pos, merged_size from compaction
+      where lease_until < now() order by lease_until, inode, indx limit 1 for update skip locked`,
+    [],
+    'lock-next-compaction',
+  );
+  return rows[0] && toCompactionRow(rows[0]);
+}
+
+export async function lockCompaction(tx: Tx, inode: bigint, indx: number): Promise<CompactionRow | undefined> {
+  const rows = await tx.query<RawCompactionRow>(
+    `select inode, indx, new_slice_id, claimed, merged_pos, merged_size from compaction
+      where inode = $1 and indx = $2 for update`,
+    [inode, indx],
+    'lock-compaction',
+  );
+  return rows[0] && toCompactionRow(rows[0]);
+}
+
+export async function setCompactionClaim(
+  tx: Tx,
+  inode: bigint,
+  indx: number,
+  leaseMs: number,
+  newSliceId: bigint,
+  claimed: Buffer,
+  mergedPos: number,
+  mergedSize: number,
+): Promise<void> {
+  await tx.query(
+    `update compaction set lease_until = now() + make_interval(secs => $3::double precision / 1000),
+       new_slice_id = $4, claimed = $5, merged_pos = $6, merged_size = $7
+      where inode = $1 and indx = $2`,
+    [inode, indx, leaseMs, newSliceId, claimed, mergedPos, mergedSize],
+    'set-compaction-claim',
+  );
+}
+
+/** Makes the chunk an unclaimed offer again. */
+export async function resetCompaction(tx: Tx, inode: bigint, indx: number): Promise<void> {
+  await tx.query(
+    `update compaction set lease_until = '-infinity', new_slice_id = null, claimed = null, merged_pos = null, merged_size = null
+      where inode = $1 and indx = $2`,
+    [inode, indx],
+    'reset-compaction',
+  );
+}
+
+export async function deleteCompaction(tx: Tx, inode: bigint, indx: number): Promise<void> {
+  await tx.query('delete from compaction where inode = $1 and indx = $2', [inode, indx], 'delete-compaction');
+}
+
+/**
+ * Claims whose lease ran out become plain offers again, and the slice each had
+ * been given (possibly half uploaded) is queued for deletion. Returns how many.
+ */
+export async function expireCompactionClaims(tx: Tx, limit: number): Promise<number> {
+  const rows = await tx.query(
+    `with x as (
+       select inode, indx, new_slice_id, merged_size from compaction
+        where lease_until < now() and new_slice_id is not null
+        order by lease_until limit $1 for update skip locked),
+     u as (
+       update compaction c set new_slice_id = null, claimed = null, merged_pos = null, merged_size = null
+         from x where c.inode = x.inode and c.indx = x.indx)
+     insert into slice_deletion (id, size) select new_slice_id, coalesce(merged_size, 0) from x
+     on conflict (id) do nothing returning id`,
+    [limit],
+    'expire-compaction-claims',
+  );
+  return rows.length;
 }

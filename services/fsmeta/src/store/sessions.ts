@@ -97,3 +97,9 @@ export async function isOpen(q: Tx, inode: bigint): Promise<boolean> {
   const rows = await q.query('select 1 from open_file where inode = $1 limit 1', [inode], 'is-open');
   return rows.length > 0;
 }
+
+/** True when the session exists and is read-only (Open's EROFS takes precedence over its other errors). */
+export async function isReadOnlySession(q: Tx, sid: bigint): Promise<boolean> {
+  const rows = await q.query<{ read_only: boolean }>('select read_only from session where sid = $1', [sid], 'session-read-only');
+  return rows[0]?.read_only === true;
+}
