@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { createLogger, startFsmeta, StartupError } from './app';
+import { createLogger, startFsmeta, StartupError, type RunningFsmeta } from './app';
 import { ConfigError, configHelp, loadConfig, redact } from './config';
 import { migrate } from './store/migrate';
 import { startEmbedded } from './store/embedded';
@@ -24,12 +24,13 @@ async function main(argv: string[]): Promise<number> {
   const log = createLogger(config.logLevel);
   switch (command) {
     case 'serve': {
-      const app = await startFsmeta(config, log);
-      console.error(`fsmeta serving on ${app.address}`);
-      let stopping = false;
-      const stop = (signal: string) => {
-        if (stopping) return;
-        stopping = true;
+      // Signal handlers go in first: a SIGTERM during start-up stops the server as soon as it is up.
+      let app: RunningFsmeta | undefined;
+      let signal: string | undefined;
+      let stopped = false;
+      const stop = () => {
+        if (app === undefined || signal === undefined || stopped) return;
+        stopped = true;
         log.info({ signal }, 'shutting down: NOT_SERVING, draining in-flight calls');
         app.stop().then(
           () => process.exit(0),
@@ -39,8 +40,15 @@ async function main(argv: string[]): Promise<number> {
           },
         );
       };
-      process.on('SIGTERM', () => stop('SIGTERM'));
-      process.on('SIGINT', () => stop('SIGINT'));
+      for (const name of ['SIGTERM', 'SIGINT'] as const) {
+        process.on(name, () => {
+          signal ??= name;
+          stop();
+        });
+      }
+      app = await startFsmeta(config, log);
+      console.error(`fsmeta serving on ${app.address}`);
+      stop();
       return -1; // keep running
     }
     case 'migrate': {
