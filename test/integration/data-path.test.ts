@@ -487,6 +487,20 @@ describe('compaction', () => {
     expect((await s.call('ClaimCompaction', { leaseMs: 60_000 })).found).toBe(false);
   });
 
+  it('offers a chunk on every write from 350 records on', async () => {
+    const { inode } = await fragmented(349);
+    const offers = () => withPg(env.databaseUrl, async (c) => (await c.query('select 1 from compaction where inode = $1', [inode])).rowCount);
+    expect(await offers()).toBe(1);
+    await withPg(env.databaseUrl, (c) => c.query('delete from compaction where inode = $1', [inode]));
+    const { res } = await write(inode, 0, 0, 10);
+    expect(res.sliceCount).toBe(350);
+    expect(await offers()).toBe(1);
+    const claim = await s.call('ClaimCompaction', { leaseMs: 60_000 });
+    expect(claim).toMatchObject({ found: true, inode, pos: 0, size: 349 * 1024 });
+    await s.call('CommitCompaction', { inode, chunkIndex: 0, newSliceId: claim.newSliceId });
+    expect(await offers()).toBe(0);
+  });
+
   it('a commit racing writes stays consistent whichever commits first', async () => {
     const { inode, model } = await fragmented(99);
     const claim = await s.call('ClaimCompaction', { leaseMs: 60_000 });

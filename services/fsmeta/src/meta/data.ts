@@ -3,7 +3,7 @@ import {
   addSliceRefs,
   appendRecords,
   appendToChunksBetween,
-  appendWrite,
+  applyWrite,
   claimFileReleases,
   claimSliceDeletions,
   deleteCompaction,
@@ -17,7 +17,6 @@ import {
   lockCompaction,
   lockNextCompaction,
   nextSliceBlock,
-  offerCompaction,
   queueSliceDeletion,
   resetCompaction,
   setChunk,
@@ -26,7 +25,7 @@ import {
 } from '../store/chunks';
 import type { Tx } from '../store/db';
 import { addUsage, lockNodes, updateNode } from '../store/nodes';
-import { addOpen, dropOpen, isReadOnlySession } from '../store/sessions';
+import { addOpen, closeOpen, isReadOnlySession } from '../store/sessions';
 import { touchAtime } from './atime';
 import type { MetaDeps } from './deps';
 import { FsError, InvalidArgument, fail } from './errors';
@@ -217,7 +216,7 @@ export class DataPath {
       ctx,
       async (tx) => {
         const node = (await lockNodes(tx, [inode], 'key share')).get(inode);
-        const dropped = await dropOpen(tx, ctx.sessionId, inode);
+        const dropped = await closeOpen(tx, ctx.sessionId, inode);
         if (dropped && node !== undefined && node.nlink === 0) await releaseUnlinked(tx, [inode]);
       },
       { allowReadOnly: true },
@@ -262,12 +261,19 @@ export class DataPath {
     return mutate(this.deps.db, ctx, async (tx) => {
       const node = requireFile((await lockNodes(tx, [inode], 'update')).get(inode));
       const now = nowNs();
-      const record = encodeRecord({ pos, id: slice.id, size: slice.size, off: slice.off, len: slice.len });
-      const sliceCount = await appendWrite(tx, inode, indx, record, slice.id, slice.size);
       const attr: Attr = { ...node, length: end > node.length ? end : node.length, mtimeNs: mtimeNs === 0n ? now : mtimeNs, ctimeNs: now };
-      await updateNode(tx, attr);
-      await addUsage(tx, align4K(attr.length) - align4K(node.length), 0n);
-      if (needsCompaction(sliceCount)) await offerCompaction(tx, inode, indx);
+      const sliceCount = await applyWrite(tx, {
+        inode,
+        indx,
+        record: encodeRecord({ pos, id: slice.id, size: slice.size, off: slice.off, len: slice.len }),
+        sliceId: slice.id,
+        sliceSize: slice.size,
+        length: attr.length,
+        mtimeNs: attr.mtimeNs,
+        ctimeNs: attr.ctimeNs,
+        space: align4K(attr.length) - align4K(node.length),
+        compactAt: { always: COMPACT_ALWAYS_AT, every: COMPACT_EVERY },
+      });
       return { attr, sliceCount };
     });
   }

@@ -52,12 +52,29 @@ export async function lockChunkRange(tx: Tx, inode: bigint, lo: number, hi: numb
   return new Map(rows.map((r) => [Number(r.indx), r.slices]));
 }
 
+export interface WriteUpdate {
+  inode: bigint;
+  indx: number;
+  record: Buffer;
+  sliceId: bigint;
+  sliceSize: number;
+  length: bigint;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+  /** Change of the volume's used space (4 KiB units, may be 0). */
+  space: bigint;
+  /** Offer the chunk for compaction when its record count reaches `always`, or is `every` - 1 modulo `every`. */
+  compactAt: { always: number; every: number };
+}
+
 /**
  * Write's one statement after the node lock: appends the record to the chunk
- * (creating the row) and takes a reference on the slice. Returns the chunk's
- * record count after the append.
+ * (creating the row), takes a reference on the slice, sets the node's length
+ * and times, moves the used-space total (the striped row addUsage uses), and
+ * offers the chunk for compaction when its record count calls for it.
+ * Returns the chunk's record count after the append.
  */
-export async function appendWrite(tx: Tx, inode: bigint, indx: number, record: Buffer, sliceId: bigint, sliceSize: number): Promise<number> {
+export async function applyWrite(tx: Tx, w: WriteUpdate): Promise<number> {
   const rows = await tx.query<{ n: number }>(
     `with c as (
        insert into chunk (inode, indx, slices) values ($1, $2, $3)
@@ -65,10 +82,13 @@ export async function appendWrite(tx: Tx, inode: bigint, indx: number, record: B
        returning octet_length(slices) / ${RECORD_BYTES} as n),
      r as (
        insert into slice_ref (id, size, refs) values ($4, $5, 1)
-       on conflict (id) do update set refs = slice_ref.refs + 1)
+       on conflict (id) do update set refs = slice_ref.refs + 1),
+     n as (update node set length = $6, mtime_ns = $7, ctime_ns = $8 where inode = $1),
+     u as (update usage_shard set space = space + $9 where $9::bigint <> 0 and shard = pg_backend_pid() % 64),
+     o as (insert into compaction (inode, indx) select $1, $2 from c where c.n >= $10 or c.n % $11 = $11 - 1 on conflict do nothing)
      select n from c`,
-    [inode, indx, record, sliceId, sliceSize],
-    'append-write',
+    [w.inode, w.indx, w.record, w.sliceId, w.sliceSize, w.length, w.mtimeNs, w.ctimeNs, w.space, w.compactAt.always, w.compactAt.every],
+    'apply-write',
   );
   return rows[0]!.n;
 }
@@ -201,10 +221,6 @@ export async function claimSliceDeletions(tx: Tx, limit: number, leaseMs: number
 export async function ackSliceDeletions(tx: Tx, ids: bigint[]): Promise<number> {
   const rows = await tx.query('delete from slice_deletion where id = any($1::bigint[]) returning id', [ids], 'ack-slice-deletions');
   return rows.length;
-}
-
-export async function offerCompaction(tx: Tx, inode: bigint, indx: number): Promise<void> {
-  await tx.query('insert into compaction (inode, indx) values ($1, $2) on conflict do nothing', [inode, indx], 'offer-compaction');
 }
 
 export interface CompactionRow {

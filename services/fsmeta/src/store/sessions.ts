@@ -103,3 +103,15 @@ export async function isReadOnlySession(q: Tx, sid: bigint): Promise<boolean> {
   const rows = await q.query<{ read_only: boolean }>('select read_only from session where sid = $1', [sid], 'session-read-only');
   return rows[0]?.read_only === true;
 }
+
+/** Drops one open reference in one statement (the row goes with its last reference); false if there was none. */
+export async function closeOpen(tx: Tx, sid: bigint, inode: bigint): Promise<boolean> {
+  const rows = await tx.query<{ dropped: boolean }>(
+    `with d as (delete from open_file where sid = $1 and inode = $2 and refs <= 1 returning 1),
+          u as (update open_file set refs = refs - 1 where sid = $1 and inode = $2 and refs > 1 returning 1)
+     select exists (select 1 from d) or exists (select 1 from u) as dropped`,
+    [sid, inode],
+    'close-open',
+  );
+  return rows[0]!.dropped;
+}
