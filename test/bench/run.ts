@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createTestDatabase, discoverDatabase, prepareTemplate } from '../harness/database';
 import { HealthCheck, PgWriteBaseline } from './baselines';
+import { cpuSplit } from './cpu';
 import { emit, log, timeSequential } from './measure';
 import { describePerOp, type SqlStats } from './sql-stats';
 import { DATA_LINES, NAMESPACE_LINES, type LineRunner, type SingleParams } from './single-client';
@@ -59,6 +60,7 @@ function params(): Params {
 
 interface ServerProcess {
   address: string;
+  pid: number;
   retries(): Promise<Record<string, number>>;
   sql(): Promise<SqlStats>;
   stop(): Promise<void>;
@@ -79,6 +81,7 @@ function startServerProcess(databaseUrl: string, poolSize: number, nodeArgs: str
       if (address === undefined) return reject(new Error('server process sent no address'));
       resolve({
         address,
+        pid: child.pid!,
         retries: () => ask<Record<string, number>>(child, 'retries'),
         sql: () => ask<SqlStats>(child, 'sql'),
         async stop() {
@@ -110,13 +113,29 @@ function retryDelta(before: Record<string, number>, after: Record<string, number
   return parts.length === 0 ? 'none' : parts.join(' ');
 }
 
-/** Keeps sessions alive through the run (they expire after 5 missed heartbeats). */
+/**
+ * Keeps sessions alive through the run (they expire after 5 missed
+ * heartbeats). One heartbeat at a time, so they never arrive as a burst.
+ */
 function heartbeats(sessions: Session[], everyMs: number): () => void {
+  let stopped = false;
+  let running = false;
   const timer = setInterval(() => {
-    for (const s of sessions) s.heartbeat().catch((err: unknown) => log(`heartbeat failed: ${String(err)}`));
+    if (running) return;
+    running = true;
+    void (async () => {
+      for (const s of [...sessions]) {
+        if (stopped) break;
+        await s.heartbeat().catch((err: unknown) => log(`heartbeat failed: ${String(err)}`));
+      }
+      running = false;
+    })();
   }, everyMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+  };
 }
 
 async function runLines(s: Session, p: Params, lines: [string, LineRunner][], optional: boolean): Promise<void> {
@@ -140,7 +159,6 @@ async function bench(address: string, databaseUrl: string, server: ServerProcess
   try {
     const main = await client.newSession(ROOT_CALLER, { hostName: 'bench' });
     sessions.push(main);
-    for (let w = 0; w < p.throughput.concurrency; w++) sessions.push(await client.newSession(ROOT_CALLER, { hostName: `bench-${w}` }));
     stopHeartbeats = heartbeats(sessions, main.opened?.heartbeatMs ?? 1000);
 
     if (process.env.FSMETA_BENCH_SQL_STATS === '1') {
@@ -164,7 +182,10 @@ async function bench(address: string, databaseUrl: string, server: ServerProcess
     const t = p.throughput;
     log(`throughput: ${t.concurrency} concurrent calls, ${t.seconds}s each (${t.rounds} rounds) after ${t.warmupSeconds}s warm-up; pool ${p.poolSize}`);
     pgWrite = await PgWriteBaseline.create(databaseUrl, p.poolSize, t.concurrency);
-    const workers = sessions.slice(1);
+    // One session per worker, as 64 clients would have; made now so their heartbeats stay out of the single-client lines.
+    const workers: Session[] = [];
+    for (let w = 0; w < t.concurrency; w++) workers.push(await client.newSession(ROOT_CALLER, { hostName: `bench-${w}` }));
+    sessions.push(...workers);
     for (const c of THROUGHPUT_CASES) {
       const op = `${c.op}@${t.concurrency}`;
       if (p.only.size > 0 && !p.only.has(op)) continue;
@@ -177,7 +198,7 @@ async function bench(address: string, databaseUrl: string, server: ServerProcess
         continue;
       }
       const before = await server.retries();
-      emit(await measureThroughput(c, subject, { health, pgWrite }, t));
+      emit(await measureThroughput(c, subject, { health, pgWrite }, t, () => cpuSplit(server.pid)));
       log(`${op}: server transaction retries ${retryDelta(before, await server.retries())}`);
     }
   } finally {

@@ -108,6 +108,7 @@ export async function measureThroughput(
   subject: WorkerOp,
   baselines: Baselines,
   p: ThroughputParams,
+  cpu?: () => () => string,
 ): Promise<ThroughputLine> {
   const base: WorkerOp = c.baseline === 'health' ? () => baselines.health.call() : (w) => baselines.pgWrite.call(w);
   const warmMs = p.warmupSeconds * 1000;
@@ -116,11 +117,19 @@ export async function measureThroughput(
   await runConcurrent(p.concurrency, warmMs, subject);
   const baseRates: Rate[] = [];
   const subjectRates: Rate[] = [];
+  const splits: string[] = [];
   for (let r = 0; r < p.rounds; r++) {
+    // The last round's CPU split says what each side was limited by.
+    const last = r === p.rounds - 1 ? cpu : undefined;
+    let split = last?.();
     baseRates.push(await runConcurrent(p.concurrency, sliceMs, base));
+    if (split !== undefined) splits.push(`baseline ${split()}`);
+    split = last?.();
     subjectRates.push(await runConcurrent(p.concurrency, sliceMs, subject));
+    if (split !== undefined) splits.push(`subject ${split()}`);
   }
   const fmt = (rates: Rate[]): string => rates.map((x) => Math.round((x.ops * 1000) / x.ms)).join(', ');
   log(`${c.op}@${p.concurrency}: rounds subject [${fmt(subjectRates)}] baseline [${fmt(baseRates)}] ops/s`);
+  for (const line of splits) log(`${c.op}@${p.concurrency}: ${line}`);
   return throughputLine(`${c.op}@${p.concurrency}`, subjectRates, BASELINE_NAMES[c.baseline], baseRates);
 }

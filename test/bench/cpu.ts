@@ -1,0 +1,71 @@
+import * as fs from 'node:fs';
+
+/**
+ * Where the machine's CPU went during a phase, from /proc (Linux only; other
+ * systems get no CPU line): the server process, this benchmark process, every
+ * PostgreSQL process, and everything else. Shares are of all cores together.
+ */
+
+interface Sample {
+  total: number;
+  idle: number;
+  server: number;
+  bench: number;
+  postgres: number;
+}
+
+function procJiffies(stat: string): { comm: string; jiffies: number } {
+  // "pid (comm) state ..." - comm may hold spaces; utime and stime are fields 14 and 15.
+  const close = stat.lastIndexOf(')');
+  const comm = stat.slice(stat.indexOf('(') + 1, close);
+  const fields = stat.slice(close + 2).split(' ');
+  return { comm, jiffies: Number(fields[11]) + Number(fields[12]) };
+}
+
+function readJiffies(pid: number): number {
+  try {
+    return procJiffies(fs.readFileSync(`/proc/${pid}/stat`, 'utf8')).jiffies;
+  } catch {
+    return 0;
+  }
+}
+
+function sample(serverPid: number): Sample | undefined {
+  let cpu: number[];
+  try {
+    cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  } catch {
+    return undefined;
+  }
+  // user nice system idle iowait irq softirq steal
+  const idle = cpu[3]! + cpu[4]!;
+  const total = cpu.slice(0, 8).reduce((a, b) => a + b, 0);
+  let postgres = 0;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const p = procJiffies(fs.readFileSync(`/proc/${entry}/stat`, 'utf8'));
+      if (p.comm === 'postgres') postgres += p.jiffies;
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return { total, idle, server: readJiffies(serverPid), bench: readJiffies(process.pid), postgres };
+}
+
+/** Starts measuring; the returned function describes the CPU split since then. */
+export function cpuSplit(serverPid: number): () => string {
+  const a = sample(serverPid);
+  return () => {
+    const b = sample(serverPid);
+    if (a === undefined || b === undefined || b.total === a.total) return 'cpu split unavailable';
+    const all = b.total - a.total;
+    const pct = (v: number): string => `${Math.round((100 * v) / all)}%`;
+    const server = b.server - a.server;
+    const bench = b.bench - a.bench;
+    const postgres = b.postgres - a.postgres;
+    const idle = b.idle - a.idle;
+    const other = all - idle - server - bench - postgres;
+    return `cpu of all cores: server ${pct(server)}, postgres ${pct(postgres)}, bench client ${pct(bench)}, other ${pct(Math.max(0, other))}, idle ${pct(idle)}`;
+  };
+}
