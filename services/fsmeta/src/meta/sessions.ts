@@ -47,9 +47,9 @@ export class Sessions {
     return expire;
   }
 
+  /** Idempotent: closing a session that is already gone (closed, expired, or a retry after a lost reply) succeeds. */
   async close(sid: bigint): Promise<void> {
-    const found = await this.deps.db.transaction(async (tx) => this.cleanup(tx, sid));
-    if (!found) fail('ESTALE', 'session is unknown or expired');
+    await this.deps.db.transaction(async (tx) => this.cleanup(tx, sid));
   }
 
   async list(): Promise<SessionView[]> {
