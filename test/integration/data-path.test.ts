@@ -396,6 +396,28 @@ describe('open-unlinked files and the slice lifecycle', () => {
     await bs.close();
   });
 
+  it('opens racing an unlink, then closes racing each other: the file goes exactly once', async () => {
+    const sessions = await Promise.all(Array.from({ length: 6 }, () => env.session()));
+    const f = await newFile();
+    const w = await write(f, 0, 0, 4096);
+    const name = (await withPg(env.databaseUrl, (c) => c.query<{ name: Buffer }>('select name from edge where inode = $1', [f]))).rows[0]!.name;
+    const opened = await Promise.all([
+      ...sessions.map((x) => errnoOf(x.call('Open', { inode: f, flags: O_RDONLY }))),
+      errnoOf(s.call('Unlink', { parent: dir, name })),
+    ]);
+    // Every open either came before the unlink (and holds the file) or after it (ENOENT).
+    for (const e of opened) expect([undefined, 'ENOENT']).toContain(e);
+    expect(await allInvariants(env.databaseUrl)).toEqual([]);
+    const started = Date.now();
+    await Promise.all(sessions.map((x) => x.call('Close', { inode: f })));
+    // No closer waited out a deadlock timeout.
+    expect(Date.now() - started).toBeLessThan(900);
+    expect(await errnoOf(s.call('GetAttr', { inode: f }))).toBe('ENOENT');
+    await env.servers[0]!.meta.data.releaseFiles(100);
+    expect((await queuedDeletions(env.databaseUrl)).has(w.id.toString())).toBe(true);
+    for (const x of sessions) await x.close();
+  });
+
   it('a slice shared by CopyFileRange is deleted only when its last reference goes', async () => {
     const f = await newFile();
     const g = await newFile();

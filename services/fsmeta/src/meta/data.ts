@@ -24,7 +24,7 @@ import {
   type SliceCount,
 } from '../store/chunks';
 import type { Tx } from '../store/db';
-import { addUsage, lockNodes, updateNode } from '../store/nodes';
+import { addUsage, lockNodes, updateNode, type LockStrength } from '../store/nodes';
 import { addOpen, closeOpen, isReadOnlySession } from '../store/sessions';
 import { touchAtime } from './atime';
 import type { MetaDeps } from './deps';
@@ -208,14 +208,21 @@ export class DataPath {
    * does not have open is a no-op, as baseMeta.Close). When that was the last
    * open anywhere of a file with no links left, the file goes now. The inode
    * is locked before the open row changes, so a concurrent Unlink cannot read
-   * a stale "still open" and leave an orphan.
+   * a stale "still open" and leave an orphan: FOR KEY SHARE normally (closes
+   * and opens of one file run side by side), FOR UPDATE from the start when
+   * the file is unlinked, since two closers upgrading a shared lock deadlock.
    */
   close(ctx: OpContext, inode: bigint): Promise<void> {
+    let strength: LockStrength = 'key share';
     return mutate(
       this.deps.db,
       ctx,
       async (tx) => {
-        const node = (await lockNodes(tx, [inode], 'key share')).get(inode);
+        const node = (await lockNodes(tx, [inode], strength)).get(inode);
+        if (node !== undefined && node.nlink === 0 && strength !== 'update') {
+          strength = 'update';
+          throw Object.assign(new Error('closing an unlinked file: start over holding it FOR UPDATE'), { code: '40001' });
+        }
         const dropped = await closeOpen(tx, ctx.sessionId, inode);
         if (dropped && node !== undefined && node.nlink === 0) await releaseUnlinked(tx, [inode]);
       },
