@@ -5,8 +5,9 @@ import { O_RDONLY, SliceIds, allInvariants, queuedDeletions, waitFor, withPg } f
 
 /**
  * Time-driven parts of the data path, with a 200 ms heartbeat (sessions expire
- * after 1 s) and jobs every 100 ms: expiring sessions release the files only
- * they kept alive, leases on deletions and compactions run out.
+ * after 1 s), jobs every 100 ms and relatime: expiring sessions release the
+ * files only they kept alive, leases on deletions and compactions run out,
+ * Open and Read touch atime.
  */
 
 let env: TestEnv;
@@ -16,7 +17,7 @@ let beat: NodeJS.Timeout;
 let seq = 0;
 
 beforeAll(async () => {
-  env = await startEnv(1, { heartbeatMs: 200, jobIntervalMs: 100 });
+  env = await startEnv(1, { heartbeatMs: 200, jobIntervalMs: 100, atimeMode: 'relatime' });
   keeper = await env.session();
   beat = setInterval(() => void keeper.heartbeat().catch(() => undefined), 100);
   ids = new SliceIds(keeper);
@@ -113,5 +114,21 @@ it('a compaction claim whose lease runs out becomes an offer again and its slice
   expect(await errnoOf(keeper.call('CommitCompaction', { inode: f.inode, chunkIndex: 0, newSliceId: lost.newSliceId }))).toBe('EBUSY');
   await keeper.call('CommitCompaction', { inode: f.inode, chunkIndex: 0, newSliceId: won.newSliceId });
   expect((await keeper.call('Read', { inode: f.inode, chunkIndex: 0 })).slices).toEqual([{ id: won.newSliceId, size: 99 * 4096, off: 0, len: 99 * 4096 }]);
+  await keeper.call('Close', { inode: f.inode });
+});
+
+it('Open and Read update atime under relatime', async () => {
+  const f = await createIn(keeper);
+  await writeSome(keeper, f.inode, 1);
+  await keeper.call('Close', { inode: f.inode });
+  const old = '1000000000';
+  // An explicit atime older than ctime: the relatime rule asks for an update on the next read.
+  await keeper.call('SetAttr', { inode: f.inode, set: 16, atimeNs: old });
+  const opened = (await keeper.call('Open', { inode: f.inode, flags: O_RDONLY })).attr!;
+  expect(BigInt(opened.atimeNs)).toBeGreaterThan(BigInt(opened.ctimeNs) - 1n);
+  await keeper.call('SetAttr', { inode: f.inode, set: 16, atimeNs: old });
+  await keeper.call('Read', { inode: f.inode, chunkIndex: 0 });
+  const after = (await keeper.call('GetAttr', { inode: f.inode })).attr!;
+  expect(BigInt(after.atimeNs)).toBeGreaterThan(BigInt(old));
   await keeper.call('Close', { inode: f.inode });
 });

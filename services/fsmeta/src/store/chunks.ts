@@ -177,10 +177,14 @@ export async function queueSliceDeletion(tx: Tx, id: bigint, size: bigint): Prom
   await tx.query('insert into slice_deletion (id, size) values ($1, $2) on conflict (id) do nothing', [id, size], 'queue-slice-deletion');
 }
 
-/** Files whose data is waiting to be released, oldest first; rows another replica holds are skipped. */
+/**
+ * Files whose data is waiting to be released, in no particular order (an
+ * order would sort the whole backlog each batch); rows another replica holds
+ * are skipped.
+ */
 export async function claimFileReleases(tx: Tx, limit: number): Promise<bigint[]> {
   const rows = await tx.query<{ inode: bigint }>(
-    'select inode from file_release order by queued_at, inode limit $1 for update skip locked',
+    'select inode from file_release limit $1 for update skip locked',
     [limit],
     'claim-file-releases',
   );
@@ -210,7 +214,7 @@ export async function deleteFileData(tx: Tx, inodes: bigint[]): Promise<{ blobs:
 export async function claimSliceDeletions(tx: Tx, limit: number, leaseMs: number): Promise<{ id: bigint; size: bigint }[]> {
   return tx.query<{ id: bigint; size: bigint }>(
     `update slice_deletion set lease_until = now() + make_interval(secs => $2::double precision / 1000)
-      where id in (select id from slice_deletion where lease_until < now() order by lease_until, id limit $1 for update skip locked)
+      where id in (select id from slice_deletion where lease_until < now() order by lease_until limit $1 for update skip locked)
       returning id, size`,
     [limit, leaseMs],
     'claim-slice-deletions',
@@ -256,7 +260,7 @@ function toCompactionRow(r: RawCompactionRow): CompactionRow {
 export async function lockNextCompaction(tx: Tx): Promise<CompactionRow | undefined> {
   const rows = await tx.query<RawCompactionRow>(
     `select inode, indx, new_slice_id, claimed, merged_pos, merged_size from compaction
-      where lease_until < now() order by lease_until, inode, indx limit 1 for update skip locked`,
+      where lease_until < now() order by lease_until limit 1 for update skip locked`,
     [],
     'lock-next-compaction',
   );
