@@ -53,19 +53,40 @@ function sample(serverPid: number): Sample | undefined {
   return { total, idle, server: readJiffies(serverPid), bench: readJiffies(process.pid), postgres };
 }
 
-/** Starts measuring; the returned function describes the CPU split since then. */
-export function cpuSplit(serverPid: number): () => string {
+/** Shares of all cores (0..1) used by each party over a phase. */
+export interface CpuShares {
+  server: number;
+  postgres: number;
+  bench: number;
+  other: number;
+  idle: number;
+}
+
+/** Starts measuring; the returned function gives the CPU split since then (undefined without /proc). */
+export function cpuShares(serverPid: number): () => CpuShares | undefined {
   const a = sample(serverPid);
   return () => {
     const b = sample(serverPid);
-    if (a === undefined || b === undefined || b.total === a.total) return 'cpu split unavailable';
+    if (a === undefined || b === undefined || b.total === a.total) return undefined;
     const all = b.total - a.total;
-    const pct = (v: number): string => `${Math.round((100 * v) / all)}%`;
-    const server = b.server - a.server;
-    const bench = b.bench - a.bench;
-    const postgres = b.postgres - a.postgres;
-    const idle = b.idle - a.idle;
-    const other = all - idle - server - bench - postgres;
-    return `cpu of all cores: server ${pct(server)}, postgres ${pct(postgres)}, bench client ${pct(bench)}, other ${pct(Math.max(0, other))}, idle ${pct(idle)}`;
+    const server = (b.server - a.server) / all;
+    const bench = (b.bench - a.bench) / all;
+    const postgres = (b.postgres - a.postgres) / all;
+    const idle = (b.idle - a.idle) / all;
+    return { server, postgres, bench, idle, other: Math.max(0, 1 - idle - server - bench - postgres) };
   };
 }
+
+/** Starts measuring; the returned function describes the CPU split since then. */
+export function cpuSplit(serverPid: number): () => string {
+  const end = cpuShares(serverPid);
+  return () => {
+    const c = end();
+    if (c === undefined) return 'cpu split unavailable';
+    const pct = (v: number): string => `${Math.round(100 * v)}%`;
+    return `cpu of all cores: server ${pct(c.server)}, postgres ${pct(c.postgres)}, bench client ${pct(c.bench)}, other ${pct(c.other)}, idle ${pct(c.idle)}`;
+  };
+}
+
+/** More than this share of the machine going to other processes makes a line's numbers suspect. */
+export const OTHER_CPU_WARNING = 0.1;

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createTestDatabase, discoverDatabase, prepareTemplate } from '../harness/database';
 import { HealthCheck, PgWriteBaseline } from './baselines';
-import { cpuSplit } from './cpu';
+import { OTHER_CPU_WARNING, cpuShares, cpuSplit, type CpuShares } from './cpu';
 import { emit, log, timeSequential } from './measure';
 import { describePerOp, type SqlStats } from './sql-stats';
 import { DATA_LINES, NAMESPACE_LINES, type LineRunner, type SingleParams } from './single-client';
@@ -138,11 +138,21 @@ function heartbeats(sessions: Session[], everyMs: number): () => void {
   };
 }
 
-async function runLines(s: Session, p: Params, lines: [string, LineRunner][], optional: boolean): Promise<void> {
+/** Says so on stderr when other processes took a noticeable share of the CPU during a phase. */
+function warnIfBusy(op: string, end: () => CpuShares | undefined): void {
+  const c = end();
+  if (c !== undefined && c.other > OTHER_CPU_WARNING) {
+    log(`warning: other processes used ${Math.round(100 * c.other)}% of the CPU during ${op}; its numbers are skewed`);
+  }
+}
+
+async function runLines(s: Session, p: Params, serverPid: number, lines: [string, LineRunner][], optional: boolean): Promise<void> {
   for (const [op, run] of lines) {
     if (p.only.size > 0 && !p.only.has(op)) continue;
     try {
+      const cpu = cpuShares(serverPid);
       emit(await run(s, p.single));
+      warnIfBusy(op, cpu);
     } catch (err) {
       if (!optional || !isUnimplemented(err)) throw err;
       log(`${op}: skipped, ${(err as FsmetaError).method} is not implemented yet`);
@@ -174,10 +184,12 @@ async function bench(address: string, databaseUrl: string, server: ServerProcess
     if (p.only.size === 0 || p.only.has('noop')) {
       // The floor under every line: a gRPC round trip that does nothing.
       for (let i = 0; i < p.single.warmup; i++) await health.call();
+      const cpu = cpuShares(server.pid);
       emit(await timeSequential('noop', p.single.n, () => health.call()));
+      warnIfBusy('noop', cpu);
     }
-    await runLines(main, p, NAMESPACE_LINES, false);
-    await runLines(main, p, DATA_LINES, true);
+    await runLines(main, p, server.pid, NAMESPACE_LINES, false);
+    await runLines(main, p, server.pid, DATA_LINES, true);
 
     const t = p.throughput;
     log(`throughput: ${t.concurrency} concurrent calls, ${t.seconds}s each (${t.rounds} rounds) after ${t.warmupSeconds}s warm-up; pool ${p.poolSize}`);
@@ -198,7 +210,9 @@ async function bench(address: string, databaseUrl: string, server: ServerProcess
         continue;
       }
       const before = await server.retries();
+      const cpu = cpuShares(server.pid);
       emit(await measureThroughput(c, subject, { health, pgWrite }, t, () => cpuSplit(server.pid)));
+      warnIfBusy(op, cpu);
       log(`${op}: server transaction retries ${retryDelta(before, await server.retries())}`);
     }
   } finally {
