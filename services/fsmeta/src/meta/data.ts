@@ -12,7 +12,6 @@ import {
   expireCompactionClaims,
   getChunk,
   getNodeAndChunk,
-  insertSliceRef,
   lockChunkRange,
   lockCompaction,
   lockNextCompaction,
@@ -513,7 +512,7 @@ export class DataPath {
       blob.subarray(claimed.length),
     ]);
     await setChunk(tx, inode, indx, next);
-    await insertSliceRef(tx, newSliceId, size);
+    await addSliceRefs(tx, [{ id: newSliceId, size, n: 1 }]);
     const replaced = new Map([...countRefs(claimedRecords.slice(skipped)).values()].map((c) => [c.id, c.n]));
     await dropSliceRefs(tx, replaced);
     if (needsCompaction(next.length / SLICE_RECORD_BYTES)) await resetCompaction(tx, inode, indx);

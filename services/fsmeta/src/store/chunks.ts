@@ -168,10 +168,6 @@ export async function dropSliceRefs(tx: Tx, refs: Map<bigint, number>): Promise<
   return gone.length;
 }
 
-export async function insertSliceRef(tx: Tx, id: bigint, size: number): Promise<void> {
-  await tx.query('insert into slice_ref (id, size, refs) values ($1, $2, 1)', [id, size], 'insert-slice-ref');
-}
-
 /** Queues slices that nothing references (e.g. a wasted compaction result) for deletion. */
 export async function queueSliceDeletion(tx: Tx, id: bigint, size: bigint): Promise<void> {
   await tx.query('insert into slice_deletion (id, size) values ($1, $2) on conflict (id) do nothing', [id, size], 'queue-slice-deletion');
