@@ -74,7 +74,10 @@ export const FALLOC_INSERT_RANGE = 0x20;
 
 /** NewSlices hands out at most one sequence step of ids per call (JuiceFS sliceIdBatch). */
 export const SLICE_ID_BLOCK = 4096;
-/** A chunk is offered for compaction when its record count reaches this ... */
+/**
+ * A chunk is offered for compaction when its record count reaches this ...
+ * (baseMeta.Write compacts above 350; fsmeta's contract says 350 and up).
+ */
 export const COMPACT_ALWAYS_AT = 350;
 /** ... or, below that, every COMPACT_EVERY records (count % 100 == 99), as baseMeta.Write. */
 export const COMPACT_EVERY = 100;
@@ -161,7 +164,9 @@ function requireFile(a: Attr | undefined): Attr {
  * ids, the chunk records of Write / Truncate / Fallocate / CopyFileRange, the
  * visible layout Read returns, and the work queues storage nodes drain (slice
  * deletions, compactions). Every mutation goes through `mutate`; space totals
- * change in the same transaction (addUsage).
+ * change in the same transaction (addUsage, or the same striped update inside
+ * Write's statement). Like JuiceFS's meta, Read, Write and CopyFileRange check
+ * no permissions: Open did.
  */
 export class DataPath {
   constructor(private readonly deps: MetaDeps) {}
