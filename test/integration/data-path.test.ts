@@ -411,7 +411,7 @@ describe('open-unlinked files and the slice lifecycle', () => {
     const started = Date.now();
     await Promise.all(sessions.map((x) => x.call('Close', { inode: f })));
     // No closer waited out a deadlock timeout.
-    expect(Date.now() - started).toBeLessThan(900);
+    expect(Date.now() - started).toBeLessThan(3000);
     expect(await errnoOf(s.call('GetAttr', { inode: f }))).toBe('ENOENT');
     await env.servers[0]!.meta.data.releaseFiles(100);
     expect((await queuedDeletions(env.databaseUrl)).has(w.id.toString())).toBe(true);
