@@ -309,15 +309,16 @@ export async function deleteCompaction(tx: Tx, inode: bigint, indx: number): Pro
 /**
  * Claims whose lease ran out become plain offers again, and the slice each had
  * been given (possibly half uploaded) is queued for deletion. Returns how many.
+ * Only claims have a finite lease_until, so the index scan skips the offers.
  */
 export async function expireCompactionClaims(tx: Tx, limit: number): Promise<number> {
   const rows = await tx.query(
     `with x as (
        select inode, indx, new_slice_id, merged_size from compaction
-        where lease_until < now() and new_slice_id is not null
+        where lease_until > '-infinity' and lease_until < now() and new_slice_id is not null
         order by lease_until limit $1 for update skip locked),
      u as (
-       update compaction c set new_slice_id = null, claimed = null, merged_pos = null, merged_size = null
+       update compaction c set lease_until = '-infinity', new_slice_id = null, claimed = null, merged_pos = null, merged_size = null
          from x where c.inode = x.inode and c.indx = x.indx)
      insert into slice_deletion (id, size) select new_slice_id, coalesce(merged_size, 0) from x
      on conflict (id) do nothing returning id`,
