@@ -2,8 +2,9 @@ import * as fs from 'node:fs';
 
 /**
  * Where the machine's CPU went during a phase, from /proc (Linux only; other
- * systems get no CPU line): the server process, this benchmark process, every
- * PostgreSQL process, and everything else. Shares are of all cores together.
+ * systems get no CPU line): the server process, this benchmark process, the
+ * PostgreSQL processes serving this run, and everything else. Shares are of
+ * all cores together.
  */
 
 interface Sample {
@@ -11,7 +12,8 @@ interface Sample {
   idle: number;
   server: number;
   bench: number;
-  postgres: number;
+  /** Jiffies of each PostgreSQL process serving this run, by pid. */
+  postgres: Map<number, number>;
 }
 
 function procJiffies(stat: string): { comm: string; jiffies: number } {
@@ -30,7 +32,18 @@ function readJiffies(pid: number): number {
   }
 }
 
-function sample(serverPid: number): Sample | undefined {
+/**
+ * A PostgreSQL process serves this run if it is a backend of `database` or
+ * one of the cluster's own processes (WAL writer, checkpointer, ...); backends
+ * of other databases (someone else's tests) count as "other".
+ */
+function servesRun(pid: string, database: string): boolean {
+  const title = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  const isBackend = /\d+\.\d+\.\d+\.\d+\(\d+\)|\[local\]/.test(title);
+  return !isBackend || title.includes(` ${database} `);
+}
+
+function sample(serverPid: number, database: string): Sample | undefined {
   let cpu: number[];
   try {
     cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
@@ -40,12 +53,12 @@ function sample(serverPid: number): Sample | undefined {
   // user nice system idle iowait irq softirq steal
   const idle = cpu[3]! + cpu[4]!;
   const total = cpu.slice(0, 8).reduce((a, b) => a + b, 0);
-  let postgres = 0;
+  const postgres = new Map<number, number>();
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const p = procJiffies(fs.readFileSync(`/proc/${entry}/stat`, 'utf8'));
-      if (p.comm === 'postgres') postgres += p.jiffies;
+      if (p.comm === 'postgres' && servesRun(entry, database)) postgres.set(Number(entry), p.jiffies);
     } catch {
       // The process ended while we looked.
     }
@@ -63,23 +76,26 @@ export interface CpuShares {
 }
 
 /** Starts measuring; the returned function gives the CPU split since then (undefined without /proc). */
-export function cpuShares(serverPid: number): () => CpuShares | undefined {
-  const a = sample(serverPid);
+export function cpuShares(serverPid: number, database: string): () => CpuShares | undefined {
+  const a = sample(serverPid, database);
   return () => {
-    const b = sample(serverPid);
+    const b = sample(serverPid, database);
     if (a === undefined || b === undefined || b.total === a.total) return undefined;
     const all = b.total - a.total;
     const server = (b.server - a.server) / all;
     const bench = (b.bench - a.bench) / all;
-    const postgres = (b.postgres - a.postgres) / all;
+    // A process that started during the phase counts in full; one that ended is lost (and shows as other).
+    let pg = 0;
+    for (const [pid, j] of b.postgres) pg += j - (a.postgres.get(pid) ?? 0);
+    const postgres = pg / all;
     const idle = (b.idle - a.idle) / all;
     return { server, postgres, bench, idle, other: Math.max(0, 1 - idle - server - bench - postgres) };
   };
 }
 
 /** Starts measuring; the returned function describes the CPU split since then. */
-export function cpuSplit(serverPid: number): () => string {
-  const end = cpuShares(serverPid);
+export function cpuSplit(serverPid: number, database: string): () => string {
+  const end = cpuShares(serverPid, database);
   return () => {
     const c = end();
     if (c === undefined) return 'cpu split unavailable';

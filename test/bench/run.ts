@@ -146,11 +146,11 @@ function warnIfBusy(op: string, end: () => CpuShares | undefined): void {
   }
 }
 
-async function runLines(s: Session, p: Params, serverPid: number, lines: [string, LineRunner][], optional: boolean): Promise<void> {
+async function runLines(s: Session, p: Params, serverPid: number, database: string, lines: [string, LineRunner][], optional: boolean): Promise<void> {
   for (const [op, run] of lines) {
     if (p.only.size > 0 && !p.only.has(op)) continue;
     try {
-      const cpu = cpuShares(serverPid);
+      const cpu = cpuShares(serverPid, database);
       emit(await run(s, p.single));
       warnIfBusy(op, cpu);
     } catch (err) {
@@ -161,6 +161,7 @@ async function runLines(s: Session, p: Params, serverPid: number, lines: [string
 }
 
 async function bench(address: string, databaseUrl: string, server: ServerProcess, p: Params): Promise<void> {
+  const database = new URL(databaseUrl).pathname.slice(1);
   const client = new MetaClient(address, { deadlineMs: CLIENT_DEADLINE_MS });
   const health = new HealthCheck(address);
   let pgWrite: PgWriteBaseline | undefined;
@@ -184,12 +185,12 @@ async function bench(address: string, databaseUrl: string, server: ServerProcess
     if (p.only.size === 0 || p.only.has('noop')) {
       // The floor under every line: a gRPC round trip that does nothing.
       for (let i = 0; i < p.single.warmup; i++) await health.call();
-      const cpu = cpuShares(server.pid);
+      const cpu = cpuShares(server.pid, database);
       emit(await timeSequential('noop', p.single.n, () => health.call()));
       warnIfBusy('noop', cpu);
     }
-    await runLines(main, p, server.pid, NAMESPACE_LINES, false);
-    await runLines(main, p, server.pid, DATA_LINES, true);
+    await runLines(main, p, server.pid, database, NAMESPACE_LINES, false);
+    await runLines(main, p, server.pid, database, DATA_LINES, true);
 
     const t = p.throughput;
     log(`throughput: ${t.concurrency} concurrent calls, ${t.seconds}s each (${t.rounds} rounds) after ${t.warmupSeconds}s warm-up; pool ${p.poolSize}`);
@@ -210,8 +211,8 @@ async function bench(address: string, databaseUrl: string, server: ServerProcess
         continue;
       }
       const before = await server.retries();
-      const cpu = cpuShares(server.pid);
-      emit(await measureThroughput(c, subject, { health, pgWrite }, t, () => cpuSplit(server.pid)));
+      const cpu = cpuShares(server.pid, database);
+      emit(await measureThroughput(c, subject, { health, pgWrite }, t, () => cpuSplit(server.pid, database)));
       warnIfBusy(op, cpu);
       log(`${op}: server transaction retries ${retryDelta(before, await server.retries())}`);
     }
