@@ -25,12 +25,11 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'serve': {
       // Signal handlers go in first: a SIGTERM during start-up stops the server as soon as it is up.
-      let app: RunningFsmeta | undefined;
-      let signal: string | undefined;
-      let stopped = false;
+      const state: { app?: RunningFsmeta; signal?: string; stopped: boolean } = { stopped: false };
       const stop = () => {
-        if (app === undefined || signal === undefined || stopped) return;
-        stopped = true;
+        const { app, signal } = state;
+        if (app === undefined || signal === undefined || state.stopped) return;
+        state.stopped = true;
         log.info({ signal }, 'shutting down: NOT_SERVING, draining in-flight calls');
         app.stop().then(
           () => process.exit(0),
@@ -42,12 +41,12 @@ async function main(argv: string[]): Promise<number> {
       };
       for (const name of ['SIGTERM', 'SIGINT'] as const) {
         process.on(name, () => {
-          signal ??= name;
+          state.signal ??= name;
           stop();
         });
       }
-      app = await startFsmeta(config, log);
-      console.error(`fsmeta serving on ${app.address}`);
+      state.app = await startFsmeta(config, log);
+      console.error(`fsmeta serving on ${state.app.address}`);
       stop();
       return -1; // keep running
     }
