@@ -18,8 +18,15 @@ export interface ThroughputLine {
   ratio: number;
 }
 
+let stdoutError: Error | undefined;
+// A reader that went away (`pnpm bench | head`) ends the run at the next line, through its clean-up.
+process.stdout.on('error', (err: Error) => {
+  stdoutError = err;
+});
+
 /** Results go to stdout, one JSON object per line; everything else goes to stderr. */
 export function emit(line: LatencyLine | ThroughputLine): void {
+  if (stdoutError !== undefined) throw new Error(`stdout closed: ${stdoutError.message}`);
   console.log(JSON.stringify(line));
 }
 

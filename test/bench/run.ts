@@ -232,6 +232,20 @@ async function main(): Promise<void> {
   const found = await discoverDatabase();
   let server: ServerProcess | undefined;
   let db: { url: string; drop: () => Promise<void> } | undefined;
+  let cleaned: Promise<void> | undefined;
+  const cleanUp = (): Promise<void> =>
+    (cleaned ??= (async () => {
+      await server?.stop();
+      await db?.drop();
+      await found.stop?.();
+    })());
+  // Interrupted (Ctrl-C, a CI timeout): still stop the server and drop the database.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    log(`${signal}: cleaning up`);
+    void cleanUp().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     await prepareTemplate(found.adminUrl);
     db = await createTestDatabase(found.adminUrl);
@@ -239,9 +253,7 @@ async function main(): Promise<void> {
     log(`server ${server.address} (pool ${p.poolSize}), database ${new URL(db.url).pathname.slice(1)}${found.stop ? ' (embedded PostgreSQL)' : ''}`);
     await bench(server.address, db.url, server, p);
   } finally {
-    await server?.stop();
-    await db?.drop();
-    await found.stop?.();
+    await cleanUp();
   }
   log(`done in ${((Date.now() - started) / 1000).toFixed(1)}s; load average ${load()}`);
 }
