@@ -1,5 +1,5 @@
 import type { Db, Tx } from '../store/db';
-import { getOutcome, recordFailure, recordOutcome } from '../store/requests';
+import { getOutcome, recordFailure, recordOutcome, type OutcomeLog, type SessionCheck } from '../store/requests';
 import { FsError, InvalidArgument } from './errors';
 import type { OpContext } from './types';
 import { isErrnoName } from '@fsmeta/proto';
@@ -36,6 +36,31 @@ function replay<T>(raw: Buffer): T {
   return outcome.ok as T;
 }
 
+/**
+ * Handed to a mutation's body: `log(result)` gives the request-log record for
+ * the body's last write statement to carry (store runWrite), and `logged`
+ * takes that statement's session check. A body that does neither gets its
+ * outcome recorded by a statement of its own.
+ */
+export class MutationScope {
+  recorded = false;
+
+  constructor(
+    private readonly ctx: OpContext,
+    private readonly allowReadOnly: boolean,
+  ) {}
+
+  log(result: unknown): OutcomeLog {
+    return { sid: this.ctx.sessionId, requestId: this.ctx.requestId, outcome: encodeOutcome({ ok: result }), allowReadOnly: this.allowReadOnly };
+  }
+
+  logged(check: SessionCheck | undefined): void {
+    if (check === 'missing') throw new FsError('ESTALE', 'session is unknown or expired');
+    if (check === 'read-only') throw new FsError('EROFS', 'read-only session');
+    if (check === 'ok') this.recorded = true;
+  }
+}
+
 export interface MutationOptions {
   /** Allowed in a read-only session (e.g. opening a file for reading). */
   allowReadOnly?: boolean;
@@ -56,7 +81,12 @@ export function checkMutationContext(ctx: OpContext): void {
  * the stored outcome instead. Failures (errnos) are recorded too, so a retry
  * returns the first outcome whatever happened in between.
  */
-export async function mutate<T>(db: Db, ctx: OpContext, body: (tx: Tx) => Promise<T>, opts: MutationOptions = {}): Promise<T> {
+export async function mutate<T>(
+  db: Db,
+  ctx: OpContext,
+  body: (tx: Tx, scope: MutationScope) => Promise<T>,
+  opts: MutationOptions = {},
+): Promise<T> {
   checkMutationContext(ctx);
   let attempts = 0;
   let stored: Buffer | undefined;
@@ -67,10 +97,11 @@ export async function mutate<T>(db: Db, ctx: OpContext, body: (tx: Tx) => Promis
         stored = await getOutcome(tx, ctx.sessionId, ctx.requestId);
         if (stored !== undefined) return undefined as T;
       }
-      const result = await body(tx);
-      const check = await recordOutcome(tx, ctx.sessionId, ctx.requestId, encodeOutcome({ ok: result }), opts.allowReadOnly ?? false);
-      if (check === 'missing') throw new FsError('ESTALE', 'session is unknown or expired');
-      if (check === 'read-only') throw new FsError('EROFS', 'read-only session');
+      const scope = new MutationScope(ctx, opts.allowReadOnly ?? false);
+      const result = await body(tx, scope);
+      if (!scope.recorded) {
+        scope.logged(await recordOutcome(tx, ctx.sessionId, ctx.requestId, encodeOutcome({ ok: result }), opts.allowReadOnly ?? false));
+      }
       return result;
     }).then((result) => (stored !== undefined ? replay<T>(stored) : result));
   } catch (err) {

@@ -23,12 +23,13 @@ import {
   setEdgeTarget,
   touchDir,
   updateNode,
+  updateNodeLogged,
 } from '../store/nodes';
 import { addOpen } from '../store/sessions';
 import { touchAtime } from './atime';
 import type { MetaDeps } from './deps';
 import { InvalidArgument, fail } from './errors';
-import { mutate } from './mutation';
+import { mutate, type MutationScope } from './mutation';
 import { DOT, DOTDOT, checkName, checkSymlinkTarget, isDotOrDotDot } from './names';
 import { checkAccess, checkSticky, hasAccess, inGroup } from './perm';
 import { dropLastLink } from './release';
@@ -164,8 +165,8 @@ export class Namespace {
     if (type === TYPE_SYMLINK) fail('EINVAL', 'create symlinks with Symlink');
     checkNotTrash(parent, name);
     checkName(name);
-    return mutate(this.deps.db, ctx, async (tx) => {
-      const created = await this.createNode(tx, ctx, parent, name, type, mode, umask, rdev, undefined);
+    return mutate(this.deps.db, ctx, async (tx, scope) => {
+      const created = await this.createNode(tx, ctx, parent, name, type, mode, umask, rdev, undefined, false, undefined, scope);
       if (created.existing !== undefined) fail('EEXIST');
       return created.attr;
     });
@@ -179,8 +180,8 @@ export class Namespace {
     checkNotTrash(parent, name);
     checkName(name);
     checkSymlinkTarget(target);
-    return mutate(this.deps.db, ctx, async (tx) => {
-      const created = await this.createNode(tx, ctx, parent, name, TYPE_SYMLINK, 0o777, 0, 0, target);
+    return mutate(this.deps.db, ctx, async (tx, scope) => {
+      const created = await this.createNode(tx, ctx, parent, name, TYPE_SYMLINK, 0o777, 0, 0, target, false, undefined, scope);
       if (created.existing !== undefined) fail('EEXIST');
       return created.attr;
     });
@@ -193,9 +194,9 @@ export class Namespace {
   create(ctx: OpContext, parent: bigint, name: Buffer, mode: number, umask: number, flags: number): Promise<Attr> {
     checkNotTrash(parent, name);
     checkName(name);
-    return mutate(this.deps.db, ctx, async (tx) => {
+    return mutate(this.deps.db, ctx, async (tx, scope) => {
       const exclusive = (flags & O_EXCL) !== 0;
-      const created = await this.createNode(tx, ctx, parent, name, TYPE_FILE, mode, umask, 0, undefined, !exclusive, ctx.sessionId);
+      const created = await this.createNode(tx, ctx, parent, name, TYPE_FILE, mode, umask, 0, undefined, !exclusive, ctx.sessionId, scope);
       if (created.existing === undefined) return created.attr;
       if (exclusive || created.existing.type !== TYPE_FILE) fail('EEXIST');
       await addOpen(tx, ctx.sessionId, created.existing.inode);
@@ -222,6 +223,7 @@ export class Namespace {
     target: Buffer | undefined,
     openExisting = false,
     openBySession?: bigint,
+    scope?: MutationScope,
   ): Promise<{ attr: Attr; existing?: Attr }> {
     const locked = await lockParentForCreate(tx, parentIno, name, type === TYPE_DIRECTORY ? 'update' : 'key share');
     const parent = requireDir(locked.parent);
@@ -259,7 +261,8 @@ export class Namespace {
       length: type === TYPE_DIRECTORY ? DIR_LENGTH : type === TYPE_SYMLINK ? BigInt(target!.length) : 0n,
       parent: parentIno,
     };
-    await insertEntry(tx, attr, name, target, type === TYPE_DIRECTORY ? 1 : 0, this.skipNs, openBySession);
+    const check = await insertEntry(tx, attr, name, target, type === TYPE_DIRECTORY ? 1 : 0, this.skipNs, openBySession, scope?.log(attr));
+    scope?.logged(check);
     return { attr };
   }
 
@@ -325,7 +328,7 @@ export class Namespace {
   unlink(ctx: OpContext, parentIno: bigint, name: Buffer): Promise<void> {
     checkNotTrash(parentIno, name);
     checkName(name);
-    return mutate(this.deps.db, ctx, async (tx) => {
+    return mutate(this.deps.db, ctx, async (tx, scope) => {
       const { rows, entry, open } = await this.lockEntry(tx, parentIno, name, [], [parentIno]);
       const parent = requireDir(rows.get(parentIno));
       checkAccess(ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
@@ -338,11 +341,8 @@ export class Namespace {
       if (protectedFlags(node)) fail('EPERM');
       // The last link of a file open anywhere keeps the inode (nlink 0) until its last Close.
       const keep = node.nlink > 1 || (node.type === TYPE_FILE && open);
-      await removeEntry(
-        tx,
-        { parent: parentIno, name, node, keepNlink: keep ? node.nlink - 1 : undefined, now: nowNs(), parentNlinkDelta: 0, skipNs: this.skipNs },
-        spaceOf(node.type, node.length),
-      );
+      const removal = { parent: parentIno, name, node, keepNlink: keep ? node.nlink - 1 : undefined, now: nowNs(), parentNlinkDelta: 0, skipNs: this.skipNs };
+      scope.logged(await removeEntry(tx, removal, spaceOf(node.type, node.length), scope.log(undefined)));
     });
   }
 
@@ -360,7 +360,7 @@ export class Namespace {
     if (name.equals(DOTDOT)) fail('ENOTEMPTY');
     checkNotTrash(parentIno, name);
     checkName(name);
-    return mutate(this.deps.db, ctx, async (tx) => {
+    return mutate(this.deps.db, ctx, async (tx, scope) => {
       const { rows, entry, hasChildren } = await this.lockEntry(tx, parentIno, name, [parentIno]);
       const parent = requireDir(rows.get(parentIno));
       checkAccess(ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
@@ -371,7 +371,8 @@ export class Namespace {
       if (node === undefined) fail('ENOENT');
       if (hasChildren) fail('ENOTEMPTY');
       checkSticky(ctx.caller, parent, node);
-      await removeEntry(tx, { parent: parentIno, name, node, now: nowNs(), parentNlinkDelta: -1, skipNs: 0n }, SPACE_UNIT);
+      const removal = { parent: parentIno, name, node, now: nowNs(), parentNlinkDelta: -1, skipNs: 0n };
+      scope.logged(await removeEntry(tx, removal, SPACE_UNIT, scope.log(undefined)));
     });
   }
 
@@ -382,7 +383,7 @@ export class Namespace {
     checkNotTrash(parentDst, nameDst);
     checkName(nameSrc);
     checkName(nameDst);
-    return mutate(this.deps.db, ctx, (tx) => this.renameTx(tx, ctx, parentSrc, nameSrc, parentDst, nameDst, flags));
+    return mutate(this.deps.db, ctx, (tx, scope) => this.renameTx(tx, ctx, parentSrc, nameSrc, parentDst, nameDst, flags, scope));
   }
 
   /**
@@ -401,6 +402,7 @@ export class Namespace {
     parentDst: bigint,
     nameDst: Buffer,
     flags: number,
+    scope: MutationScope,
   ): Promise<Attr> {
     let rows: Map<bigint, Attr>;
     let src: { inode: bigint; type: FileType } | undefined;
@@ -466,7 +468,8 @@ export class Namespace {
     const moved: Attr = { ...node, ctimeNs: now, parent: crossDir && node.parent !== 0n ? parentDst : node.parent };
     if (dst === undefined) {
       const delta = isDir(node) && crossDir ? 1 : 0;
-      await moveEntry(tx, { parentSrc, nameSrc, parentDst, nameDst, moved, srcNlink: -delta, dstNlink: delta, now, skipNs: this.skipNs });
+      const move = { parentSrc, nameSrc, parentDst, nameDst, moved, srcNlink: -delta, dstNlink: delta, now, skipNs: this.skipNs };
+      scope.logged(await moveEntry(tx, move, scope.log(moved)));
       return moved;
     }
     let srcNlink = 0;
@@ -563,11 +566,11 @@ export class Namespace {
 
   setAttr(ctx: OpContext, inode: bigint, req: SetAttrRequest): Promise<Attr> {
     if ((req.set & ~SET_ATTR_KNOWN) !== 0) throw new InvalidArgument('set', 'unknown bits (size changes go through Truncate)');
-    return mutate(this.deps.db, ctx, async (tx) => {
+    return mutate(this.deps.db, ctx, async (tx, scope) => {
       const cur = (await lockNodes(tx, [inode], 'update')).get(inode);
       if (cur === undefined) fail('ENOENT');
       const next = mergeAttr(ctx, cur, req, nowNs());
-      if (next !== cur) await updateNode(tx, next);
+      if (next !== cur) scope.logged(await updateNodeLogged(tx, next, scope.log(next)));
       return next;
     });
   }

@@ -1,5 +1,6 @@
 import type { Attr, FileType } from '../meta/types';
 import type { Tx } from './db';
+import { runWrite, type OutcomeLog, type SessionCheck } from './requests';
 
 /** Namespace SQL: nodes, edges, symlinks, usage. Every function runs inside the caller's transaction. */
 
@@ -143,6 +144,18 @@ export async function updateNode(tx: Tx, a: Attr): Promise<void> {
        mtime_ns = $9, ctime_ns = $10, nlink = $11, length = $12, parent = $13 where inode = $1`,
     attrParams(a),
     'update-node',
+  );
+}
+
+/** updateNode as a write that can carry the request's outcome (SetAttr's only write). */
+export async function updateNodeLogged(tx: Tx, a: Attr, log: OutcomeLog): Promise<SessionCheck | undefined> {
+  return runWrite(
+    tx,
+    'update-node',
+    `n as (update node set type = $2, flags = $3, mode = $4, uid = $5, gid = $6, rdev = $7, atime_ns = $8,
+       mtime_ns = $9, ctime_ns = $10, nlink = $11, length = $12, parent = $13 where inode = $1)`,
+    attrParams(a),
+    log,
   );
 }
 
@@ -299,19 +312,21 @@ export async function insertEntry(
   parentNlinkDelta: number,
   skipNs: bigint,
   openBySession: bigint | undefined,
-): Promise<void> {
-  await tx.query(
-    `with e as (insert into edge (parent, name, inode, type) values ($13, $14, $1, $2)),
+  log?: OutcomeLog,
+): Promise<SessionCheck | undefined> {
+  return runWrite(
+    tx,
+    'insert-entry',
+    `e as (insert into edge (parent, name, inode, type) values ($13, $14, $1, $2)),
           n as (insert into node (${NODE_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)),
           s as (insert into symlink (inode, target) select $1, $15::bytea where $15::bytea is not null),
           d as (update node set nlink = nlink + $16, mtime_ns = greatest(mtime_ns, $9), ctime_ns = greatest(ctime_ns, $9)
                  where inode = $13 and ($16::bigint <> 0 or mtime_ns < $9::bigint - $17::bigint)),
           u as (update usage_shard set space = space + $18, inodes = inodes + 1 where shard = pg_backend_pid() % 64),
           o as (insert into open_file (sid, inode, refs) select $19::bigint, $1, 1 where $19::bigint is not null
-                on conflict (sid, inode) do update set refs = open_file.refs + 1)
-     select 1`,
+                on conflict (sid, inode) do update set refs = open_file.refs + 1)`,
     [...attrParams(a), name, target ?? null, parentNlinkDelta, skipNs, 4096n, openBySession ?? null],
-    'insert-entry',
+    log,
   );
 }
 
@@ -352,10 +367,12 @@ export interface EntryRemoval {
  * target, its space and inode given back and, for a regular file, its data
  * queued for release; the parent's nlink and (coalesced) times change.
  */
-export async function removeEntry(tx: Tx, r: EntryRemoval, space: bigint): Promise<void> {
+export async function removeEntry(tx: Tx, r: EntryRemoval, space: bigint, log?: OutcomeLog): Promise<SessionCheck | undefined> {
   const drop = r.keepNlink === undefined;
-  await tx.query(
-    `with de as (delete from edge where parent = $1 and name = $2),
+  return runWrite(
+    tx,
+    'remove-entry',
+    `de as (delete from edge where parent = $1 and name = $2),
           kn as (update node set nlink = $4, ctime_ns = $5 where inode = $3 and not $6::boolean),
           dn as (delete from node where inode = $3 and $6::boolean),
           dx as (delete from xattr where inode = $3 and $6::boolean),
@@ -363,10 +380,9 @@ export async function removeEntry(tx: Tx, r: EntryRemoval, space: bigint): Promi
           q as (insert into file_release (inode) select $3 where $6::boolean and $7::boolean on conflict do nothing),
           u as (update usage_shard set space = space - $8, inodes = inodes - 1 where $6::boolean and shard = pg_backend_pid() % 64),
           p as (update node set nlink = nlink + $9, mtime_ns = greatest(mtime_ns, $5), ctime_ns = greatest(ctime_ns, $5)
-                 where inode = $1 and ($9::bigint <> 0 or mtime_ns < $5::bigint - $10::bigint))
-     select 1`,
+                 where inode = $1 and ($9::bigint <> 0 or mtime_ns < $5::bigint - $10::bigint))`,
     [r.parent, r.name, r.node.inode, r.keepNlink ?? 0, r.now, drop, r.node.type === 1, space, r.parentNlinkDelta, r.skipNs],
-    'remove-entry',
+    log,
   );
 }
 
@@ -394,17 +410,19 @@ export async function getEdgePair(tx: Tx, p1: bigint, n1: Buffer, p2: bigint, n2
 export async function moveEntry(
   tx: Tx,
   m: { parentSrc: bigint; nameSrc: Buffer; parentDst: bigint; nameDst: Buffer; moved: Attr; srcNlink: number; dstNlink: number; now: bigint; skipNs: bigint },
-): Promise<void> {
-  await tx.query(
-    `with de as (delete from edge where parent = $1 and name = $2),
+  log?: OutcomeLog,
+): Promise<SessionCheck | undefined> {
+  return runWrite(
+    tx,
+    'move-entry',
+    `de as (delete from edge where parent = $1 and name = $2),
           ie as (insert into edge (parent, name, inode, type) values ($3, $4, $5, $6)),
           mn as (update node set ctime_ns = $7, parent = $8 where inode = $5),
           ps as (update node set nlink = nlink + $9, mtime_ns = greatest(mtime_ns, $7), ctime_ns = greatest(ctime_ns, $7)
                   where inode = $1 and $1 <> $3 and ($9::bigint <> 0 or mtime_ns < $7::bigint - $11::bigint)),
           pd as (update node set nlink = nlink + $10, mtime_ns = greatest(mtime_ns, $7), ctime_ns = greatest(ctime_ns, $7)
-                  where inode = $3 and ($10::bigint <> 0 or mtime_ns < $7::bigint - $11::bigint))
-     select 1`,
+                  where inode = $3 and ($10::bigint <> 0 or mtime_ns < $7::bigint - $11::bigint))`,
     [m.parentSrc, m.nameSrc, m.parentDst, m.nameDst, m.moved.inode, m.moved.type, m.now, m.moved.parent, m.srcNlink, m.dstNlink, m.skipNs],
-    'move-entry',
+    log,
   );
 }

@@ -4,6 +4,39 @@ import type { Tx } from './db';
 
 export type SessionCheck = 'ok' | 'missing' | 'read-only';
 
+/** A mutation's outcome, recorded by the same statement as its last write (one round trip fewer). */
+export interface OutcomeLog {
+  sid: bigint;
+  requestId: string;
+  outcome: Buffer;
+  allowReadOnly: boolean;
+}
+
+/**
+ * Runs a write statement made of data-modifying CTEs (`ctes`, without `with`)
+ * and, when `log` is given, records the request's outcome in the same
+ * statement, under the same session checks as recordOutcome. Returns the
+ * session check, or undefined without a log.
+ */
+export async function runWrite(tx: Tx, name: string, ctes: string, params: unknown[], log?: OutcomeLog): Promise<SessionCheck | undefined> {
+  if (log === undefined) {
+    await tx.query(`with ${ctes} select 1`, params, name);
+    return undefined;
+  }
+  const n = params.length;
+  const rows = await tx.query<{ session_found: boolean; read_only: boolean; logged: boolean }>(
+    `with ${ctes},
+          rl_s as (select read_only from session where sid = $${n + 1}),
+          rl as (insert into request_log (sid, request_id, outcome)
+                 select $${n + 1}, $${n + 2}, $${n + 3} from rl_s where $${n + 4}::boolean or not rl_s.read_only returning 1)
+     select exists (select 1 from rl_s) as session_found, exists (select 1 from rl) as logged`,
+    [...params, log.sid, log.requestId, log.outcome, log.allowReadOnly],
+    `${name}+log`,
+  );
+  const r = rows[0]!;
+  return !r.session_found ? 'missing' : r.logged ? 'ok' : 'read-only';
+}
+
 /**
  * Records a mutation's outcome in its own transaction. Inserts nothing when the
  * session is unknown, or read-only and `allowReadOnly` is false; a concurrent
