@@ -11,10 +11,10 @@ import {
   hasChildren,
   insertEdge,
   insertEntry,
-  listEdges,
   getEdgePair,
   lockParentForCreate,
   moveEntry,
+  readDirPage,
   recheckEntry,
   removeEntry,
   lockDirectoryMoves,
@@ -541,27 +541,27 @@ export class Namespace {
     if (limit > readdirMaxLimit) throw new InvalidArgument('limit', `at most ${readdirMaxLimit}`);
     const pageSize = limit === 0 ? readdirDefaultLimit : limit;
     if (cursor.length > 0 && cursor[0] !== CURSOR_AFTER) throw new InvalidArgument('cursor', 'not a cursor from this service');
-    const q = this.deps.db.reader;
-    const dir = await getNode(q, inode);
+    const first = cursor.length === 0;
+    const after = cursor.length > 1 ? cursor.subarray(1) : undefined;
+    // One row more than the page tells whether another page exists, so a listing ends without an empty call.
+    const page = await readDirPage(this.deps.db.reader, inode, after, pageSize + 1, plus, first && plus);
+    const dir = page.dir;
     if (dir === undefined) fail('ENOENT');
     if (!isDir(dir)) fail('ENOTDIR');
     checkAccess(ctx.caller, dir, plus ? MODE_MASK_R | MODE_MASK_X : MODE_MASK_R);
+    const eof = page.entries.length <= pageSize;
+    const rows = eof ? page.entries : page.entries.slice(0, pageSize);
     const entries: Entry[] = [];
-    let after: Buffer | undefined;
-    if (cursor.length === 0) {
+    if (first) {
       const parentIno = dir.inode === ROOT_INODE ? dir.inode : dir.parent;
-      const up = plus ? ((await getNode(q, parentIno)) ?? dir) : undefined;
       entries.push({ inode: dir.inode, name: DOT, type: TYPE_DIRECTORY, attr: plus ? dir : undefined });
-      entries.push({ inode: parentIno, name: DOTDOT, type: TYPE_DIRECTORY, attr: up });
-    } else if (cursor.length > 1) {
-      after = cursor.subarray(1);
+      entries.push({ inode: parentIno, name: DOTDOT, type: TYPE_DIRECTORY, attr: plus ? (page.parent ?? dir) : undefined });
     }
-    const rows = await listEdges(q, inode, after, pageSize, plus);
     entries.push(...rows);
     const last = rows.length > 0 ? rows[rows.length - 1]!.name : after;
     const nextCursor = Buffer.concat([Buffer.from([CURSOR_AFTER]), last ?? Buffer.alloc(0)]);
-    if (cursor.length === 0 || rows.length > 0) await touchAtime(this.deps, dir);
-    return { entries, nextCursor, eof: rows.length < pageSize };
+    if (first || rows.length > 0) await touchAtime(this.deps, dir);
+    return { entries, nextCursor, eof };
   }
 
   setAttr(ctx: OpContext, inode: bigint, req: SetAttrRequest): Promise<Attr> {

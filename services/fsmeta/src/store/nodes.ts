@@ -215,30 +215,50 @@ export async function deleteSymlink(tx: Tx, inode: bigint): Promise<void> {
   await tx.query('delete from symlink where inode = $1', [inode], 'delete-symlink');
 }
 
-/** Entries of a directory after `after` in byte order, optionally with attributes. */
-export async function listEdges(
+export interface DirPage {
+  dir?: Attr;
+  /** The directory's parent (the root's is itself), when asked for. */
+  parent?: Attr;
+  entries: { inode: bigint; name: Buffer; type: FileType; attr?: Attr }[];
+}
+
+const N_COLS = 'n.inode, n.type, n.flags, n.mode, n.uid, n.gid, n.rdev, n.atime_ns, n.mtime_ns, n.ctime_ns, n.nlink, n.length, n.parent';
+const NO_ATTR_COLS = 'null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint';
+
+/**
+ * One page of a directory in one round trip: the directory itself, its parent
+ * when `withParent`, and up to `limit` entries after `after` in byte order
+ * (with their attributes when `plus`).
+ */
+export async function readDirPage(
   q: Tx,
-  parent: bigint,
+  inode: bigint,
   after: Buffer | undefined,
   limit: number,
   plus: boolean,
-): Promise<{ inode: bigint; name: Buffer; type: FileType; attr?: Attr }[]> {
-  if (!plus) {
-    const rows = await q.query<{ inode: bigint; name: Buffer; type: number }>(
-      `select inode, name, type from edge where parent = $1 and ($2::bytea is null or name > $2) order by name limit $3`,
-      [parent, after ?? null, limit],
-      'list-edges',
-    );
-    return rows.map((r) => ({ inode: r.inode, name: r.name, type: r.type as FileType }));
-  }
-  const rows = await q.query<NodeRow & { name: Buffer }>(
-    `select e.name, n.inode, n.type, n.flags, n.mode, n.uid, n.gid, n.rdev, n.atime_ns, n.mtime_ns, n.ctime_ns, n.nlink, n.length, n.parent
-       from edge e join node n on n.inode = e.inode
-      where e.parent = $1 and ($2::bytea is null or e.name > $2) order by e.name limit $3`,
-    [parent, after ?? null, limit],
-    'list-edges-plus',
+  withParent: boolean,
+): Promise<DirPage> {
+  const entryCols = plus ? `e.name, ${N_COLS}` : `e.name, e.inode, e.type::smallint, ${NO_ATTR_COLS}`;
+  const entryFrom = plus ? 'edge e join node n on n.inode = e.inode' : 'edge e';
+  const rows = await q.query<NodeRow & { k: number; name: Buffer | null }>(
+    `select 0 as k, null::bytea as name, ${N_COLS} from node n where n.inode = $1
+     union all
+     select 1, null, ${N_COLS} from node n
+      where $4::boolean and n.inode = (select case when d.inode = 1 then 1 else d.parent end from node d where d.inode = $1)
+     union all
+     (select 2, ${entryCols} from ${entryFrom}
+       where e.parent = $1 and ($2::bytea is null or e.name > $2) order by e.name limit $3)`,
+    [inode, after ?? null, limit, withParent],
+    `read-dir-page${plus ? '-plus' : ''}`,
   );
-  return rows.map((r) => ({ inode: r.inode, name: r.name, type: r.type as FileType, attr: rowToAttr(r) }));
+  const page: DirPage = { entries: [] };
+  for (const r of rows) {
+    if (r.k === 0) page.dir = rowToAttr(r);
+    else if (r.k === 1) page.parent = rowToAttr(r);
+    else page.entries.push({ inode: r.inode, name: r.name!, type: r.type as FileType, attr: plus ? rowToAttr(r) : undefined });
+  }
+  page.entries.sort((a, b) => Buffer.compare(a.name, b.name));
+  return page;
 }
 
 /**
