@@ -23,7 +23,7 @@ import {
   type SliceCount,
 } from '../store/chunks';
 import type { Tx } from '../store/db';
-import { addUsage, lockNodes, updateNode, type LockStrength } from '../store/nodes';
+import { addUsage, getNode, lockNodes, updateNode, type LockStrength } from '../store/nodes';
 import { addOpen, closeOpen, isReadOnlySession } from '../store/sessions';
 import { touchAtime } from './atime';
 import type { MetaDeps } from './deps';
@@ -270,22 +270,22 @@ export class DataPath {
     const end = BigInt(indx) * CHUNK + BigInt(pos + slice.len);
     if (end >= MAX_FILE_SIZE) fail('EFBIG');
     return mutate(this.deps.db, ctx, async (tx) => {
-      const node = requireFile((await lockNodes(tx, [inode], 'update')).get(inode));
       const now = nowNs();
-      const attr: Attr = { ...node, length: end > node.length ? end : node.length, mtimeNs: mtimeNs === 0n ? now : mtimeNs, ctimeNs: now };
-      const sliceCount = await applyWrite(tx, {
+      const written = await applyWrite(tx, {
         inode,
         indx,
         record: encodeRecord({ pos, id: slice.id, size: slice.size, off: slice.off, len: slice.len }),
         sliceId: slice.id,
         sliceSize: slice.size,
-        length: attr.length,
-        mtimeNs: attr.mtimeNs,
-        ctimeNs: attr.ctimeNs,
-        space: align4K(attr.length) - align4K(node.length),
+        end,
+        mtimeNs: mtimeNs === 0n ? now : mtimeNs,
+        ctimeNs: now,
         compactAt: { always: COMPACT_ALWAYS_AT, every: COMPACT_EVERY },
       });
-      return { attr, sliceCount };
+      if (written !== undefined) return written;
+      // Nothing was written: say why (ENOENT, or EPERM for anything but a regular file).
+      requireFile(await getNode(tx, inode));
+      return fail('EIO', 'write matched no regular file');
     });
   }
 

@@ -58,39 +58,46 @@ export interface WriteUpdate {
   record: Buffer;
   sliceId: bigint;
   sliceSize: number;
-  length: bigint;
+  /** The file's length grows to at least this. */
+  end: bigint;
   mtimeNs: bigint;
   ctimeNs: bigint;
-  /** Change of the volume's used space (4 KiB units, may be 0). */
-  space: bigint;
   /** Offer the chunk for compaction when its record count reaches `always`, or is `every` - 1 modulo `every`. */
   compactAt: { always: number; every: number };
 }
 
 /**
- * Write's one statement after the node lock: appends the record to the chunk
- * (creating the row), takes a reference on the slice, sets the node's length
- * and times, moves the used-space total (the striped row addUsage uses), and
- * offers the chunk for compaction when its record count calls for it.
- * Returns the chunk's record count after the append.
+ * All of Write in one statement: locks the node FOR UPDATE (the only row lock
+ * Write takes on a node, so the ascending-order rule holds trivially) if it is
+ * a regular file, appends the record to the chunk (creating the row), takes a
+ * reference on the slice, grows the length and sets the times, moves the
+ * used-space total by the 4 KiB-aligned growth (the striped row addUsage
+ * uses), and offers the chunk for compaction when its record count calls for
+ * it. Returns the new attributes and the chunk's record count, or undefined
+ * when the inode is missing or not a regular file (nothing was written).
  */
-export async function applyWrite(tx: Tx, w: WriteUpdate): Promise<number> {
-  const rows = await tx.query<{ n: number }>(
-    `with c as (
-       insert into chunk (inode, indx, slices) values ($1, $2, $3)
-       on conflict (inode, indx) do update set slices = chunk.slices || excluded.slices
-       returning octet_length(slices) / ${RECORD_BYTES} as n),
-     r as (
-       insert into slice_ref (id, size, refs) values ($4, $5, 1)
-       on conflict (id) do update set refs = slice_ref.refs + 1),
-     n as (update node set length = $6, mtime_ns = $7, ctime_ns = $8 where inode = $1),
-     u as (update usage_shard set space = space + $9 where $9::bigint <> 0 and shard = pg_backend_pid() % 64),
-     o as (insert into compaction (inode, indx) select $1, $2 from c where c.n >= $10 or c.n % $11 = $11 - 1 on conflict do nothing)
-     select n from c`,
-    [w.inode, w.indx, w.record, w.sliceId, w.sliceSize, w.length, w.mtimeNs, w.ctimeNs, w.space, w.compactAt.always, w.compactAt.every],
+export async function applyWrite(tx: Tx, w: WriteUpdate): Promise<{ attr: Attr; sliceCount: number } | undefined> {
+  const align = (x: string) => `(case when ${x} <= 0 then 4096 else ((${x} + 4095) / 4096) * 4096 end)`;
+  const rows = await tx.query<NodeRow & { n: number }>(
+    `with o as (select inode, length from node where inode = $1 and type = 1 for update),
+     nd as (update node set length = greatest(node.length, $6), mtime_ns = $7, ctime_ns = $8
+              from o where node.inode = o.inode
+              returning node.inode, node.type, node.flags, node.mode, node.uid, node.gid, node.rdev, node.atime_ns,
+                        node.mtime_ns, node.ctime_ns, node.nlink, node.length, node.parent),
+     c as (insert into chunk (inode, indx, slices) select $1, $2, $3 from o
+           on conflict (inode, indx) do update set slices = chunk.slices || excluded.slices
+           returning octet_length(slices) / ${RECORD_BYTES} as n),
+     r as (insert into slice_ref (id, size, refs) select $4, $5, 1 from o
+           on conflict (id) do update set refs = slice_ref.refs + 1),
+     u as (update usage_shard set space = space + (select ${align('greatest(o.length, $6::bigint)')} - ${align('o.length')} from o)
+            where shard = pg_backend_pid() % 64 and exists (select 1 from o where o.length < $6::bigint)),
+     k as (insert into compaction (inode, indx) select $1, $2 from c where c.n >= $9 or c.n % $10 = $10 - 1 on conflict do nothing)
+     select nd.*, (select n from c) as n from nd`,
+    [w.inode, w.indx, w.record, w.sliceId, w.sliceSize, w.end, w.mtimeNs, w.ctimeNs, w.compactAt.always, w.compactAt.every],
     'apply-write',
   );
-  return rows[0]!.n;
+  const r = rows[0];
+  return r && { attr: rowToAttr(r), sliceCount: Number(r.n) };
 }
 
 /** Appends records to several chunks of one file (at most one entry per index), creating rows as needed. */
