@@ -269,9 +269,9 @@ export class DataPath {
     if (slice.off + slice.len > slice.size) fail('EINVAL', 'off + len exceeds the slice size');
     const end = BigInt(indx) * CHUNK + BigInt(pos + slice.len);
     if (end >= MAX_FILE_SIZE) fail('EFBIG');
-    return mutate(this.deps.db, ctx, async (tx) => {
+    return mutate(this.deps.db, ctx, async (tx, scope) => {
       const now = nowNs();
-      const written = await applyWrite(tx, {
+      const { result: written, check } = await applyWrite(tx, {
         inode,
         indx,
         record: encodeRecord({ pos, id: slice.id, size: slice.size, off: slice.off, len: slice.len }),
@@ -281,8 +281,12 @@ export class DataPath {
         mtimeNs: mtimeNs === 0n ? now : mtimeNs,
         ctimeNs: now,
         compactAt: { always: COMPACT_ALWAYS_AT, every: COMPACT_EVERY },
-      });
-      if (written !== undefined) return written;
+      }, scope.logTarget());
+      if (written !== undefined) {
+        // The statement recorded the outcome (built in SQL, in meta/mutation.ts's encoding).
+        scope.logged(check);
+        return written;
+      }
       // Nothing was written: say why (ENOENT, or EPERM for anything but a regular file).
       requireFile(await getNode(tx, inode));
       return fail('EIO', 'write matched no regular file');

@@ -54,6 +54,11 @@ export class MutationScope {
     return { sid: this.ctx.sessionId, requestId: this.ctx.requestId, outcome: encodeOutcome({ ok: result }), allowReadOnly: this.allowReadOnly };
   }
 
+  /** The request-log target for a statement that builds the outcome itself in SQL (see store attrOutcomeJson). */
+  logTarget(): OutcomeLog {
+    return { sid: this.ctx.sessionId, requestId: this.ctx.requestId, outcome: Buffer.alloc(0), allowReadOnly: this.allowReadOnly };
+  }
+
   logged(check: SessionCheck | undefined): void {
     if (check === 'missing') throw new FsError('ESTALE', 'session is unknown or expired');
     if (check === 'read-only') throw new FsError('EROFS', 'read-only session');

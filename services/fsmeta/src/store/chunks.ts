@@ -1,6 +1,7 @@
 import type { Attr } from '../meta/types';
 import type { Tx } from './db';
-import { rowToAttr } from './nodes';
+import { attrOutcomeJson, rowToAttr } from './nodes';
+import { runWrite, type OutcomeLog, type SessionCheck } from './requests';
 
 /**
  * Chunk, slice-reference, data-release, slice-deletion and compaction SQL.
@@ -76,10 +77,16 @@ export interface WriteUpdate {
  * it. Returns the new attributes and the chunk's record count, or undefined
  * when the inode is missing or not a regular file (nothing was written).
  */
-export async function applyWrite(tx: Tx, w: WriteUpdate): Promise<{ attr: Attr; sliceCount: number } | undefined> {
+export async function applyWrite(
+  tx: Tx,
+  w: WriteUpdate,
+  log?: OutcomeLog,
+): Promise<{ result?: { attr: Attr; sliceCount: number }; check?: SessionCheck }> {
   const align = (x: string) => `(case when ${x} <= 0 then 4096 else ((${x} + 4095) / 4096) * 4096 end)`;
-  const rows = await tx.query<NodeRow & { n: number }>(
-    `with o as (select inode, length from node where inode = $1 and type = 1 for update),
+  const { rows, check } = await runWrite<NodeRow & { n: number | null; inode: bigint | null }>(
+    tx,
+    'apply-write',
+    `o as (select inode, length from node where inode = $1 and type = 1 for update),
      nd as (update node set length = greatest(node.length, $6), mtime_ns = $7, ctime_ns = $8
               from o where node.inode = o.inode
               returning node.inode, node.type, node.flags, node.mode, node.uid, node.gid, node.rdev, node.atime_ns,
@@ -91,13 +98,21 @@ export async function applyWrite(tx: Tx, w: WriteUpdate): Promise<{ attr: Attr; 
            on conflict (id) do update set refs = slice_ref.refs + 1),
      u as (update usage_shard set space = space + (select ${align('greatest(o.length, $6::bigint)')} - ${align('o.length')} from o)
             where shard = pg_backend_pid() % 64 and exists (select 1 from o where o.length < $6::bigint)),
-     k as (insert into compaction (inode, indx) select $1, $2 from c where c.n >= $9 or c.n % $10 = $10 - 1 on conflict do nothing)
-     select nd.*, (select n from c) as n from nd`,
+     k as (insert into compaction (inode, indx) select $1, $2 from c where c.n >= $9 or c.n % $10 = $10 - 1 on conflict do nothing)`,
     [w.inode, w.indx, w.record, w.sliceId, w.sliceSize, w.end, w.mtimeNs, w.ctimeNs, w.compactAt.always, w.compactAt.every],
-    'apply-write',
+    // Nothing to record when nothing was written: the caller fails the request, which records the errno instead.
+    log,
+    {
+      select: 'nd.*, (select n from c) as n',
+      // Always one row, so the log's session check comes back even when nothing was written.
+      from: '(select 1) as one left join nd on true',
+      outcomeSql: `(select convert_to(jsonb_build_object('ok', jsonb_build_object('attr', ${attrOutcomeJson('nd')}, 'sliceCount', c.n))::text, 'UTF8') from nd, c)`,
+    },
   );
+  // Without a node row the statement still answers one row of nulls when it carries a log.
   const r = rows[0];
-  return r && { attr: rowToAttr(r), sliceCount: Number(r.n) };
+  if (r === undefined || r.inode === null) return { check };
+  return { result: { attr: rowToAttr(r), sliceCount: Number(r.n) }, check };
 }
 
 /** Appends records to several chunks of one file (at most one entry per index), creating rows as needed. */

@@ -2,6 +2,21 @@ import type { Attr, FileType } from '../meta/types';
 import type { Tx } from './db';
 import { runWrite, type OutcomeLog, type SessionCheck } from './requests';
 
+async function runWriteCheck(tx: Tx, name: string, ctes: string, params: unknown[], log?: OutcomeLog): Promise<SessionCheck | undefined> {
+  return (await runWrite(tx, name, ctes, params, log)).check;
+}
+
+/**
+ * The JSON meta/mutation.ts stores for an Attr (bigints tagged as {"$bigint": "..."}),
+ * built in SQL from a node row `alias`, for outcomes only known inside a statement.
+ */
+export function attrOutcomeJson(alias: string): string {
+  const big = (col: string) => `jsonb_build_object('$bigint', ${alias}.${col}::text)`;
+  return `jsonb_build_object('inode', ${big('inode')}, 'type', ${alias}.type, 'flags', ${alias}.flags, 'mode', ${alias}.mode,
+    'uid', ${alias}.uid, 'gid', ${alias}.gid, 'rdev', ${alias}.rdev, 'atimeNs', ${big('atime_ns')}, 'mtimeNs', ${big('mtime_ns')},
+    'ctimeNs', ${big('ctime_ns')}, 'nlink', ${alias}.nlink, 'length', ${big('length')}, 'parent', ${big('parent')})`;
+}
+
 /** Namespace SQL: nodes, edges, symlinks, usage. Every function runs inside the caller's transaction. */
 
 const NODE_COLUMNS = 'inode, type, flags, mode, uid, gid, rdev, atime_ns, mtime_ns, ctime_ns, nlink, length, parent';
@@ -149,7 +164,7 @@ export async function updateNode(tx: Tx, a: Attr): Promise<void> {
 
 /** updateNode as a write that can carry the request's outcome (SetAttr's only write). */
 export async function updateNodeLogged(tx: Tx, a: Attr, log: OutcomeLog): Promise<SessionCheck | undefined> {
-  return runWrite(
+  return runWriteCheck(
     tx,
     'update-node',
     `n as (update node set type = $2, flags = $3, mode = $4, uid = $5, gid = $6, rdev = $7, atime_ns = $8,
@@ -334,7 +349,7 @@ export async function insertEntry(
   openBySession: bigint | undefined,
   log?: OutcomeLog,
 ): Promise<SessionCheck | undefined> {
-  return runWrite(
+  return runWriteCheck(
     tx,
     'insert-entry',
     `e as (insert into edge (parent, name, inode, type) values ($13, $14, $1, $2)),
@@ -389,7 +404,7 @@ export interface EntryRemoval {
  */
 export async function removeEntry(tx: Tx, r: EntryRemoval, space: bigint, log?: OutcomeLog): Promise<SessionCheck | undefined> {
   const drop = r.keepNlink === undefined;
-  return runWrite(
+  return runWriteCheck(
     tx,
     'remove-entry',
     `de as (delete from edge where parent = $1 and name = $2),
@@ -432,7 +447,7 @@ export async function moveEntry(
   m: { parentSrc: bigint; nameSrc: Buffer; parentDst: bigint; nameDst: Buffer; moved: Attr; srcNlink: number; dstNlink: number; now: bigint; skipNs: bigint },
   log?: OutcomeLog,
 ): Promise<SessionCheck | undefined> {
-  return runWrite(
+  return runWriteCheck(
     tx,
     'move-entry',
     `de as (delete from edge where parent = $1 and name = $2),

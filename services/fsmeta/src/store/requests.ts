@@ -15,27 +15,42 @@ export interface OutcomeLog {
 /**
  * Runs a write statement made of data-modifying CTEs (`ctes`, without `with`)
  * and, when `log` is given, records the request's outcome in the same
- * statement, under the same session checks as recordOutcome. Returns the
- * session check, or undefined without a log.
+ * statement, under the same session checks as recordOutcome. `select` is the
+ * statement's own result columns; `outcomeSql`, when the outcome is only known
+ * inside the statement, an SQL expression (over the CTEs) producing its bytes
+ * in the encoding of meta/mutation.ts. Returns the rows and the session check
+ * (undefined without a log).
  */
-export async function runWrite(tx: Tx, name: string, ctes: string, params: unknown[], log?: OutcomeLog): Promise<SessionCheck | undefined> {
+export async function runWrite<R extends object = object>(
+  tx: Tx,
+  name: string,
+  ctes: string,
+  params: unknown[],
+  log?: OutcomeLog,
+  opts: { select?: string; from?: string; outcomeSql?: string } = {},
+): Promise<{ rows: R[]; check?: SessionCheck }> {
+  const select = opts.select ?? '1 as one';
+  const from = opts.from === undefined ? '' : ` from ${opts.from}`;
   if (log === undefined) {
-    await tx.query(`with ${ctes} select 1`, params, name);
-    return undefined;
+    return { rows: await tx.query<R & QueryRow>(`with ${ctes} select ${select}${from}`, params, name) };
   }
   const n = params.length;
-  const rows = await tx.query<{ session_found: boolean; read_only: boolean; logged: boolean }>(
+  const rows = await tx.query<R & QueryRow & { rl_session_found: boolean; rl_logged: boolean }>(
     `with ${ctes},
           rl_s as (select read_only from session where sid = $${n + 1}),
           rl as (insert into request_log (sid, request_id, outcome)
-                 select $${n + 1}, $${n + 2}, $${n + 3} from rl_s where $${n + 4}::boolean or not rl_s.read_only returning 1)
-     select exists (select 1 from rl_s) as session_found, exists (select 1 from rl) as logged`,
-    [...params, log.sid, log.requestId, log.outcome, log.allowReadOnly],
+                 select $${n + 1}, $${n + 2}, x.outcome from rl_s, (select coalesce(${opts.outcomeSql ?? 'null'}, $${n + 3}::bytea) as outcome) x
+                  where x.outcome is not null and ($${n + 4}::boolean or not rl_s.read_only) returning 1)
+     select ${select}, exists (select 1 from rl_s) as rl_session_found, exists (select 1 from rl) as rl_logged${from}`,
+    [...params, log.sid, log.requestId, opts.outcomeSql === undefined ? log.outcome : null, log.allowReadOnly],
     `${name}+log`,
   );
-  const r = rows[0]!;
-  return !r.session_found ? 'missing' : r.logged ? 'ok' : 'read-only';
+  const r = rows[0];
+  const check: SessionCheck = r === undefined || !r.rl_session_found ? 'missing' : r.rl_logged ? 'ok' : 'read-only';
+  return { rows, check };
 }
+
+type QueryRow = Record<string, unknown>;
 
 /**
  * Records a mutation's outcome in its own transaction. Inserts nothing when the
