@@ -11,6 +11,7 @@ import {
   hasChildren,
   insertEdge,
   insertEntry,
+  getEdgeForRemoval,
   getEdgePair,
   lockParentForCreate,
   moveEntry,
@@ -261,8 +262,10 @@ export class Namespace {
       length: type === TYPE_DIRECTORY ? DIR_LENGTH : type === TYPE_SYMLINK ? BigInt(target!.length) : 0n,
       parent: parentIno,
     };
-    const check = await insertEntry(tx, attr, name, target, type === TYPE_DIRECTORY ? 1 : 0, this.skipNs, openBySession, scope?.log(attr));
-    scope?.logged(check);
+    const written = await insertEntry(tx, attr, name, target, type === TYPE_DIRECTORY ? 1 : 0, this.skipNs, openBySession, scope?.log(attr));
+    // The parent was removed between the lock statement and this one (see lockParentForCreate).
+    if (!written.parentFound) fail('ENOENT');
+    scope?.logged(written.check);
     return { attr };
   }
 
@@ -312,7 +315,7 @@ export class Namespace {
     share: bigint[] = [],
   ): Promise<{ rows: Map<bigint, Attr>; entry?: { inode: bigint; type: FileType }; open: boolean; hasChildren: boolean }> {
     for (let i = 0; ; i++) {
-      const entry = await getEdge(tx, parent, name);
+      const entry = await getEdgeForRemoval(tx, parent, name);
       const rows = await lockMixed(tx, entry === undefined ? update : [...update, entry.inode], share);
       if (entry === undefined) {
         if ((await getEdge(tx, parent, name)) === undefined) return { rows, open: false, hasChildren: false };

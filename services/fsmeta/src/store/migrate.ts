@@ -4,8 +4,8 @@ import { Client } from 'pg';
 
 /** SQL migrations live next to the store code, numbered, forward-only. */
 export const MIGRATIONS_DIR = path.resolve(__dirname, '../../src/store/migrations');
-/** pg_advisory_lock key shared by every replica: migrations run one at a time. */
-const MIGRATION_LOCK_KEY = 7_362_847_125;
+/** pg_advisory_lock key shared by every replica: migrations run one at a time (negative: positive keys are inodes). */
+const MIGRATION_LOCK_KEY = -7_362_847_125;
 
 export interface Migration {
   version: number;

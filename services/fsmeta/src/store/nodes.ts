@@ -104,9 +104,28 @@ export async function lockMixed(tx: Tx, update: bigint[], share: bigint[]): Prom
   return out;
 }
 
-/** Serialises renames that move a directory to another parent, cluster-wide (Linux's s_vfs_rename_mutex). */
+/**
+ * Serialises renames that move a directory to another parent, cluster-wide
+ * (Linux's s_vfs_rename_mutex). Advisory keys: negative ones are fsmeta's
+ * fixed locks, positive ones are directory inodes (see lockParentForCreate).
+ */
 export async function lockDirectoryMoves(tx: Tx): Promise<void> {
-  await tx.query('select pg_advisory_xact_lock(7362847127)', [], 'lock-dir-moves');
+  await tx.query('select pg_advisory_xact_lock(-7362847127)', [], 'lock-dir-moves');
+}
+
+/**
+ * getEdge for an entry that may be removed: when it names a directory, also
+ * takes the directory's exclusive advisory lock (before any row lock), which
+ * waits out creates holding it shared and keeps new ones out.
+ */
+export async function getEdgeForRemoval(q: Tx, parent: bigint, name: Buffer): Promise<{ inode: bigint; type: FileType } | undefined> {
+  const rows = await q.query<{ inode: bigint; type: number }>(
+    `select inode, type, case when type = 2 then pg_advisory_xact_lock(inode) end as locked
+       from edge where parent = $1 and name = $2`,
+    [parent, name],
+    'get-edge-removal',
+  );
+  return rows[0] && { inode: rows[0].inode, type: rows[0].type as FileType };
 }
 
 export async function getEdge(q: Tx, parent: bigint, name: Buffer): Promise<{ inode: bigint; type: FileType } | undefined> {
@@ -310,9 +329,15 @@ export async function updateAtime(q: Tx, inode: bigint, now: bigint, dayNs: bigi
 }
 
 /**
- * Create's first step in one round trip: locks the parent (FOR UPDATE when its
- * nlink will change, else FOR KEY SHARE), reads whether the name is taken, and
- * draws the next inode number (wasted when the name is taken: gaps are fine).
+ * Create's first step in one round trip: locks the parent, reads whether the
+ * name is taken, and draws the next inode number (wasted when the name is
+ * taken: gaps are fine). A new directory changes the parent's nlink, so the
+ * parent row is locked FOR UPDATE. Any other entry only has to keep the
+ * parent from being removed: it takes the parent's advisory lock in shared
+ * mode, which removals take exclusively (getEdgeForRemoval), instead of a
+ * FOR KEY SHARE row lock that would rewrite the hot parent row (a MultiXact
+ * per locker) when many creates share one directory. That lock is taken
+ * during this statement, so insertEntry re-checks the parent still exists.
  */
 export async function lockParentForCreate(
   tx: Tx,
@@ -320,12 +345,16 @@ export async function lockParentForCreate(
   name: Buffer,
   strength: LockStrength,
 ): Promise<{ parent?: Attr; existing?: bigint; nextInode: bigint }> {
-  const lock = strength === 'update' ? 'for update of p' : 'for key share of p';
   const rows = await tx.query<NodeRow & { existing: bigint | null; next_inode: bigint }>(
-    `select p.inode, p.type, p.flags, p.mode, p.uid, p.gid, p.rdev, p.atime_ns, p.mtime_ns, p.ctime_ns, p.nlink, p.length, p.parent,
-            e.inode as existing, nextval('inode_seq') as next_inode
-       from node p left join edge e on e.parent = p.inode and e.name = $2
-      where p.inode = $1 ${lock}`,
+    strength === 'update'
+      ? `select p.inode, p.type, p.flags, p.mode, p.uid, p.gid, p.rdev, p.atime_ns, p.mtime_ns, p.ctime_ns, p.nlink, p.length, p.parent,
+                e.inode as existing, nextval('inode_seq') as next_inode
+           from node p left join edge e on e.parent = p.inode and e.name = $2
+          where p.inode = $1 for update of p`
+      : `select p.inode, p.type, p.flags, p.mode, p.uid, p.gid, p.rdev, p.atime_ns, p.mtime_ns, p.ctime_ns, p.nlink, p.length, p.parent,
+                e.inode as existing, nextval('inode_seq') as next_inode
+           from (select pg_advisory_xact_lock_shared($1)) l, node p left join edge e on e.parent = p.inode and e.name = $2
+          where p.inode = $1`,
     [parent, name],
     `lock-parent-create-${strength === 'update' ? 'u' : 'ks'}`,
   );
@@ -348,21 +377,24 @@ export async function insertEntry(
   skipNs: bigint,
   openBySession: bigint | undefined,
   log?: OutcomeLog,
-): Promise<SessionCheck | undefined> {
-  return runWriteCheck(
+): Promise<{ parentFound: boolean; check?: SessionCheck }> {
+  const { rows, check } = await runWrite<{ parent_found: boolean }>(
     tx,
     'insert-entry',
-    `e as (insert into edge (parent, name, inode, type) values ($13, $14, $1, $2)),
-          n as (insert into node (${NODE_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)),
-          s as (insert into symlink (inode, target) select $1, $15::bytea where $15::bytea is not null),
+    `g as (select 1 from node where inode = $13),
+          e as (insert into edge (parent, name, inode, type) select $13, $14, $1, $2 from g),
+          n as (insert into node (${NODE_COLUMNS}) select $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 from g),
+          s as (insert into symlink (inode, target) select $1, $15::bytea from g where $15::bytea is not null),
           d as (update node set nlink = nlink + $16, mtime_ns = greatest(mtime_ns, $9), ctime_ns = greatest(ctime_ns, $9)
                  where inode = $13 and ($16::bigint <> 0 or mtime_ns < $9::bigint - $17::bigint)),
-          u as (update usage_shard set space = space + $18, inodes = inodes + 1 where shard = pg_backend_pid() % 64),
-          o as (insert into open_file (sid, inode, refs) select $19::bigint, $1, 1 where $19::bigint is not null
+          u as (update usage_shard set space = space + $18, inodes = inodes + 1 where shard = pg_backend_pid() % 64 and exists (select 1 from g)),
+          o as (insert into open_file (sid, inode, refs) select $19::bigint, $1, 1 from g where $19::bigint is not null
                 on conflict (sid, inode) do update set refs = open_file.refs + 1)`,
     [...attrParams(a), name, target ?? null, parentNlinkDelta, skipNs, 4096n, openBySession ?? null],
     log,
+    { select: 'exists (select 1 from g) as parent_found' },
   );
+  return { parentFound: rows[0]?.parent_found === true, check };
 }
 
 /** After locking an entry's node: where the entry points now, whether the node is open anywhere, whether it has children. */
@@ -423,12 +455,16 @@ export async function removeEntry(tx: Tx, r: EntryRemoval, space: bigint, log?: 
 
 type EdgeRef = { inode: bigint; type: FileType } | undefined;
 
-/** Two entries in one round trip (Rename's source and destination). */
+/**
+ * Two entries in one round trip (Rename's source and destination). A
+ * destination directory, which the rename may replace, gets its exclusive
+ * advisory lock as in getEdgeForRemoval.
+ */
 export async function getEdgePair(tx: Tx, p1: bigint, n1: Buffer, p2: bigint, n2: Buffer): Promise<[EdgeRef, EdgeRef]> {
   const rows = await tx.query<{ which: number; inode: bigint; type: number }>(
     `select 0 as which, inode, type from edge where parent = $1 and name = $2
      union all
-     select 1, inode, type from edge where parent = $3 and name = $4`,
+     select 1, inode, type from edge where parent = $3 and name = $4 and (type <> 2 or pg_advisory_xact_lock(inode) is not null)`,
     [p1, n1, p2, n2],
     'get-edge-pair',
   );

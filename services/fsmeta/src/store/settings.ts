@@ -19,7 +19,7 @@ export async function putSetting(tx: Tx, name: string, value: unknown): Promise<
   );
 }
 
-/** Serialises Format calls across replicas for the rest of the transaction. */
+/** Serialises Format calls across replicas for the rest of the transaction (negative key: positive keys are inodes). */
 export async function lockVolume(tx: Tx): Promise<void> {
-  await tx.query('select pg_advisory_xact_lock(7362847126)');
+  await tx.query('select pg_advisory_xact_lock(-7362847126)');
 }
