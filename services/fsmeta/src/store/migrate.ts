@@ -57,13 +57,3 @@ export async function migrate(connectionString: string): Promise<string[]> {
   }
 }
 
-/** True when every known migration has been applied (health checks use this). */
-export async function isMigrated(query: (text: string) => Promise<{ version: number }[]>): Promise<boolean> {
-  const want = loadMigrations().map((m) => m.version);
-  try {
-    const have = new Set((await query('select version from schema_migration')).map((r) => Number(r.version)));
-    return want.every((v) => have.has(v));
-  } catch {
-    return false;
-  }
-}

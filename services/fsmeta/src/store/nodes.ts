@@ -236,10 +236,6 @@ export async function touchDir(tx: Tx, inode: bigint, nlinkDelta: number, now: b
   );
 }
 
-export async function insertSymlink(tx: Tx, inode: bigint, target: Buffer): Promise<void> {
-  await tx.query('insert into symlink (inode, target) values ($1, $2)', [inode, target], 'insert-symlink');
-}
-
 export async function getSymlink(q: Tx, inode: bigint): Promise<Buffer | undefined> {
   const rows = await q.query<{ target: Buffer }>('select target from symlink where inode = $1', [inode], 'get-symlink');
   return rows[0]?.target;

@@ -79,19 +79,6 @@ export async function addOpen(tx: Tx, sid: bigint, inode: bigint): Promise<void>
   );
 }
 
-/** Drops one open reference; returns false if the session did not have the inode open. */
-export async function dropOpen(tx: Tx, sid: bigint, inode: bigint): Promise<boolean> {
-  const rows = await tx.query<{ refs: bigint }>(
-    'update open_file set refs = refs - 1 where sid = $1 and inode = $2 returning refs',
-    [sid, inode],
-    'drop-open',
-  );
-  const refs = rows[0]?.refs;
-  if (refs === undefined) return false;
-  if (refs <= 0n) await tx.query('delete from open_file where sid = $1 and inode = $2', [sid, inode], 'delete-open');
-  return true;
-}
-
 /** True when any session has the inode open. */
 export async function isOpen(q: Tx, inode: bigint): Promise<boolean> {
   const rows = await q.query('select 1 from open_file where inode = $1 limit 1', [inode], 'is-open');

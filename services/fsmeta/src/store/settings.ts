@@ -7,11 +7,6 @@ export async function getSetting<T>(q: Tx, name: string): Promise<T | undefined>
   return rows[0]?.value;
 }
 
-export async function lockSetting<T>(tx: Tx, name: string): Promise<T | undefined> {
-  const rows = await tx.query<{ value: T }>('select value from setting where name = $1 for update', [name]);
-  return rows[0]?.value;
-}
-
 export async function putSetting(tx: Tx, name: string, value: unknown): Promise<void> {
   await tx.query(
     `insert into setting (name, value) values ($1, $2) on conflict (name) do update set value = excluded.value`,
