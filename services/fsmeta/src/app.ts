@@ -7,6 +7,7 @@ import { JobRunner } from './jobs/runner';
 import { createMeta, type Meta } from './meta';
 import { createServer, type MetaServer } from './server/server';
 import { Db } from './store/db';
+import { Listener } from './store/listener';
 import { startEmbedded, type EmbeddedDatabase } from './store/embedded';
 import { migrate } from './store/migrate';
 import { Telemetry } from './telemetry';
@@ -59,8 +60,10 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
     { connectionString: url, poolSize: config.poolSize, lockTimeoutMs: config.lockTimeoutMs, statementTimeoutMs: config.statementTimeoutMs },
     log,
   );
+  const listener = new Listener(url, log);
   const meta = createMeta({
     db,
+    listener,
     log,
     options: {
       heartbeatMs: config.heartbeatMs,
@@ -69,6 +72,7 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
       skipDirMtimeNs: BigInt(config.skipDirMtimeMs) * 1_000_000n,
       readdirDefaultLimit: 1000,
       readdirMaxLimit: 10000,
+      watchPollMs: config.watchPollMs,
     },
   });
   const format =
@@ -82,18 +86,21 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
     ));
   if (config.atimeMode === undefined) meta.deps.options.atimeMode = format.atimeMode;
 
+  await meta.changes.start();
   const telemetry = new Telemetry(config.metricsPort, config.metricsHost, db);
   const server = createServer(meta, log, { maxReceiveMessageBytes: config.maxMessageBytes, maxSendMessageBytes: config.maxMessageBytes }, telemetry);
   let port: number;
   try {
     port = await server.listen(config.listen);
   } catch (err) {
+    meta.changes.close();
+    await listener.close();
     await db.close();
     await telemetry.shutdown();
     await embedded?.stop();
     throw new StartupError(`cannot listen on ${config.listen}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const jobs = new JobRunner(metaJobs(meta, config.requestRetentionMs), config.jobIntervalMs, log);
+  const jobs = new JobRunner(metaJobs(meta, config.requestRetentionMs, config.watchRetentionMs), config.jobIntervalMs, log);
   jobs.start();
   server.setServing(true);
   const host = config.listen.slice(0, config.listen.lastIndexOf(':'));
@@ -108,8 +115,11 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
     server,
     async stop() {
       server.setServing(false);
+      // Watch streams never end on their own: end them first so the drain below can finish.
+      meta.changes.close();
       await server.shutdown(config.shutdownGraceMs);
       await jobs.stop();
+      await listener.close();
       await db.close();
       await telemetry.shutdown();
       await embedded?.stop();

@@ -76,6 +76,8 @@ export class Db {
   readonly retryCounts = new Map<string, number>();
   /** Autocommit reads through the same interface as a transaction. */
   readonly reader: Tx = { query: (text, values, name) => this.read(text, values, name) };
+  /** Called after every commit (the change feed wakes its readers; see meta/changes.ts). */
+  private readonly commitHooks: (() => void)[] = [];
 
   constructor(
     readonly options: StoreOptions,
@@ -105,6 +107,7 @@ export class Db {
         const result = await fn(wrap(client));
         await client.query('commit');
         client.release();
+        this.committed();
         return result;
       } catch (err) {
         if (client !== undefined) {
@@ -122,6 +125,16 @@ export class Db {
         await sleep(Math.random() * cap);
       }
     }
+  }
+
+  /** Registers `fn` to run after each commit. */
+  onCommit(fn: () => void): void {
+    this.commitHooks.push(fn);
+  }
+
+  /** Tells the commit hooks that something committed (also for writes made through `reader`). */
+  committed(): void {
+    for (const fn of this.commitHooks) fn();
   }
 
   /** One autocommit statement (reads), retried on lost connections. */
