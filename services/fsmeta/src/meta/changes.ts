@@ -153,7 +153,7 @@ export class ChangeFeed {
   private closed = false;
 
   private readonly db: Db;
-  private readonly listener: Listener;
+  private readonly listener?: Listener;
   private readonly log: Logger;
 
   constructor(private readonly deps: MetaDeps) {
@@ -164,7 +164,7 @@ export class ChangeFeed {
 
   /** Listens for other replicas' commits and announces this replica's. */
   async start(): Promise<void> {
-    this.unlisten = await this.listener.listen(CHANGES_CHANNEL, () => this.wake());
+    this.unlisten = await this.listener?.listen(CHANGES_CHANNEL, () => this.wake());
     this.db.onCommit(() => this.committed());
   }
 
@@ -188,6 +188,8 @@ export class ChangeFeed {
   private committed(): void {
     if (this.closed) return;
     this.wake();
+    const listener = this.listener;
+    if (listener === undefined) return;
     if (this.notifying) {
       this.notifyAgain = true;
       return;
@@ -195,7 +197,7 @@ export class ChangeFeed {
     this.notifying = true;
     const send = (): void => {
       this.notifyAgain = false;
-      void this.listener.notify(CHANGES_CHANNEL).then(() => {
+      void listener.notify(CHANGES_CHANNEL).then(() => {
         if (this.notifyAgain && !this.closed) send();
         else this.notifying = false;
       });

@@ -20,8 +20,8 @@ export interface MetaOptions {
 
 export interface MetaDeps {
   db: Db;
-  /** This replica's LISTEN/NOTIFY connection. */
-  listener: Listener;
+  /** This replica's LISTEN/NOTIFY connection (the admin CLI has none: watchers see its changes at their next poll). */
+  listener?: Listener;
   log: Logger;
   options: MetaOptions;
 }
