@@ -1,4 +1,5 @@
 import { ChangeFeed } from './changes';
+import { Confinement } from './confine';
 import { DataPath } from './data';
 import type { MetaDeps } from './deps';
 import { Namespace } from './namespace';
@@ -15,6 +16,7 @@ export interface Meta {
   xattrs: Xattrs;
   data: DataPath;
   changes: ChangeFeed;
+  confinement: Confinement;
 }
 
 export function createMeta(deps: MetaDeps): Meta {
@@ -26,5 +28,6 @@ export function createMeta(deps: MetaDeps): Meta {
     xattrs: new Xattrs(deps),
     data: new DataPath(deps),
     changes: new ChangeFeed(deps),
+    confinement: new Confinement(deps),
   };
 }

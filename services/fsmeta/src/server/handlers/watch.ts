@@ -5,6 +5,7 @@ import type { Meta } from '../../meta';
 import type { Change, WatchMessage } from '../../meta/changes';
 import { InvalidArgument } from '../../meta/errors';
 import { opContext, u64 } from '../convert';
+import type { Auth } from '../auth';
 import { toServiceError } from '../status';
 
 type WatchCall = grpc.ServerWritableStream<v1.WatchRequest__Output, v1.WatchResponse>;
@@ -36,7 +37,7 @@ function messageToWire(m: WatchMessage): v1.WatchResponse {
 }
 
 /** Watch: validates, then hands the stream to the replica's change feed until the watcher goes away. */
-export function watchHandler(meta: Meta, log: Logger): grpc.handleServerStreamingCall<v1.WatchRequest__Output, v1.WatchResponse> {
+export function watchHandler(meta: Meta, log: Logger, auth: Auth): grpc.handleServerStreamingCall<v1.WatchRequest__Output, v1.WatchResponse> {
   return (call: WatchCall) => {
     let unsubscribe: (() => void) | undefined;
     let done = false;
@@ -51,6 +52,8 @@ export function watchHandler(meta: Meta, log: Logger): grpc.handleServerStreamin
     call.on('cancelled', () => finish());
     call.on('error', () => finish());
     void (async () => {
+      // Admitted as every other call (identity, role); the stream has the metadata and request a unary call has.
+      await auth.admit('Watch', call as unknown as grpc.ServerUnaryCall<unknown, unknown>);
       const req = call.request;
       opContext(req.ctx);
       const inodes = req.inodes.map((x, i) => u64(x, `inodes[${i}]`));
