@@ -21,6 +21,7 @@ export interface Config {
   skipDirMtimeMs: number;
   requestRetentionMs: number;
   jobIntervalMs: number;
+  healthCheckMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -94,6 +95,7 @@ const KNOBS: Record<keyof Config, Knob> = {
   skipDirMtimeMs: { flag: 'skip-dir-mtime-ms', env: 'FSMETA_SKIP_DIR_MTIME_MS', def: '100', help: "skip a parent's mtime update newer than this", parse: int(0, 3_600_000) },
   requestRetentionMs: { flag: 'request-retention-ms', env: 'FSMETA_REQUEST_RETENTION_MS', def: '3600000', help: 'how long retried request ids are recognised', parse: int(1000, 7 * 86_400_000) },
   jobIntervalMs: { flag: 'job-interval-ms', env: 'FSMETA_JOB_INTERVAL_MS', def: '1000', help: 'period of background jobs (expiry, release, pruning)', parse: int(10, 3_600_000) },
+  healthCheckMs: { flag: 'health-check-ms', env: 'FSMETA_HEALTH_CHECK_MS', def: '1000', help: 'period of the database probe behind the health status', parse: int(50, 600_000) },
 };
 
 /** Parses `--flag value` / `--flag=value` arguments over environment variables over defaults. */
