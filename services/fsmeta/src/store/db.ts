@@ -102,7 +102,7 @@ export class Db {
   readonly reader: Tx = { query: (text, values, name) => this.read(text, values, name) };
 
   private readonly onClientError = (err: Error): void => {
-    this.log.warn({ err: err.message }, 'database connection lost during a transaction');
+    this.log.warn({ err: err.message }, 'database connection lost');
   };
 
   constructor(
@@ -117,6 +117,13 @@ export class Db {
       // A database that accepts no connection (down, failing over) fails the attempt instead of hanging it.
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     });
+    // The pool listens for errors only on idle clients. A checked-out one whose
+    // backend is terminated, or whose server restarts, emits 'error' with no
+    // listener, which crashes the process; and the message can arrive in the
+    // same packet that completes the connection, before any caller could add
+    // one. So every client gets a listener of its own from birth (the query in
+    // flight, if any, fails by itself and is retried).
+    this.pool.on('connect', (client) => client.on('error', this.onClientError));
     // An idle client losing its connection must not crash the process.
     this.pool.on('error', (err) => this.log.warn({ err: err.message }, 'idle database connection lost'));
   }
@@ -136,14 +143,9 @@ export class Db {
       let client: PoolClient | undefined;
       try {
         client = await this.pool.connect();
-        // The pool listens for errors only on idle clients: a checked-out one whose
-        // backend is terminated or whose server restarts emits 'error' with no
-        // listener, which would crash the process. The failed query rejects anyway.
-        client.on('error', this.onClientError);
         await client.query(`begin; set local lock_timeout = ${Math.floor(this.options.lockTimeoutMs)}`);
         const result = await fn(wrap(client));
         await client.query('commit');
-        client.off('error', this.onClientError);
         client.release();
         return result;
       } catch (err) {
@@ -152,7 +154,6 @@ export class Db {
             () => false,
             () => true,
           );
-          client.off('error', this.onClientError);
           client.release(broken ? (err instanceof Error ? err : true) : undefined);
         }
         if (!isRetryable(err) || attempt >= MAX_ATTEMPTS) throw giveUp(err);
