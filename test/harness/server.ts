@@ -11,8 +11,8 @@ export interface ServerOverrides {
   poolSize?: number;
   skipDirMtimeMs?: number;
   healthCheckMs?: number;
-  /** Any further flags, e.g. ['--max-sessions', '10']. */
-  extraArgs?: string[];
+  /** More `fsmeta serve` flags (TLS, auth, limits, ...). */
+  args?: string[];
 }
 
 /** Starts a real fsmeta server in-process on 127.0.0.1:0 against `databaseUrl`. */
@@ -24,7 +24,7 @@ export async function startServer(databaseUrl: string, o: ServerOverrides = {}):
   if (o.poolSize !== undefined) args.push('--pool-size', String(o.poolSize));
   if (o.skipDirMtimeMs !== undefined) args.push('--skip-dir-mtime-ms', String(o.skipDirMtimeMs));
   if (o.healthCheckMs !== undefined) args.push('--health-check-ms', String(o.healthCheckMs));
-  if (o.extraArgs !== undefined) args.push(...o.extraArgs);
+  if (o.args !== undefined) args.push(...o.args);
   const config = loadConfig(args, {});
   return startFsmeta(config, createLogger(process.env.FSMETA_TEST_LOG_LEVEL ?? 'silent'));
 }
