@@ -12,7 +12,8 @@ export interface ServerOverrides {
   skipDirMtimeMs?: number;
   watchPollMs?: number;
   watchRetentionMs?: number;
-  /** More `fsmeta serve` flags (TLS, auth, ...). */
+  healthCheckMs?: number;
+  /** More `fsmeta serve` flags (TLS, auth, limits, ...). */
   args?: string[];
 }
 
@@ -26,6 +27,7 @@ export async function startServer(databaseUrl: string, o: ServerOverrides = {}):
   if (o.skipDirMtimeMs !== undefined) args.push('--skip-dir-mtime-ms', String(o.skipDirMtimeMs));
   if (o.watchPollMs !== undefined) args.push('--watch-poll-ms', String(o.watchPollMs));
   if (o.watchRetentionMs !== undefined) args.push('--watch-retention-ms', String(o.watchRetentionMs));
+  if (o.healthCheckMs !== undefined) args.push('--health-check-ms', String(o.healthCheckMs));
   if (o.args !== undefined) args.push(...o.args);
   const config = loadConfig(args, {});
   return startFsmeta(config, createLogger(process.env.FSMETA_TEST_LOG_LEVEL ?? 'silent'));
