@@ -1,3 +1,4 @@
+import { Confinement } from './confine';
 import { DataPath } from './data';
 import type { MetaDeps } from './deps';
 import { Namespace } from './namespace';
@@ -13,6 +14,7 @@ export interface Meta {
   namespace: Namespace;
   xattrs: Xattrs;
   data: DataPath;
+  confinement: Confinement;
 }
 
 export function createMeta(deps: MetaDeps): Meta {
@@ -23,5 +25,6 @@ export function createMeta(deps: MetaDeps): Meta {
     namespace: new Namespace(deps),
     xattrs: new Xattrs(deps),
     data: new DataPath(deps),
+    confinement: new Confinement(deps),
   };
 }
