@@ -7,6 +7,7 @@ import { JobRunner } from './jobs/runner';
 import { createMeta, type Meta } from './meta';
 import { createServer, type MetaServer } from './server/server';
 import { Db } from './store/db';
+import { Notifications } from './store/listener';
 import { startEmbedded, type EmbeddedDatabase } from './store/embedded';
 import { migrate } from './store/migrate';
 import { Telemetry } from './telemetry';
@@ -59,9 +60,11 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
     { connectionString: url, poolSize: config.poolSize, lockTimeoutMs: config.lockTimeoutMs, statementTimeoutMs: config.statementTimeoutMs },
     log,
   );
+  const notifications = new Notifications(url, log);
   const meta = createMeta({
     db,
     log,
+    notifications,
     options: {
       heartbeatMs: config.heartbeatMs,
       sessionTtlMs: config.heartbeatMs * 5,
@@ -82,12 +85,16 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
     ));
   if (config.atimeMode === undefined) meta.deps.options.atimeMode = format.atimeMode;
 
+  await meta.locks.start();
+
   const telemetry = new Telemetry(config.metricsPort, config.metricsHost, db);
   const server = createServer(meta, log, { maxReceiveMessageBytes: config.maxMessageBytes, maxSendMessageBytes: config.maxMessageBytes }, telemetry);
   let port: number;
   try {
     port = await server.listen(config.listen);
   } catch (err) {
+    await meta.locks.stop();
+    await notifications.close();
     await db.close();
     await telemetry.shutdown();
     await embedded?.stop();
@@ -108,8 +115,11 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
     server,
     async stop() {
       server.setServing(false);
+      // Blocked lock waits answer UNAVAILABLE now rather than hold the drain.
+      await meta.locks.stop();
       await server.shutdown(config.shutdownGraceMs);
       await jobs.stop();
+      await notifications.close();
       await db.close();
       await telemetry.shutdown();
       await embedded?.stop();

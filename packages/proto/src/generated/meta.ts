@@ -58,6 +58,7 @@ export interface ProtoGrpcType {
       GetXattrResponse: MessageTypeDefinition
       HeartbeatRequest: MessageTypeDefinition
       HeartbeatResponse: MessageTypeDefinition
+      HeldLock: MessageTypeDefinition
       LinkRequest: MessageTypeDefinition
       LinkResponse: MessageTypeDefinition
       ListQuotasRequest: MessageTypeDefinition
@@ -66,6 +67,7 @@ export interface ProtoGrpcType {
       ListSessionsResponse: MessageTypeDefinition
       ListXattrRequest: MessageTypeDefinition
       ListXattrResponse: MessageTypeDefinition
+      LockKind: EnumTypeDefinition
       LockType: EnumTypeDefinition
       LookupRequest: MessageTypeDefinition
       LookupResponse: MessageTypeDefinition

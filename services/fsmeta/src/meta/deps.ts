@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from '../store/db';
+import type { Notifications } from '../store/listener';
 
 export type AtimeMode = 'noatime' | 'relatime' | 'strictatime';
 
@@ -13,10 +14,14 @@ export interface MetaOptions {
   skipDirMtimeNs: bigint;
   readdirDefaultLimit: number;
   readdirMaxLimit: number;
+  /** A blocked lock request re-checks at least this often without a notification (default 1000 ms). */
+  lockPollMs?: number;
 }
 
 export interface MetaDeps {
   db: Db;
   log: Logger;
+  /** The replica's LISTEN connection; without it blocked lock requests only poll. */
+  notifications?: Notifications;
   options: MetaOptions;
 }

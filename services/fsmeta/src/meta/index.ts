@@ -1,5 +1,6 @@
 import { DataPath } from './data';
 import type { MetaDeps } from './deps';
+import { Locks } from './locks';
 import { Namespace } from './namespace';
 import { Sessions } from './sessions';
 import { Volume } from './volume';
@@ -13,6 +14,7 @@ export interface Meta {
   namespace: Namespace;
   xattrs: Xattrs;
   data: DataPath;
+  locks: Locks;
 }
 
 export function createMeta(deps: MetaDeps): Meta {
@@ -23,5 +25,6 @@ export function createMeta(deps: MetaDeps): Meta {
     namespace: new Namespace(deps),
     xattrs: new Xattrs(deps),
     data: new DataPath(deps),
+    locks: new Locks(deps),
   };
 }

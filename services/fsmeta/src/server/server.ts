@@ -9,7 +9,8 @@ import { Unimplemented } from '../meta/errors';
 import { dataHandlers } from './handlers/data';
 import { namespaceHandlers } from './handlers/namespace';
 import { sessionHandlers } from './handlers/sessions';
-import type { MetaImpl, MethodName } from './handlers/types';
+import { lockHandlers } from './handlers/locks';
+import type { CallContext, MetaImpl, MethodName } from './handlers/types';
 import { volumeHandlers } from './handlers/volume';
 import { xattrHandlers } from './handlers/xattrs';
 import { toServiceError } from './status';
@@ -34,8 +35,25 @@ export interface MetaServer {
   shutdown(graceMs: number): Promise<void>;
 }
 
+/** The call's deadline and cancellation, for handlers that wait (blocking lock requests); the signal is made on first use. */
+function callContext(call: grpc.ServerUnaryCall<unknown, unknown>): CallContext {
+  const d = call.getDeadline();
+  let controller: AbortController | undefined;
+  return {
+    deadline: d instanceof Date ? d.getTime() : d,
+    get signal() {
+      if (controller === undefined) {
+        const c = (controller = new AbortController());
+        if (call.cancelled) c.abort();
+        else call.once('cancelled', () => c.abort());
+      }
+      return controller.signal;
+    },
+  };
+}
+
 function allHandlers(meta: Meta): MetaImpl {
-  return { ...sessionHandlers(meta), ...volumeHandlers(meta), ...namespaceHandlers(meta), ...xattrHandlers(meta), ...dataHandlers(meta) };
+  return { ...sessionHandlers(meta), ...volumeHandlers(meta), ...namespaceHandlers(meta), ...xattrHandlers(meta), ...dataHandlers(meta), ...lockHandlers(meta) };
 }
 
 /**
@@ -51,10 +69,10 @@ export function createServer(meta: Meta, log: Logger, options: ServerOptions, te
   const impl = allHandlers(meta);
   const handlers: grpc.UntypedServiceImplementation = {};
   for (const method of Object.keys(service) as MethodName[]) {
-    const fn = impl[method] as ((req: unknown) => Promise<unknown>) | undefined;
+    const fn = impl[method] as ((req: unknown, call: CallContext) => Promise<unknown>) | undefined;
     handlers[method] = (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
       const started = performance.now();
-      const run = fn === undefined ? Promise.reject(new Unimplemented(method)) : fn(call.request);
+      const run = fn === undefined ? Promise.reject(new Unimplemented(method)) : fn(call.request, callContext(call));
       run.then(
         (res) => {
           telemetry?.recordCall(method, 'OK', performance.now() - started);

@@ -7,7 +7,7 @@ import {
   encodeErrorDetails,
 } from '@fsmeta/proto';
 import type { Logger } from 'pino';
-import { FsError, InvalidArgument, Unimplemented } from '../meta/errors';
+import { FsError, InvalidArgument, Unavailable, Unimplemented } from '../meta/errors';
 import { StoreUnavailable } from '../store/db';
 
 function serviceError(code: status, details: string, metadata = new Metadata()): ServiceError {
@@ -35,6 +35,7 @@ export function toServiceError(err: unknown, log: Logger, method: string): Servi
   }
   if (err instanceof InvalidArgument) return serviceError(status.INVALID_ARGUMENT, err.message);
   if (err instanceof Unimplemented) return serviceError(status.UNIMPLEMENTED, err.message);
+  if (err instanceof Unavailable) return serviceError(status.UNAVAILABLE, err.message);
   if (err instanceof StoreUnavailable) {
     log.warn({ err: err.message, method }, 'database unavailable');
     return serviceError(status.UNAVAILABLE, 'database unavailable');

@@ -1,6 +1,7 @@
 // Original file: proto/fsmeta/v1/types.proto
 
 import type { SessionInfo as _fsmeta_v1_SessionInfo, SessionInfo__Output as _fsmeta_v1_SessionInfo__Output } from '../../fsmeta/v1/SessionInfo';
+import type { HeldLock as _fsmeta_v1_HeldLock, HeldLock__Output as _fsmeta_v1_HeldLock__Output } from '../../fsmeta/v1/HeldLock';
 import type { Long } from '@grpc/proto-loader';
 
 export interface Session {
@@ -10,6 +11,7 @@ export interface Session {
   'expireNs'?: (number | string | Long);
   'readOnly'?: (boolean);
   'openFiles'?: (number);
+  'locks'?: (_fsmeta_v1_HeldLock)[];
 }
 
 export interface Session__Output {
@@ -19,4 +21,5 @@ export interface Session__Output {
   'expireNs': (string);
   'readOnly': (boolean);
   'openFiles': (number);
+  'locks': (_fsmeta_v1_HeldLock__Output)[];
 }
