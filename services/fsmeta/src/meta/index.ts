@@ -1,3 +1,4 @@
+import { Confinement } from './confine';
 import { DataPath } from './data';
 import type { MetaDeps } from './deps';
 import { Locks } from './locks';
@@ -14,6 +15,7 @@ export interface Meta {
   namespace: Namespace;
   xattrs: Xattrs;
   data: DataPath;
+  confinement: Confinement;
   locks: Locks;
 }
 
@@ -25,6 +27,7 @@ export function createMeta(deps: MetaDeps): Meta {
     namespace: new Namespace(deps),
     xattrs: new Xattrs(deps),
     data: new DataPath(deps),
+    confinement: new Confinement(deps),
     locks: new Locks(deps),
   };
 }

@@ -7,6 +7,7 @@ import {
   lockSession,
   refreshSession,
   sessionOpenInodes,
+  sessionOwner,
 } from '../store/sessions';
 import type { Tx } from '../store/db';
 import { listLocks, type LockKind } from '../store/locks';
@@ -30,6 +31,8 @@ export interface SessionView {
   expireNs: bigint;
   readOnly: boolean;
   openFiles: number;
+  /** The identity that created it; null when opened without authentication. */
+  owner: string | null;
   /** With `withLocks`: its locks and queued lock requests. */
   locks: SessionLockView[];
 }
@@ -46,9 +49,14 @@ export interface SessionLockView {
 export class Sessions {
   constructor(private readonly deps: MetaDeps) {}
 
-  async open(info: SessionInfo, readOnly: boolean): Promise<bigint> {
+  async open(info: SessionInfo, readOnly: boolean, owner: string | null = null): Promise<bigint> {
     const { db, options } = this.deps;
-    return db.transaction((tx) => insertSession(tx, info, readOnly, options.sessionTtlMs));
+    return db.transaction((tx) => insertSession(tx, info, readOnly, options.sessionTtlMs, owner));
+  }
+
+  /** Who owns a session; undefined when there is no such session (any more). */
+  owner(sid: bigint): Promise<{ owner: string | null } | undefined> {
+    return sessionOwner(this.deps.db.reader, sid);
   }
 
   /** ESTALE once the session has expired or closed: its opens and locks are gone, the client must start over. */
@@ -80,6 +88,7 @@ export class Sessions {
       expireNs: r.expire_ns,
       readOnly: r.read_only,
       openFiles: Number(r.open_files),
+      owner: r.owner,
       locks: bySession.get(r.sid) ?? [],
     }));
   }

@@ -11,6 +11,7 @@ export interface Session {
   'expireNs'?: (number | string | Long);
   'readOnly'?: (boolean);
   'openFiles'?: (number);
+  'owner'?: (string);
   'locks'?: (_fsmeta_v1_HeldLock)[];
 }
 
@@ -21,5 +22,6 @@ export interface Session__Output {
   'expireNs': (string);
   'readOnly': (boolean);
   'openFiles': (number);
+  'owner': (string);
   'locks': (_fsmeta_v1_HeldLock__Output)[];
 }
