@@ -324,8 +324,10 @@ describe('confinement and root squash', () => {
   it('works inside its subdir, and root acts as the squash uid/gid', async () => {
     const made = await tenant.call('Create', { parent: '1', name: Buffer.from('f'), mode: 0o644, umask: 0, flags: 0 });
     expect(made.attr).toMatchObject({ uid: SQUASH.uid, gid: SQUASH.gid, parent: '1' });
-    // Squashed root is not root: chown to 0 is refused.
+    // Squashed root is not root: chown to 0 is refused, even when the node says its kernel checked.
     expect((await failure(tenant.call('SetAttr', { inode: made.attr!.inode, set: 2, uid: 0 }))).errnoName).toBe('EPERM');
+    const checked = { ...ROOT, permissionsChecked: true };
+    expect((await failure(tenant.call('SetAttr', { inode: made.attr!.inode, set: 2, uid: 0 }, { caller: checked }))).errnoName).toBe('EPERM');
     const seen = await admin.call('Lookup', { parent: subIno, name: Buffer.from('f') });
     expect(seen.attr!.inode).toBe(made.attr!.inode);
     const d = await tenant.call('Mkdir', { parent: '1', name: Buffer.from('d'), mode: 0o755, umask: 0 });

@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config';
+import { DatabaseHealth } from './health';
 import { redact } from './config';
 import { metaJobs } from './jobs';
 import { JobRunner } from './jobs/runner';
@@ -133,6 +134,9 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
   }
   const jobs = new JobRunner(metaJobs(meta, config.requestRetentionMs), config.jobIntervalMs, log);
   jobs.start();
+  let stopping = false;
+  const dbHealth = new DatabaseHealth(() => db.ping(), (up) => stopping || server.setServing(up), config.healthCheckMs, log);
+  dbHealth.start();
   server.setServing(true);
   const host = config.listen.slice(0, config.listen.lastIndexOf(':'));
   const address = `${host}:${port}`;
@@ -148,9 +152,11 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
     meta,
     server,
     async stop() {
+      stopping = true;
       server.setServing(false);
       // Blocked lock waits answer UNAVAILABLE now rather than hold the drain.
       await meta.locks.stop();
+      await dbHealth.stop();
       await server.shutdown(config.shutdownGraceMs);
       await jobs.stop();
       await notifications.close();

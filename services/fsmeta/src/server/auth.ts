@@ -126,7 +126,7 @@ export interface Admitted {
 const ANONYMOUS: Admitted = { context: { identity: null }, reply: (res) => res };
 
 interface Request {
-  ctx?: { sessionId?: string; caller?: { uid: number; gid: number; gids: number[] } | null } | null;
+  ctx?: { sessionId?: string; caller?: { uid: number; gid: number; gids: number[]; permissionsChecked?: boolean } | null } | null;
   sessionId?: string;
   readOnly?: boolean;
   name?: Buffer;
@@ -239,7 +239,8 @@ export class Auth {
     if (identity.rootSquash !== undefined) {
       const caller = req.ctx?.caller;
       if (caller !== null && caller !== undefined && caller.uid === 0) {
-        req.ctx!.caller = { uid: identity.rootSquash.uid, gid: identity.rootSquash.gid, gids: [] };
+        // The kernel's own checks were made for root: the squashed caller is checked here again.
+        req.ctx!.caller = { ...caller, uid: identity.rootSquash.uid, gid: identity.rootSquash.gid, gids: [], permissionsChecked: false };
       }
     }
     if (identity.subdir === undefined) return { context: { identity: identity.name }, reply: (res) => res };
