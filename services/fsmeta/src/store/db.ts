@@ -166,6 +166,30 @@ export class Db {
     }
   }
 
+  /**
+   * One transaction that is never retried, for admin work that cannot be replayed
+   * (a load streaming its input, a dump's consistent snapshot): BEGIN with
+   * `mode` (e.g. 'isolation level repeatable read read only'), COMMIT after `fn`,
+   * ROLLBACK if it throws. No lock or statement timeout: it may run for minutes.
+   */
+  async once<T>(mode: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query(`begin ${mode}; set local statement_timeout = 0; set local lock_timeout = 0`);
+      const result = await fn(wrap(client));
+      await client.query('commit');
+      client.release();
+      return result;
+    } catch (err) {
+      const broken = await client.query('rollback').then(
+        () => false,
+        () => true,
+      );
+      client.release(broken ? (err instanceof Error ? err : true) : undefined);
+      throw err;
+    }
+  }
+
   /** One autocommit statement (reads), retried on lost connections. */
   async read<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[], name?: string): Promise<R[]> {
     for (let attempt = 1; ; attempt++) {
