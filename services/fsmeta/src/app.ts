@@ -25,6 +25,9 @@ export interface RunningFsmeta {
   stop(): Promise<void>;
 }
 
+/** Listen hosts only this machine reaches. */
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\]|::1)$/;
+
 /** A failure at start that deserves one clear line, not a stack trace. */
 export class StartupError extends Error {}
 
@@ -140,6 +143,10 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
   server.setServing(true);
   const host = config.listen.slice(0, config.listen.lastIndexOf(':'));
   const address = `${host}:${port}`;
+  if (!LOOPBACK.test(host)) {
+    if (!auth.enabled || !config.authRequired) log.warn('authentication is not required: anyone who reaches this port acts as any uid (docs/security.md)');
+    if (tls === undefined) log.warn('plaintext gRPC on a non-loopback address: set FSMETA_TLS_CERT_FILE and FSMETA_TLS_KEY_FILE (docs/security.md)');
+  }
   log.info(
     { address, volume: format.name, uuid: format.uuid, tls: tls === undefined ? 'off' : config.tlsClientCaFile !== '' ? 'mutual' : 'server', auth: auth.enabled ? (config.authRequired ? 'required' : 'optional') : 'off' },
     'fsmeta serving',
