@@ -300,12 +300,12 @@ describe('blocking requests', () => {
     await pg.connect();
     try {
       const killed = await pg.query(
-        `select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and application_name = 'fsmeta-listen'`,
+        `select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and application_name = 'fsmeta-listener'`,
       );
       expect(killed.rowCount).toBe(3);
       await until(
         async () =>
-          (await pg.query(`select 1 from pg_stat_activity where datname = current_database() and application_name = 'fsmeta-listen'`)).rowCount === 3,
+          (await pg.query(`select 1 from pg_stat_activity where datname = current_database() and application_name = 'fsmeta-listener'`)).rowCount === 3,
         'the listeners to reconnect',
       );
     } finally {

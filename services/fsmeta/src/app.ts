@@ -10,7 +10,7 @@ import { Auth } from './server/auth';
 import { createServer, type MetaServer } from './server/server';
 import { ReloadingCertificates } from './server/tls';
 import { Db } from './store/db';
-import { Notifications } from './store/listener';
+import { Listener } from './store/listener';
 import { startEmbedded, type EmbeddedDatabase } from './store/embedded';
 import { migrate } from './store/migrate';
 import { Telemetry } from './telemetry';
@@ -66,11 +66,11 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
     { connectionString: url, poolSize: config.poolSize, lockTimeoutMs: config.lockTimeoutMs, statementTimeoutMs: config.statementTimeoutMs },
     log,
   );
-  const notifications = new Notifications(url, log);
+  const listener = new Listener(url, log);
   const meta = createMeta({
     db,
+    listener,
     log,
-    notifications,
     options: {
       heartbeatMs: config.heartbeatMs,
       sessionTtlMs: config.heartbeatMs * 5,
@@ -78,6 +78,7 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
       skipDirMtimeNs: BigInt(config.skipDirMtimeMs) * 1_000_000n,
       readdirDefaultLimit: 1000,
       readdirMaxLimit: 10000,
+      watchPollMs: config.watchPollMs,
     },
   });
   const format =
@@ -92,7 +93,7 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
   if (config.atimeMode === undefined) meta.deps.options.atimeMode = format.atimeMode;
 
   await meta.locks.start();
-
+  await meta.changes.start();
   let tls: ReloadingCertificates | undefined;
   let auth: Auth;
   try {
@@ -127,7 +128,8 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
     port = await server.listen(config.listen);
   } catch (err) {
     await meta.locks.stop();
-    await notifications.close();
+    meta.changes.close();
+    await listener.close();
     auth.stop();
     tls?.stop();
     await db.close();
@@ -135,7 +137,7 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
     await embedded?.stop();
     throw new StartupError(`cannot listen on ${config.listen}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const jobs = new JobRunner(metaJobs(meta, config.requestRetentionMs), config.jobIntervalMs, log);
+  const jobs = new JobRunner(metaJobs(meta, config.requestRetentionMs, config.watchRetentionMs), config.jobIntervalMs, log);
   jobs.start();
   let stopping = false;
   const dbHealth = new DatabaseHealth(() => db.ping(), (up) => stopping || server.setServing(up), config.healthCheckMs, log);
@@ -161,12 +163,14 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
     async stop() {
       stopping = true;
       server.setServing(false);
+      // Watch streams never end on their own: end them first so the drain below can finish.
+      meta.changes.close();
       // Blocked lock waits answer UNAVAILABLE now rather than hold the drain.
       await meta.locks.stop();
       await dbHealth.stop();
       await server.shutdown(config.shutdownGraceMs);
       await jobs.stop();
-      await notifications.close();
+      await listener.close();
       auth.stop();
       tls?.stop();
       await db.close();

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from '../store/db';
-import type { Notifications } from '../store/listener';
+import type { Listener } from '../store/listener';
 
 export type AtimeMode = 'noatime' | 'relatime' | 'strictatime';
 
@@ -14,14 +14,16 @@ export interface MetaOptions {
   skipDirMtimeNs: bigint;
   readdirDefaultLimit: number;
   readdirMaxLimit: number;
+  /** The change feed looks for changes this often even without a notification (safety net, not the wake-up path). */
+  watchPollMs: number;
   /** A blocked lock request re-checks at least this often without a notification (default 1000 ms). */
   lockPollMs?: number;
 }
 
 export interface MetaDeps {
   db: Db;
+  /** This replica's LISTEN/NOTIFY connection (the admin CLI has none: watchers see its changes at their next poll). */
+  listener?: Listener;
   log: Logger;
-  /** The replica's LISTEN connection; without it blocked lock requests only poll. */
-  notifications?: Notifications;
   options: MetaOptions;
 }

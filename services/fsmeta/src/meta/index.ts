@@ -1,3 +1,4 @@
+import { ChangeFeed } from './changes';
 import { Confinement } from './confine';
 import { DataPath } from './data';
 import type { MetaDeps } from './deps';
@@ -15,6 +16,7 @@ export interface Meta {
   namespace: Namespace;
   xattrs: Xattrs;
   data: DataPath;
+  changes: ChangeFeed;
   confinement: Confinement;
   locks: Locks;
 }
@@ -27,6 +29,7 @@ export function createMeta(deps: MetaDeps): Meta {
     namespace: new Namespace(deps),
     xattrs: new Xattrs(deps),
     data: new DataPath(deps),
+    changes: new ChangeFeed(deps),
     confinement: new Confinement(deps),
     locks: new Locks(deps),
   };

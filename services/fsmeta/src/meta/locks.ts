@@ -106,29 +106,28 @@ class Wakeup {
 export class Locks {
   private readonly waiting = new Map<bigint, Set<Wakeup>>();
   private readonly interrupts = new Set<AbortController>();
-  private unlisten: (() => Promise<void>) | undefined;
+  private unlisten: (() => void) | undefined;
   private stopping = false;
 
   constructor(private readonly deps: MetaDeps) {}
 
   /** Subscribes to the lock tables' notifications (before the server takes calls). */
   async start(): Promise<void> {
-    const n = this.deps.notifications;
-    if (n === undefined || this.unlisten !== undefined) return;
-    this.unlisten = await n.listen(LOCKS_CHANNEL, {
-      notify: (payload) => {
-        let inode: bigint;
-        try {
-          inode = BigInt(payload);
-        } catch {
-          return;
-        }
-        for (const w of this.waiting.get(inode) ?? []) w.wake();
-      },
-      // Notifications may have been missed while the listener reconnected: everyone looks again.
-      gap: () => {
+    const listener = this.deps.listener;
+    if (listener === undefined || this.unlisten !== undefined) return;
+    this.unlisten = await listener.listen(LOCKS_CHANNEL, (payload) => {
+      // undefined: notifications may have been missed while the listener reconnected; everyone looks again.
+      if (payload === undefined) {
         for (const set of this.waiting.values()) for (const w of set) w.wake();
-      },
+        return;
+      }
+      let inode: bigint;
+      try {
+        inode = BigInt(payload);
+      } catch {
+        return;
+      }
+      for (const w of this.waiting.get(inode) ?? []) w.wake();
     });
   }
 
@@ -136,7 +135,7 @@ export class Locks {
   async stop(): Promise<void> {
     this.stopping = true;
     for (const c of this.interrupts) c.abort();
-    await this.unlisten?.();
+    this.unlisten?.();
     this.unlisten = undefined;
   }
 

@@ -1,138 +1,140 @@
 import { Client } from 'pg';
 import type { Logger } from 'pino';
 
-/** A channel's subscriber: `notify` per notification, `gap` after a reconnect (notifications may have been missed). */
-export interface ChannelHandler {
-  notify(payload: string): void;
-  gap?(): void;
-}
+/** Channel names are SQL identifiers we choose; never built from request values. */
+const CHANNEL_RE = /^[a-z_][a-z0-9_]*$/;
+const RECONNECT_MIN_MS = 50;
+const RECONNECT_MAX_MS = 5_000;
 
-const CHANNEL_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
-const RECONNECT_BASE_MS = 100;
-const RECONNECT_MAX_MS = 5000;
+/** Called with the payload, or with `undefined` after a reconnect (notifications may have been missed). */
+export type NotificationCallback = (payload: string | undefined) => void;
 
 /**
- * PostgreSQL LISTEN for the whole replica: one dedicated connection (never a
- * pool connection, so nobody waiting for a notification holds one), shared by
- * every subscriber, fanning each notification out in-process by channel. The
- * connection is made again after it is lost (a database restart, a
- * terminated backend), with backoff, and every channel is listened to again;
- * subscribers then get `gap()` so they can re-check what they wait for.
+ * PostgreSQL LISTEN/NOTIFY for one replica: one dedicated connection (not from
+ * the pool) listening on every channel some callback wants, and sending
+ * notifications. After the connection drops (e.g. a database restart) it
+ * reconnects with backoff, listens again, and calls every callback with
+ * `undefined`, since notifications sent meanwhile were lost. General on
+ * purpose: any module that waits for another replica's commit subscribes a
+ * channel here.
  */
-export class Notifications {
-  private client: Client | undefined;
-  private connecting: Promise<void> | undefined;
-  private readonly channels = new Map<string, Set<ChannelHandler>>();
+export class Listener {
+  private client?: Client;
+  private connecting?: Promise<Client | undefined>;
+  private readonly callbacks = new Map<string, Set<NotificationCallback>>();
   private closed = false;
-  private failures = 0;
-  private reconnectTimer: NodeJS.Timeout | undefined;
+  private backoffMs = RECONNECT_MIN_MS;
+  private retryTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly connectionString: string,
     private readonly log: Logger,
   ) {}
 
-  /**
-   * Subscribes `handler` to `channel`. Resolves once the channel is listened to
-   * (or, while the database is unreachable, once the subscription is recorded:
-   * it is listened to on reconnect, followed by `gap()`). Returns the unsubscribe.
-   */
-  async listen(channel: string, handler: ChannelHandler): Promise<() => Promise<void>> {
-    if (!CHANNEL_NAME.test(channel)) throw new Error(`bad channel name ${JSON.stringify(channel)}`);
-    let set = this.channels.get(channel);
-    const first = set === undefined;
+  /** Subscribes `cb` to `channel`; returns the unsubscribe function. */
+  async listen(channel: string, cb: NotificationCallback): Promise<() => void> {
+    checkChannel(channel);
+    let set = this.callbacks.get(channel);
+    const fresh = set === undefined;
     if (set === undefined) {
       set = new Set();
-      this.channels.set(channel, set);
+      this.callbacks.set(channel, set);
     }
-    set.add(handler);
-    if (first) await this.run(`listen ${channel}`);
-    else await this.ensureConnected().catch(() => undefined);
-    return async () => {
-      const s = this.channels.get(channel);
-      if (s === undefined || !s.delete(handler) || s.size > 0) return;
-      this.channels.delete(channel);
-      await this.run(`unlisten ${channel}`);
+    set.add(cb);
+    const client = await this.connection();
+    if (fresh && client !== undefined) await client.query(`listen ${channel}`).catch(() => this.broken(client));
+    return () => {
+      const s = this.callbacks.get(channel);
+      s?.delete(cb);
+      if (s !== undefined && s.size === 0) {
+        this.callbacks.delete(channel);
+        this.client?.query(`unlisten ${channel}`).catch(() => undefined);
+      }
     };
   }
 
-  /** True while the LISTEN connection is up. */
-  get connected(): boolean {
-    return this.client !== undefined && this.connecting === undefined;
+  /** Sends a notification (delivered to every listener on the channel, this replica's too); false if the database is unreachable. */
+  async notify(channel: string, payload = ''): Promise<boolean> {
+    checkChannel(channel);
+    const client = await this.connection();
+    if (client === undefined) return false;
+    try {
+      await client.query('select pg_notify($1, $2)', [channel, payload]);
+      return true;
+    } catch {
+      this.broken(client);
+      return false;
+    }
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    clearTimeout(this.reconnectTimer);
-    const c = this.client;
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    const client = this.client ?? (await this.connecting);
     this.client = undefined;
-    await c?.end().catch(() => undefined);
+    await client?.end().catch(() => undefined);
   }
 
-  /** Runs a LISTEN/UNLISTEN on the live connection; a lost connection is not the caller's failure (reconnect re-listens). */
-  private async run(sql: string): Promise<void> {
-    try {
-      await this.ensureConnected();
-      await this.client?.query(sql);
-    } catch (err) {
-      this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'notification listener: statement failed');
-    }
-  }
-
-  private ensureConnected(): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    if (this.client !== undefined && this.connecting === undefined) return Promise.resolve();
+  private connection(): Promise<Client | undefined> {
+    if (this.client !== undefined) return Promise.resolve(this.client);
     this.connecting ??= this.connect().finally(() => {
       this.connecting = undefined;
     });
     return this.connecting;
   }
 
-  private async connect(): Promise<void> {
-    const client = new Client({ connectionString: this.connectionString, application_name: 'fsmeta-listen' });
+  private async connect(): Promise<Client | undefined> {
+    if (this.closed) return undefined;
+    const client = new Client({ connectionString: this.connectionString, application_name: 'fsmeta-listener', keepAlive: true });
+    client.on('error', () => this.broken(client));
+    client.on('end', () => this.broken(client));
     client.on('notification', (msg) => {
-      for (const h of this.channels.get(msg.channel) ?? []) h.notify(msg.payload ?? '');
+      for (const cb of this.callbacks.get(msg.channel) ?? []) cb(msg.payload ?? '');
     });
-    client.on('error', (err) => this.lost(client, err));
-    client.on('end', () => this.lost(client, new Error('connection ended')));
     try {
       await client.connect();
-      for (const channel of this.channels.keys()) await client.query(`listen ${channel}`);
+      for (const channel of this.callbacks.keys()) await client.query(`listen ${channel}`);
     } catch (err) {
+      client.removeAllListeners('end');
       await client.end().catch(() => undefined);
+      this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'listener cannot connect; retrying');
       this.scheduleReconnect();
-      throw err;
+      return undefined;
     }
     if (this.closed) {
       await client.end().catch(() => undefined);
-      return;
+      return undefined;
     }
-    const reconnected = this.failures > 0;
-    this.failures = 0;
     this.client = client;
-    if (reconnected) {
-      this.log.info('notification listener reconnected');
-      for (const set of this.channels.values()) for (const h of set) h.gap?.();
-    }
+    this.backoffMs = RECONNECT_MIN_MS;
+    return client;
   }
 
-  private lost(client: Client, err: Error): void {
+  private broken(client: Client): void {
     if (this.client !== client) return;
     this.client = undefined;
+    client.removeAllListeners('end');
     client.end().catch(() => undefined);
     if (this.closed) return;
-    this.log.warn({ err: err.message }, 'notification listener lost its connection');
+    this.log.warn('listener connection lost; reconnecting');
     this.scheduleReconnect();
   }
 
   private scheduleReconnect(): void {
-    if (this.closed || this.reconnectTimer !== undefined) return;
-    this.failures++;
-    const delay = Math.min(RECONNECT_MAX_MS, RECONNECT_BASE_MS * 2 ** (this.failures - 1));
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      this.ensureConnected().catch(() => undefined);
-    }, delay * (0.5 + Math.random() / 2));
-    this.reconnectTimer.unref();
+    if (this.closed || this.retryTimer !== undefined) return;
+    const delay = this.backoffMs * (0.5 + Math.random() / 2);
+    this.backoffMs = Math.min(RECONNECT_MAX_MS, this.backoffMs * 2);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.connection().then((client) => {
+        // Whatever was sent while we were away is lost: let every subscriber look for itself.
+        if (client !== undefined) for (const set of this.callbacks.values()) for (const cb of set) cb(undefined);
+      });
+    }, delay);
+    this.retryTimer.unref();
   }
+}
+
+function checkChannel(channel: string): void {
+  if (!CHANNEL_RE.test(channel)) throw new Error(`bad channel name ${channel}`);
 }
