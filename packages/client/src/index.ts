@@ -125,6 +125,13 @@ export interface ClientOptions {
   channelOptions?: grpc.ChannelOptions;
 }
 
+/** Per-call settings: a deadline other than the client's (e.g. a blocking lock request), and cancellation. */
+export interface CallOptions {
+  deadlineMs?: number;
+  /** Aborting cancels the call (the server ends a blocked lock wait); the promise rejects with CANCELLED. */
+  signal?: AbortSignal;
+}
+
 function pem(v: Buffer | string | undefined): Buffer | null {
   return v === undefined ? null : Buffer.isBuffer(v) ? v : Buffer.from(v);
 }
@@ -194,18 +201,20 @@ export class MetaClient extends EventEmitter {
     return this.endpoints.list.map((e) => e.address);
   }
 
-  async call<M extends MethodName>(method: M, request: RequestOf<M>): Promise<ResponseOf<M>> {
+  async call<M extends MethodName>(method: M, request: RequestOf<M>, opts: CallOptions = {}): Promise<ResponseOf<M>> {
     this.budget.call();
     let failed: Endpoint | undefined;
     for (let attempt = 1; ; attempt++) {
       const endpoint = this.endpoints.pick(failed);
       try {
-        const res = await this.attempt(endpoint, method, request);
+        const res = await this.attempt(endpoint, method, request, opts);
         this.endpoints.markUp(endpoint);
         return res;
       } catch (err) {
         const e = err as FsmetaError;
-        if (!RETRY_CODES.has(e.code) || attempt >= this.maxAttempts || !this.budget.tryRetry()) throw err;
+        // A deadline the caller chose (e.g. a blocking lock wait) is its bound, not a lost replica.
+        const retry = e.code === grpc.status.UNAVAILABLE || (e.code === grpc.status.DEADLINE_EXCEEDED && opts.deadlineMs === undefined);
+        if (!retry || attempt >= this.maxAttempts || opts.signal?.aborted === true || !this.budget.tryRetry()) throw err;
         this.endpoints.markDown(endpoint);
         this.emit('failover', { method, from: endpoint.address, code: e.code });
         // Straight to another replica; back off only when the same one (or a dns:/// name) is all there is.
@@ -223,18 +232,25 @@ export class MetaClient extends EventEmitter {
     return metadata;
   }
 
-  private attempt<M extends MethodName>(endpoint: Endpoint, method: M, request: RequestOf<M>): Promise<ResponseOf<M>> {
+  private attempt<M extends MethodName>(endpoint: Endpoint, method: M, request: RequestOf<M>, opts: CallOptions): Promise<ResponseOf<M>> {
     const def = this.definition[method] as unknown as MethodDefinition<RequestOf<M>, unknown, unknown, ResponseOf<M>>;
     return new Promise((resolve, reject) => {
-      endpoint.client.makeUnaryRequest(
+      const cancel = (): void => call.cancel();
+      const call = endpoint.client.makeUnaryRequest(
         def.path,
         def.requestSerialize,
         def.responseDeserialize,
         request,
         this.metadata(),
-        { deadline: Date.now() + this.deadlines[callKind(method)] },
-        (err, res) => (err ? reject(toFsmetaError(err, method)) : resolve(res as ResponseOf<M>)),
+        { deadline: Date.now() + (opts.deadlineMs ?? this.deadlines[callKind(method)]) },
+        (err, res) => {
+          opts.signal?.removeEventListener('abort', cancel);
+          if (err) reject(toFsmetaError(err, method));
+          else resolve(res as ResponseOf<M>);
+        },
       );
+      if (opts.signal?.aborted === true) cancel();
+      else opts.signal?.addEventListener('abort', cancel);
     });
   }
 
@@ -334,14 +350,18 @@ export class Session extends EventEmitter {
   }
 
   /** Calls `method` with this session's context; pass `requestId` to replay a specific request. */
-  async call<M extends ContextMethod>(method: M, args: ArgsOf<M>, opts: { requestId?: string; caller?: v1.Caller } = {}): Promise<ResponseOf<M>> {
+  async call<M extends ContextMethod>(
+    method: M,
+    args: ArgsOf<M>,
+    opts: { requestId?: string; caller?: v1.Caller } & CallOptions = {},
+  ): Promise<ResponseOf<M>> {
     const ctx: v1.RequestContext = {
       sessionId: this.id,
       caller: opts.caller ?? this.caller,
       requestId: opts.requestId ?? this.nextRequestId(),
     };
     try {
-      return await this.client.call(method, { ...args, ctx } as unknown as RequestOf<M>);
+      return await this.client.call(method, { ...args, ctx } as unknown as RequestOf<M>, { deadlineMs: opts.deadlineMs, signal: opts.signal });
     } catch (err) {
       if (err instanceof FsmetaError && err.staleSession && this.timer !== undefined) void this.reregister(ctx.sessionId as string);
       throw err;
