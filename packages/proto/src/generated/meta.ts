@@ -21,6 +21,8 @@ export interface ProtoGrpcType {
       ClaimCompactionResponse: MessageTypeDefinition
       ClaimSliceDeletionsRequest: MessageTypeDefinition
       ClaimSliceDeletionsResponse: MessageTypeDefinition
+      CleanupTrashRequest: MessageTypeDefinition
+      CleanupTrashResponse: MessageTypeDefinition
       CloseRequest: MessageTypeDefinition
       CloseResponse: MessageTypeDefinition
       CloseSessionRequest: MessageTypeDefinition
@@ -93,6 +95,8 @@ export interface ProtoGrpcType {
       RenameRequest: MessageTypeDefinition
       RenameResponse: MessageTypeDefinition
       RequestContext: MessageTypeDefinition
+      RestoreTrashRequest: MessageTypeDefinition
+      RestoreTrashResponse: MessageTypeDefinition
       RmdirRequest: MessageTypeDefinition
       RmdirResponse: MessageTypeDefinition
       Session: MessageTypeDefinition

@@ -1,6 +1,7 @@
 import type { Meta } from '../meta';
 import { pruneOutcomes } from '../store/requests';
 import { dataJobs } from './data';
+import { trashJobs } from './trash';
 import type { Job } from './runner';
 
 const BATCH = 100;
@@ -12,5 +13,6 @@ export function metaJobs(meta: Meta, requestRetentionMs: number): Job[] {
     { name: 'expire-sessions', run: () => meta.sessions.cleanExpired(BATCH) },
     { name: 'prune-request-log', run: () => db.transaction((tx) => pruneOutcomes(tx, requestRetentionMs, 10 * BATCH)) },
     ...dataJobs(meta),
+    ...trashJobs(meta),
   ];
 }

@@ -2,6 +2,7 @@ import { DataPath } from './data';
 import type { MetaDeps } from './deps';
 import { Namespace } from './namespace';
 import { Sessions } from './sessions';
+import { Trash } from './trash';
 import { Volume } from './volume';
 import { Xattrs } from './xattrs';
 
@@ -13,6 +14,7 @@ export interface Meta {
   namespace: Namespace;
   xattrs: Xattrs;
   data: DataPath;
+  trash: Trash;
 }
 
 export function createMeta(deps: MetaDeps): Meta {
@@ -23,5 +25,6 @@ export function createMeta(deps: MetaDeps): Meta {
     namespace: new Namespace(deps),
     xattrs: new Xattrs(deps),
     data: new DataPath(deps),
+    trash: new Trash(deps),
   };
 }

@@ -34,9 +34,10 @@ export interface SessionView {
 export class Sessions {
   constructor(private readonly deps: MetaDeps) {}
 
-  async open(info: SessionInfo, readOnly: boolean): Promise<bigint> {
+  /** A new session; with `skipTrash` its removals bypass the trash (JuiceFS's per-mount skip-trash). */
+  async open(info: SessionInfo, readOnly: boolean, skipTrash = false): Promise<bigint> {
     const { db, options } = this.deps;
-    return db.transaction((tx) => insertSession(tx, info, readOnly, options.sessionTtlMs));
+    return db.transaction((tx) => insertSession(tx, info, readOnly, options.sessionTtlMs, skipTrash));
   }
 
   /** ESTALE once the session has expired or closed: its opens and locks are gone, the client must start over. */

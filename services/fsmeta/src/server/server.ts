@@ -9,6 +9,7 @@ import { Unimplemented } from '../meta/errors';
 import { dataHandlers } from './handlers/data';
 import { namespaceHandlers } from './handlers/namespace';
 import { sessionHandlers } from './handlers/sessions';
+import { trashHandlers } from './handlers/trash';
 import type { MetaImpl, MethodName } from './handlers/types';
 import { volumeHandlers } from './handlers/volume';
 import { xattrHandlers } from './handlers/xattrs';
@@ -35,7 +36,7 @@ export interface MetaServer {
 }
 
 function allHandlers(meta: Meta): MetaImpl {
-  return { ...sessionHandlers(meta), ...volumeHandlers(meta), ...namespaceHandlers(meta), ...xattrHandlers(meta), ...dataHandlers(meta) };
+  return { ...sessionHandlers(meta), ...volumeHandlers(meta), ...namespaceHandlers(meta), ...xattrHandlers(meta), ...dataHandlers(meta), ...trashHandlers(meta) };
 }
 
 /**

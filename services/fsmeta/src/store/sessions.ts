@@ -11,11 +11,11 @@ export interface SessionRow {
   open_files: bigint;
 }
 
-export async function insertSession(tx: Tx, info: unknown, readOnly: boolean, ttlMs: number): Promise<bigint> {
+export async function insertSession(tx: Tx, info: unknown, readOnly: boolean, ttlMs: number, skipTrash = false): Promise<bigint> {
   const rows = await tx.query<{ sid: bigint }>(
-    `insert into session (sid, info, read_only, expire_at)
-     values (nextval('session_seq'), $1, $2, now() + make_interval(secs => $3::double precision / 1000)) returning sid`,
-    [JSON.stringify(info), readOnly, ttlMs],
+    `insert into session (sid, info, read_only, expire_at, skip_trash)
+     values (nextval('session_seq'), $1, $2, now() + make_interval(secs => $3::double precision / 1000), $4) returning sid`,
+    [JSON.stringify(info), readOnly, ttlMs, skipTrash],
   );
   return rows[0]!.sid;
 }

@@ -8,7 +8,7 @@ export function sessionHandlers(meta: Meta): MetaImpl {
   return {
     async NewSession(req) {
       const info = req.info ?? { version: '', hostName: '', ipAddrs: [], mountPoint: '', processId: 0 };
-      const [sessionId, format] = await Promise.all([sessions.open(info, req.readOnly), volume.getFormat()]);
+      const [sessionId, format] = await Promise.all([sessions.open(info, req.readOnly, req.skipTrash), volume.getFormat()]);
       return {
         sessionId: sessionId.toString(),
         heartbeatMs: deps.options.heartbeatMs,
