@@ -1,3 +1,4 @@
+import { Confinement } from './confine';
 import { DataPath } from './data';
 import type { MetaDeps } from './deps';
 import { Namespace } from './namespace';
@@ -15,6 +16,7 @@ export interface Meta {
   xattrs: Xattrs;
   data: DataPath;
   trash: Trash;
+  confinement: Confinement;
 }
 
 export function createMeta(deps: MetaDeps): Meta {
@@ -26,5 +28,6 @@ export function createMeta(deps: MetaDeps): Meta {
     xattrs: new Xattrs(deps),
     data: new DataPath(deps),
     trash: new Trash(deps),
+    confinement: new Confinement(deps),
   };
 }

@@ -7,6 +7,7 @@ import {
   lockSession,
   refreshSession,
   sessionOpenInodes,
+  sessionOwner,
 } from '../store/sessions';
 import type { Tx } from '../store/db';
 import type { MetaDeps } from './deps';
@@ -28,16 +29,26 @@ export interface SessionView {
   expireNs: bigint;
   readOnly: boolean;
   openFiles: number;
+  /** The identity that created it; null when opened without authentication. */
+  owner: string | null;
 }
 
 /** Client sessions: the scope of request ids, open files and locks (JuiceFS NewSession / CleanStaleSessions). */
 export class Sessions {
   constructor(private readonly deps: MetaDeps) {}
 
-  /** A new session; with `skipTrash` its removals bypass the trash (JuiceFS's per-mount skip-trash). */
-  async open(info: SessionInfo, readOnly: boolean, skipTrash = false): Promise<bigint> {
+  /**
+   * A new session owned by `owner` (the caller's identity); with `skipTrash` its
+   * removals bypass the trash (JuiceFS's per-mount skip-trash).
+   */
+  async open(info: SessionInfo, readOnly: boolean, owner: string | null = null, skipTrash = false): Promise<bigint> {
     const { db, options } = this.deps;
-    return db.transaction((tx) => insertSession(tx, info, readOnly, options.sessionTtlMs, skipTrash));
+    return db.transaction((tx) => insertSession(tx, info, readOnly, options.sessionTtlMs, owner, skipTrash));
+  }
+
+  /** Who owns a session; undefined when there is no such session (any more). */
+  owner(sid: bigint): Promise<{ owner: string | null } | undefined> {
+    return sessionOwner(this.deps.db.reader, sid);
   }
 
   /** ESTALE once the session has expired or closed: its opens and locks are gone, the client must start over. */
@@ -62,6 +73,7 @@ export class Sessions {
       expireNs: r.expire_ns,
       readOnly: r.read_only,
       openFiles: Number(r.open_files),
+      owner: r.owner,
     }));
   }
 
