@@ -1,3 +1,4 @@
+import { ChangeFeed } from './changes';
 import { Confinement } from './confine';
 import { DataPath } from './data';
 import type { MetaDeps } from './deps';
@@ -16,6 +17,7 @@ export interface Meta {
   xattrs: Xattrs;
   data: DataPath;
   trash: Trash;
+  changes: ChangeFeed;
   confinement: Confinement;
 }
 
@@ -28,6 +30,7 @@ export function createMeta(deps: MetaDeps): Meta {
     xattrs: new Xattrs(deps),
     data: new DataPath(deps),
     trash: new Trash(deps),
+    changes: new ChangeFeed(deps),
     confinement: new Confinement(deps),
   };
 }

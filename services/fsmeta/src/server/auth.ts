@@ -72,6 +72,8 @@ export const METHOD_ACCESS: Record<MethodName, AccessClass> = {
   CommitCompaction: 'write',
   Format: 'admin',
   GetFormat: 'read',
+  // The change feed names inodes and entries anywhere in the volume.
+  Watch: 'read',
   // Root's maintenance of the whole trash (the meta layer also wants uid 0).
   RestoreTrash: 'admin',
   CleanupTrash: 'admin',
@@ -86,7 +88,8 @@ const ROLE_ACCESS: Record<Role, ReadonlySet<AccessClass>> = {
 /**
  * RPCs that act on the whole volume rather than on inodes of a subtree: an
  * identity confined to a subdir may not call them (the work queues hand out
- * any file's chunks; ListQuotas names every directory with a quota).
+ * any file's chunks; ListQuotas names every directory with a quota; Watch
+ * reports changes by volume inode numbers, not mapped to a subdir yet).
  */
 const VOLUME_WIDE: ReadonlySet<MethodName> = new Set<MethodName>([
   'ListQuotas',
@@ -94,6 +97,7 @@ const VOLUME_WIDE: ReadonlySet<MethodName> = new Set<MethodName>([
   'AckSliceDeletions',
   'ClaimCompaction',
   'CommitCompaction',
+  'Watch',
   'RestoreTrash',
   'CleanupTrash',
 ]);
@@ -137,7 +141,7 @@ export interface Admitted {
 const ANONYMOUS: Admitted = { context: { identity: null }, reply: (res) => res };
 
 interface Request {
-  ctx?: { sessionId?: string; caller?: { uid: number; gid: number; gids: number[] } | null } | null;
+  ctx?: { sessionId?: string; caller?: { uid: number; gid: number; gids: number[]; permissionsChecked?: boolean } | null } | null;
   sessionId?: string;
   readOnly?: boolean;
   name?: Buffer;
@@ -174,11 +178,16 @@ export class Auth {
     if (options.authFile !== '') {
       this.load();
       // A bad edit of the file keeps the identities in force (logged), so a typo never locks every node out.
+      let lastError = '';
       this.timer = setInterval(() => {
         try {
           this.load();
+          lastError = '';
         } catch (err) {
-          this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'identities file not reloaded; the previous identities stay in force');
+          const message = err instanceof Error ? err.message : String(err);
+          // Once per distinct failure, not every tick.
+          if (message !== lastError) this.log.error({ err: message }, 'identities file not reloaded; the previous identities stay in force');
+          lastError = message;
         }
       }, options.reloadMs);
       this.timer.unref();
@@ -212,7 +221,7 @@ export class Auth {
    * token is refused even when authentication is not required), else the client
    * certificate's, else anonymous (undefined) when that is allowed.
    */
-  authenticate(metadata: grpc.Metadata, peer: PeerCertificate | undefined): Identity | undefined {
+  authenticate(metadata: grpc.Metadata, peerCertificate: () => PeerCertificate | undefined): Identity | undefined {
     if (!this.enabled) return undefined;
     const header = metadata.get('authorization')[0];
     if (header !== undefined) {
@@ -222,6 +231,8 @@ export class Auth {
       if (identity === undefined) throw new AuthError(grpc.status.UNAUTHENTICATED, 'unknown bearer token');
       return identity;
     }
+    // Only a certificate the client CA verified is seen here (grpc-js hides unauthorized ones).
+    const peer = peerCertificate();
     if (peer !== undefined && peer.subject !== undefined) {
       const identity = this.identities.find((i) => subjectMatches(i.certSubject, peer));
       if (identity !== undefined) return identity;
@@ -239,7 +250,7 @@ export class Auth {
    */
   async admit(method: MethodName, call: grpc.ServerUnaryCall<unknown, unknown>): Promise<Admitted> {
     if (!this.enabled) return ANONYMOUS;
-    const identity = this.authenticate(call.metadata, call.getAuthContext().sslPeerCertificate);
+    const identity = this.authenticate(call.metadata, () => call.getAuthContext().sslPeerCertificate);
     if (identity === undefined) return ANONYMOUS;
     const req = call.request as Request;
     this.admitRole(identity, method, req);
@@ -250,7 +261,8 @@ export class Auth {
     if (identity.rootSquash !== undefined) {
       const caller = req.ctx?.caller;
       if (caller !== null && caller !== undefined && caller.uid === 0) {
-        req.ctx!.caller = { uid: identity.rootSquash.uid, gid: identity.rootSquash.gid, gids: [] };
+        // The kernel's own checks were made for root: the squashed caller is checked here again.
+        req.ctx!.caller = { ...caller, uid: identity.rootSquash.uid, gid: identity.rootSquash.gid, gids: [], permissionsChecked: false };
       }
     }
     if (identity.subdir === undefined) return { context: { identity: identity.name }, reply: (res) => res };
@@ -361,7 +373,7 @@ export class Auth {
           next({
             onReceiveMetadata: (metadata, nextMetadata) => {
               try {
-                this.authenticate(metadata, call.getAuthContext().sslPeerCertificate);
+                this.authenticate(metadata, () => call.getAuthContext().sslPeerCertificate);
               } catch (err) {
                 const message = err instanceof AuthError ? err.message : 'unauthenticated';
                 call.sendStatus({ code: grpc.status.UNAUTHENTICATED, details: message, metadata: new grpc.Metadata() });
