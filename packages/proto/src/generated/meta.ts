@@ -62,6 +62,7 @@ export interface ProtoGrpcType {
       GetXattrResponse: MessageTypeDefinition
       HeartbeatRequest: MessageTypeDefinition
       HeartbeatResponse: MessageTypeDefinition
+      HeldLock: MessageTypeDefinition
       LinkRequest: MessageTypeDefinition
       LinkResponse: MessageTypeDefinition
       ListQuotasRequest: MessageTypeDefinition
@@ -70,6 +71,7 @@ export interface ProtoGrpcType {
       ListSessionsResponse: MessageTypeDefinition
       ListXattrRequest: MessageTypeDefinition
       ListXattrResponse: MessageTypeDefinition
+      LockKind: EnumTypeDefinition
       LockType: EnumTypeDefinition
       LookupRequest: MessageTypeDefinition
       LookupResponse: MessageTypeDefinition

@@ -2,6 +2,7 @@ import { ChangeFeed } from './changes';
 import { Confinement } from './confine';
 import { DataPath } from './data';
 import type { MetaDeps } from './deps';
+import { Locks } from './locks';
 import { Namespace } from './namespace';
 import { Sessions } from './sessions';
 import { Trash } from './trash';
@@ -19,6 +20,7 @@ export interface Meta {
   trash: Trash;
   changes: ChangeFeed;
   confinement: Confinement;
+  locks: Locks;
 }
 
 export function createMeta(deps: MetaDeps): Meta {
@@ -32,5 +34,6 @@ export function createMeta(deps: MetaDeps): Meta {
     trash: new Trash(deps),
     changes: new ChangeFeed(deps),
     confinement: new Confinement(deps),
+    locks: new Locks(deps),
   };
 }
