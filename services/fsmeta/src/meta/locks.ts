@@ -11,6 +11,7 @@ import {
   renewWaiter,
   writeOwnerLocks,
   type LockKind,
+  type LockState,
 } from '../store/locks';
 import type { MetaDeps } from './deps';
 import { Unavailable, fail } from './errors';
@@ -22,6 +23,7 @@ import {
   sameOwner,
   type LockMode,
   type LockOp,
+  type LockOwner,
   type LockRecord,
 } from './lock-ranges';
 import { mutate } from './mutation';
@@ -257,11 +259,8 @@ export class Locks {
       async (tx, scope) => {
         await this.checkTarget(tx, ctx, inode);
         const state = await loadLockState(tx, kind, inode, waiterId);
-        if (firstConflict(state.holders, me, record) !== undefined) throw new LockConflict();
+        if (mustYield(state, me, record)) throw new LockConflict();
         const mine = state.holders.find((h) => sameOwner(h, me));
-        if (mine === undefined && state.waiters.some((w) => !sameOwner(w, me) && w.records.some((r) => conflicts(r, record)))) {
-          throw new LockConflict();
-        }
         const next: LockMode | LockRecord[] = kind === 'flock' ? record.type : applyLock(mine?.records ?? [], record.type, record.pid, record.start, record.end);
         scope.logged(await writeOwnerLocks(tx, kind, ctx.sessionId, inode, owner, next, waiterId, scope.log(undefined)));
       },
@@ -307,14 +306,20 @@ export class Locks {
       waiterId = await db.transaction((tx) => insertWaiter(tx, req.kind, ctx.sessionId, req.inode, req.owner, req.record, WAITER_LEASE_MS));
       if (waiterId === undefined) fail('ESTALE', 'session is unknown or expired');
       const id = waiterId;
+      const me = { sid: ctx.sessionId, owner: req.owner };
       let renewAt = Date.now() + WAITER_RENEW_MS;
-      for (;;) {
-        try {
-          await this.attempt(ctx, req, id);
-          granted = true;
-          return;
-        } catch (err) {
-          if (!(err instanceof LockConflict)) throw err;
+      for (let first = true; ; first = false) {
+        // After a wake-up, one autocommit read first: every waiter of the inode wakes on every change,
+        // and only those the read finds free (or no longer queued) go on to the serialised attempt.
+        const peek = first ? undefined : await loadLockState(db.reader, req.kind, req.inode, id);
+        if (peek === undefined || !peek.queued || !mustYield(peek, me, req.record)) {
+          try {
+            await this.attempt(ctx, req, id);
+            granted = true;
+            return;
+          } catch (err) {
+            if (!(err instanceof LockConflict)) throw err;
+          }
         }
         // Sleep until a notification, the poll interval or the deadline; renewing the lease is no reason to try again.
         const pollAt = Date.now() + (this.deps.options.lockPollMs ?? DEFAULT_WAIT_POLL_MS);
@@ -345,6 +350,18 @@ export class Locks {
       }
     }
   }
+}
+
+/**
+ * Whether a request must yield: to another owner's conflicting lock, or,
+ * unless the owner already holds a lock of this kind on the inode (the queue
+ * may be waiting for that very owner), to an older queued request it
+ * conflicts with.
+ */
+function mustYield(state: LockState, me: LockOwner, record: LockRecord): boolean {
+  if (firstConflict(state.holders, me, record) !== undefined) return true;
+  if (state.holders.some((h) => sameOwner(h, me))) return false;
+  return state.waiters.some((w) => !sameOwner(w, me) && w.records.some((r) => conflicts(r, record)));
 }
 
 function sameRecord(a: LockRecord, b: LockRecord): boolean {

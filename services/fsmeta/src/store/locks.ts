@@ -68,6 +68,8 @@ export interface LockState {
   holders: OwnerLocks[];
   /** Live waiters (lease not passed) older than the asking waiter (all of them for a new request), oldest first. */
   waiters: Waiter[];
+  /** The asking waiter's own queue entry still exists (false when its session ended). */
+  queued: boolean;
 }
 
 /** Every lock of one kind on the inode and the live queue before `before` (undefined: the whole queue; 0: none of it). */
@@ -81,14 +83,17 @@ export async function loadLockState(tx: Tx, kind: LockKind, inode: bigint, befor
      union all
      select 1, id, sid, owner, request, null from lock_waiter
       where inode = $1 and kind = $2 and lease_until > now() and ($3::bigint is null or id < $3)
+     union all
+     select 2, id, sid, owner, request, null from lock_waiter where id = $3
      order by w, id`,
     [inode, KIND_CODE[kind], before ?? null],
     `load-locks-${kind}`,
   );
-  const state: LockState = { holders: [], waiters: [] };
+  const state: LockState = { holders: [], waiters: [], queued: false };
   for (const r of rows) {
     const who = { sid: r.sid, owner: ownerFromDb(r.owner) };
-    if (r.w === 1) state.waiters.push({ ...who, id: r.id!, records: decodeLockRecords(r.data!) });
+    if (r.w === 2) state.queued = true;
+    else if (r.w === 1) state.waiters.push({ ...who, id: r.id!, records: decodeLockRecords(r.data!) });
     else state.holders.push({ ...who, records: r.ltype !== null ? [flockRecord(r.ltype)] : decodeLockRecords(r.data!) });
   }
   return state;
