@@ -4,7 +4,6 @@ import {
   deleteLapsedWaiters,
   deleteWaiter,
   insertWaiter,
-  isOpenBy,
   loadLockState,
   lockInodeLocks,
   lockOwnerRecords,
@@ -217,9 +216,7 @@ export class Locks {
     const none = { type: 'U' as const, start: 0n, end: 0n, pid: 0 };
     if (op === 'U') return none;
     if (start > end) fail('EINVAL', 'start is past end');
-    const { db } = this.deps;
-    if (!(await isOpenBy(db.reader, ctx.sessionId, inode))) fail('EBADF', 'the session does not have the inode open');
-    const state = await loadLockState(db.reader, 'posix', inode, 0n);
+    const state = await loadLockState(this.deps.db.reader, 'posix', inode, 0n);
     const hit = firstConflict(state.holders, { sid: ctx.sessionId, owner }, { type: op, start, end });
     if (hit === undefined) return none;
     const { record, holder } = hit;
@@ -268,12 +265,16 @@ export class Locks {
     );
   }
 
-  /** ESTALE without the session, ENOENT without the inode, EBADF when the session does not have it open (JuiceFS VFS: no file handle). */
+  /**
+   * ESTALE without the session, ENOENT without the inode. Like baseMeta, no
+   * open is required: whether the caller's descriptor is valid (JuiceFS VFS:
+   * EBADF without a file handle) is the storage node's to say, and
+   * directories, which storage nodes open without fsmeta, take flocks too.
+   */
   private async checkTarget(tx: Tx, ctx: OpContext, inode: bigint): Promise<void> {
     const check = await lockInodeLocks(tx, ctx.sessionId, inode);
     if (!check.session) fail('ESTALE', 'session is unknown or expired');
     if (!check.exists) fail('ENOENT');
-    if (!check.open) fail('EBADF', 'the session does not have the inode open');
   }
 
   /**
