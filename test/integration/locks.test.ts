@@ -271,7 +271,7 @@ describe('blocking requests', () => {
     let holders = 0;
     let maxHolders = 0;
     let served = 0;
-    const ROUNDS = 4;
+    const ROUNDS = 3;
     await Promise.all(
       sessions.map(async (s, i) => {
         for (let r = 0; r < ROUNDS; r++) {
