@@ -69,6 +69,8 @@ const EIO = ERRNO.EIO.errno;
 const EINVAL = ERRNO.EINVAL.errno;
 const ERANGE = ERRNO.ERANGE.errno;
 const EBADF = ERRNO.EBADF.errno;
+/** fsmeta SetAttr bit: set the inode flags (immutable, append-only). */
+const SET_FLAGS = 1 << 15;
 const S_ISUID = 0o4000;
 const S_ISGID = 0o2000;
 const SECURITY_CAPABILITY = 'security.capability';
@@ -383,6 +385,16 @@ export class FileSystem {
       if ((valid & Fattr.MTIME_NOW) !== 0) set |= Fattr.MTIME_NOW;
       else if ((valid & Fattr.MTIME) !== 0) set |= Fattr.MTIME;
     }
+    const ownership = set & (Fattr.UID | Fattr.GID);
+    if (ownership !== 0 && (set & Fattr.MODE) !== 0) {
+      // A chown that the kernel sends with a mode: the mode is the kernel's removal of
+      // setuid/setgid (its VFS rule, checked already). Change the owner, then set that mode
+      // with the kernel's authority if fsmeta's own set-id rule left a different one.
+      attr = (await this.meta.call('SetAttr', caller, { inode: inode.toString(), set: ownership, mode: 0, uid, gid })).attr!;
+      set &= ~(Fattr.UID | Fattr.GID);
+      if ((attr.mode & 0o7777) === (mode & 0o7777)) set &= ~Fattr.MODE;
+      else if (set === Fattr.MODE) caller = ROOT;
+    }
     if (set !== 0) {
       if (set === Fattr.MODE && caller.uid !== 0) {
         // The kernel drops setuid/setgid itself when a non-owner writes or truncates (file_remove_privs):
@@ -401,6 +413,12 @@ export class FileSystem {
         mtimeNs: (mtime * 1_000_000_000n + BigInt(mtimensec)).toString(),
       });
       attr = res.attr!;
+    } else if (attr === undefined && (valid & Fattr.SIZE) === 0) {
+      // chown(f, -1, -1) and the like: nothing to change but ctime, which Linux updates
+      // (notify_change always sets ATTR_CTIME). Rewriting the inode flags is fsmeta's way to
+      // touch ctime alone; the kernel allowed the call, so it goes with its authority.
+      const cur = (await this.meta.call('GetAttr', caller, { inode: inode.toString() })).attr!;
+      attr = (await this.meta.call('SetAttr', ROOT, { inode: inode.toString(), set: SET_FLAGS, flags: cur.flags })).attr!;
     }
     attr ??= (await this.meta.call('GetAttr', caller, { inode: inode.toString() })).attr!;
     r.ok(this.attrReply(attr));
