@@ -10,6 +10,8 @@ export interface ServerOverrides {
   jobIntervalMs?: number;
   poolSize?: number;
   skipDirMtimeMs?: number;
+  watchPollMs?: number;
+  watchRetentionMs?: number;
   healthCheckMs?: number;
   /** More `fsmeta serve` flags (TLS, auth, limits, ...). */
   args?: string[];
@@ -23,6 +25,8 @@ export async function startServer(databaseUrl: string, o: ServerOverrides = {}):
   if (o.jobIntervalMs !== undefined) args.push('--job-interval-ms', String(o.jobIntervalMs));
   if (o.poolSize !== undefined) args.push('--pool-size', String(o.poolSize));
   if (o.skipDirMtimeMs !== undefined) args.push('--skip-dir-mtime-ms', String(o.skipDirMtimeMs));
+  if (o.watchPollMs !== undefined) args.push('--watch-poll-ms', String(o.watchPollMs));
+  if (o.watchRetentionMs !== undefined) args.push('--watch-retention-ms', String(o.watchRetentionMs));
   if (o.healthCheckMs !== undefined) args.push('--health-check-ms', String(o.healthCheckMs));
   if (o.args !== undefined) args.push(...o.args);
   const config = loadConfig(args, {});

@@ -10,6 +10,7 @@ import { Auth } from './server/auth';
 import { createServer, type MetaServer } from './server/server';
 import { ReloadingCertificates } from './server/tls';
 import { Db } from './store/db';
+import { Listener } from './store/listener';
 import { startEmbedded, type EmbeddedDatabase } from './store/embedded';
 import { migrate } from './store/migrate';
 import { Telemetry } from './telemetry';
@@ -65,8 +66,10 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
     { connectionString: url, poolSize: config.poolSize, lockTimeoutMs: config.lockTimeoutMs, statementTimeoutMs: config.statementTimeoutMs },
     log,
   );
+  const listener = new Listener(url, log);
   const meta = createMeta({
     db,
+    listener,
     log,
     options: {
       heartbeatMs: config.heartbeatMs,
@@ -75,6 +78,7 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
       skipDirMtimeNs: BigInt(config.skipDirMtimeMs) * 1_000_000n,
       readdirDefaultLimit: 1000,
       readdirMaxLimit: 10000,
+      watchPollMs: config.watchPollMs,
     },
   });
   const format =
@@ -88,6 +92,7 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
     ));
   if (config.atimeMode === undefined) meta.deps.options.atimeMode = format.atimeMode;
 
+  await meta.changes.start();
   let tls: ReloadingCertificates | undefined;
   let auth: Auth;
   try {
@@ -121,6 +126,8 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
   try {
     port = await server.listen(config.listen);
   } catch (err) {
+    meta.changes.close();
+    await listener.close();
     auth.stop();
     tls?.stop();
     await db.close();
@@ -128,7 +135,7 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
     await embedded?.stop();
     throw new StartupError(`cannot listen on ${config.listen}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const jobs = new JobRunner(metaJobs(meta, config.requestRetentionMs), config.jobIntervalMs, log);
+  const jobs = new JobRunner(metaJobs(meta, config.requestRetentionMs, config.watchRetentionMs), config.jobIntervalMs, log);
   jobs.start();
   let stopping = false;
   const dbHealth = new DatabaseHealth(() => db.ping(), (up) => stopping || server.setServing(up), config.healthCheckMs, log);
@@ -154,9 +161,12 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
     async stop() {
       stopping = true;
       server.setServing(false);
+      // Watch streams never end on their own: end them first so the drain below can finish.
+      meta.changes.close();
       await dbHealth.stop();
       await server.shutdown(config.shutdownGraceMs);
       await jobs.stop();
+      await listener.close();
       auth.stop();
       tls?.stop();
       await db.close();

@@ -1,3 +1,4 @@
+import { ChangeFeed } from './changes';
 import { Confinement } from './confine';
 import { DataPath } from './data';
 import type { MetaDeps } from './deps';
@@ -14,6 +15,7 @@ export interface Meta {
   namespace: Namespace;
   xattrs: Xattrs;
   data: DataPath;
+  changes: ChangeFeed;
   confinement: Confinement;
 }
 
@@ -25,6 +27,7 @@ export function createMeta(deps: MetaDeps): Meta {
     namespace: new Namespace(deps),
     xattrs: new Xattrs(deps),
     data: new DataPath(deps),
+    changes: new ChangeFeed(deps),
     confinement: new Confinement(deps),
   };
 }

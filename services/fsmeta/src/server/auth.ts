@@ -72,6 +72,8 @@ export const METHOD_ACCESS: Record<MethodName, AccessClass> = {
   CommitCompaction: 'write',
   Format: 'admin',
   GetFormat: 'read',
+  // The change feed names inodes and entries anywhere in the volume.
+  Watch: 'read',
 };
 
 const ROLE_ACCESS: Record<Role, ReadonlySet<AccessClass>> = {
@@ -83,9 +85,10 @@ const ROLE_ACCESS: Record<Role, ReadonlySet<AccessClass>> = {
 /**
  * RPCs that act on the whole volume rather than on inodes of a subtree: an
  * identity confined to a subdir may not call them (the work queues hand out
- * any file's chunks; ListQuotas names every directory with a quota).
+ * any file's chunks; ListQuotas names every directory with a quota; Watch
+ * reports changes by volume inode numbers, not mapped to a subdir yet).
  */
-const VOLUME_WIDE: ReadonlySet<MethodName> = new Set<MethodName>(['ListQuotas', 'ClaimSliceDeletions', 'AckSliceDeletions', 'ClaimCompaction', 'CommitCompaction']);
+const VOLUME_WIDE: ReadonlySet<MethodName> = new Set<MethodName>(['ListQuotas', 'ClaimSliceDeletions', 'AckSliceDeletions', 'ClaimCompaction', 'CommitCompaction', 'Watch']);
 
 /** Request fields holding an inode, mapped and checked for a confined identity. */
 const INODE_FIELDS = ['inode', 'parent', 'parentSrc', 'parentDst', 'inodeIn', 'inodeOut'] as const;
