@@ -2,6 +2,7 @@ import { ChangeFeed } from './changes';
 import { Confinement } from './confine';
 import { DataPath } from './data';
 import type { MetaDeps } from './deps';
+import { Locks } from './locks';
 import { Namespace } from './namespace';
 import { Sessions } from './sessions';
 import { Volume } from './volume';
@@ -17,6 +18,7 @@ export interface Meta {
   data: DataPath;
   changes: ChangeFeed;
   confinement: Confinement;
+  locks: Locks;
 }
 
 export function createMeta(deps: MetaDeps): Meta {
@@ -29,5 +31,6 @@ export function createMeta(deps: MetaDeps): Meta {
     data: new DataPath(deps),
     changes: new ChangeFeed(deps),
     confinement: new Confinement(deps),
+    locks: new Locks(deps),
   };
 }
