@@ -148,8 +148,7 @@ export class MetaClient {
 
   private once<M extends MethodName>(method: M, request: RequestOf<M>, opts: CallOptions): Promise<ResponseOf<M>> {
     const def = this.definition[method] as unknown as MethodDefinition<RequestOf<M>, unknown, unknown, ResponseOf<M>>;
-    const metadata = new grpc.Metadata();
-    if (this.token !== undefined) metadata.set('authorization', `Bearer ${this.token()}`);
+    const metadata = this.metadata();
     return new Promise((resolve, reject) => {
       const cancel = (): void => call.cancel();
       const call = this.client.makeUnaryRequest(
@@ -173,7 +172,14 @@ export class MetaClient {
   /** Opens one server stream (no deadline, no resume: see `watch` for a watcher that resumes). */
   stream<M extends StreamMethodName>(method: M, request: RequestOf<M>): grpc.ClientReadableStream<ResponseOf<M>> {
     const def = this.definition[method] as unknown as MethodDefinition<RequestOf<M>, unknown, unknown, ResponseOf<M>>;
-    return this.client.makeServerStreamRequest(def.path, def.requestSerialize, def.responseDeserialize, request, new grpc.Metadata(), {});
+    return this.client.makeServerStreamRequest(def.path, def.requestSerialize, def.responseDeserialize, request, this.metadata(), {});
+  }
+
+  /** Metadata of every call and stream: the bearer token, if any. */
+  private metadata(): grpc.Metadata {
+    const metadata = new grpc.Metadata();
+    if (this.token !== undefined) metadata.set('authorization', `Bearer ${this.token()}`);
+    return metadata;
   }
 
   /** Starts a session and returns a handle that fills in the request context. */
