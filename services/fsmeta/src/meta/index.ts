@@ -1,6 +1,8 @@
 import { DataPath } from './data';
 import type { MetaDeps } from './deps';
+import { DirStats } from './dir-stats';
 import { Namespace } from './namespace';
+import { Quotas } from './quotas';
 import { Sessions } from './sessions';
 import { Volume } from './volume';
 import { Xattrs } from './xattrs';
@@ -13,6 +15,8 @@ export interface Meta {
   namespace: Namespace;
   xattrs: Xattrs;
   data: DataPath;
+  quotas: Quotas;
+  dirStats: DirStats;
 }
 
 export function createMeta(deps: MetaDeps): Meta {
@@ -23,5 +27,7 @@ export function createMeta(deps: MetaDeps): Meta {
     namespace: new Namespace(deps),
     xattrs: new Xattrs(deps),
     data: new DataPath(deps),
+    quotas: new Quotas(deps),
+    dirStats: new DirStats(deps),
   };
 }

@@ -1,6 +1,5 @@
 import type { Tx } from '../store/db';
 import {
-  addUsage,
   deleteEdge,
   deleteNode,
   edgeParents,
@@ -26,6 +25,7 @@ import {
   updateNode,
   updateNodeLogged,
 } from '../store/nodes';
+import { charge, dropDirAccounting, moveAccounting } from '../store/quotas';
 import { addOpen } from '../store/sessions';
 import { touchAtime } from './atime';
 import type { MetaDeps } from './deps';
@@ -33,6 +33,7 @@ import { InvalidArgument, fail } from './errors';
 import { mutate, type MutationScope } from './mutation';
 import { DOT, DOTDOT, checkName, checkSymlinkTarget, isDotOrDotDot } from './names';
 import { checkAccess, checkSticky, hasAccess, inGroup } from './perm';
+import { chargeDeleted } from './quotas';
 import { dropLastLink } from './release';
 import {
   DIR_LENGTH,
@@ -295,6 +296,9 @@ export class Namespace {
       if (protectedFlags(node)) fail('EPERM');
       const now = nowNs();
       const attr: Attr = { ...node, parent: 0n, nlink: node.nlink + 1, ctimeNs: now };
+      // The new entry counts in the new parent's quotas (EDQUOT when full) and statistics; the volume does not change.
+      const length = node.type === TYPE_FILE ? node.length : 0n;
+      await charge(tx, { space: 0n, inodes: 0n, dirs: [parentIno], dirSpace: spaceOf(node.type, node.length), dirInodes: 1n, dirLength: length });
       await insertEdge(tx, parentIno, name, inode, node.type);
       await updateNode(tx, attr);
       await touchDir(tx, parentIno, 0, now, this.skipNs);
@@ -386,7 +390,16 @@ export class Namespace {
     checkNotTrash(parentDst, nameDst);
     checkName(nameSrc);
     checkName(nameDst);
-    return mutate(this.deps.db, ctx, (tx, scope) => this.renameTx(tx, ctx, parentSrc, nameSrc, parentDst, nameDst, flags, scope));
+    // A directory moving between quota trees recounts its subtree under the exclusive structure lock (store/quotas.ts).
+    const mode = { exclusive: false };
+    return mutate(this.deps.db, ctx, (tx, scope) => this.renameTx(tx, ctx, parentSrc, nameSrc, parentDst, nameDst, flags, scope, mode), {
+      structure: () => (mode.exclusive ? 'exclusive' : 'shared'),
+    });
+  }
+
+  /** Moves an entry's share of quotas and statistics between parents; a recount without the exclusive lock starts over with it. */
+  private async moveAccounting(tx: Tx, src: bigint, dst: bigint, moved: bigint, mode: { exclusive: boolean }): Promise<void> {
+    if (!(await moveAccounting(tx, src, dst, moved, mode.exclusive))) needExclusive(mode);
   }
 
   /**
@@ -406,6 +419,7 @@ export class Namespace {
     nameDst: Buffer,
     flags: number,
     scope: MutationScope,
+    mode: { exclusive: boolean },
   ): Promise<Attr> {
     let rows: Map<bigint, Attr>;
     let src: { inode: bigint; type: FileType } | undefined;
@@ -471,13 +485,19 @@ export class Namespace {
     const moved: Attr = { ...node, ctimeNs: now, parent: crossDir && node.parent !== 0n ? parentDst : node.parent };
     if (dst === undefined) {
       const delta = isDir(node) && crossDir ? 1 : 0;
-      const move = { parentSrc, nameSrc, parentDst, nameDst, moved, srcNlink: -delta, dstNlink: delta, now, skipNs: this.skipNs };
-      scope.logged(await moveEntry(tx, move, scope.log(moved)));
+      const move = { parentSrc, nameSrc, parentDst, nameDst, moved, srcNlink: -delta, dstNlink: delta, now, skipNs: this.skipNs, mayRecount: mode.exclusive };
+      const done = await moveEntry(tx, move, scope.log(moved));
+      if (!done.accounted) needExclusive(mode);
+      scope.logged(done.check);
       return moved;
     }
     let srcNlink = 0;
     let dstNlink = 0;
     if ((flags & RENAME_EXCHANGE) !== 0 && victim !== undefined) {
+      if (crossDir) {
+        await this.moveAccounting(tx, parentSrc, parentDst, node.inode, mode);
+        await this.moveAccounting(tx, parentDst, parentSrc, victim.inode, mode);
+      }
       await setEdgeTarget(tx, parentSrc, nameSrc, victim.inode, victim.type);
       await setEdgeTarget(tx, parentDst, nameDst, node.inode, node.type);
       if (crossDir) {
@@ -494,12 +514,18 @@ export class Namespace {
         await updateNode(tx, { ...victim, ctimeNs: now });
       }
     } else {
+      await this.moveAccounting(tx, parentSrc, parentDst, node.inode, mode);
       await deleteEdge(tx, parentSrc, nameSrc);
       if (victim !== undefined) {
+        // The replaced entry leaves the destination's quotas and statistics.
+        const victimLength = victim.type === TYPE_FILE ? victim.length : 0n;
+        const victimSpace = spaceOf(victim.type, victim.length);
+        await charge(tx, { space: 0n, inodes: 0n, dirs: [parentDst], dirSpace: -victimSpace, dirInodes: -1n, dirLength: -victimLength });
         await setEdgeTarget(tx, parentDst, nameDst, node.inode, node.type);
         if (isDir(victim)) {
           await deleteNode(tx, victim.inode);
-          await addUsage(tx, -SPACE_UNIT, -1n);
+          await chargeDeleted(tx, victim, SPACE_UNIT);
+          await dropDirAccounting(tx, victim.inode);
           dstNlink--;
         } else {
           await this.removeLink(tx, victim, now);
@@ -583,6 +609,12 @@ export class Namespace {
     const attr = await this.getAttr(inode);
     return attr.parent !== 0n ? [attr.parent] : edgeParents(this.deps.db.reader, inode);
   }
+}
+
+/** Starts the rename over holding the exclusive structure lock (a serialization retry). */
+function needExclusive(mode: { exclusive: boolean }): never {
+  mode.exclusive = true;
+  throw Object.assign(new Error('a directory changes quota trees: start over under the exclusive structure lock'), { code: '40001' });
 }
 
 function sortPairs(a: readonly [bigint, number], b: readonly [bigint, number]): (readonly [bigint, number])[] {

@@ -8,6 +8,7 @@ import type { Meta } from '../meta';
 import { Unimplemented } from '../meta/errors';
 import { dataHandlers } from './handlers/data';
 import { namespaceHandlers } from './handlers/namespace';
+import { quotaHandlers } from './handlers/quotas';
 import { sessionHandlers } from './handlers/sessions';
 import type { MetaImpl, MethodName } from './handlers/types';
 import { volumeHandlers } from './handlers/volume';
@@ -35,7 +36,7 @@ export interface MetaServer {
 }
 
 function allHandlers(meta: Meta): MetaImpl {
-  return { ...sessionHandlers(meta), ...volumeHandlers(meta), ...namespaceHandlers(meta), ...xattrHandlers(meta), ...dataHandlers(meta) };
+  return { ...sessionHandlers(meta), ...volumeHandlers(meta), ...namespaceHandlers(meta), ...xattrHandlers(meta), ...dataHandlers(meta), ...quotaHandlers(meta) };
 }
 
 /**
