@@ -120,13 +120,14 @@ class Model {
     this.nodes.delete(id);
   }
 
+  /** The source first (baseMeta.Link), then the destination. */
   link(c: typeof ROOT, f: number, d: number, name: string): MNode {
-    const p = this.dir(d);
-    this.access(c, p, 3);
-    if (p.children.has(name)) fail('EEXIST');
     const n = this.nodes.get(f);
     if (n === undefined) fail('ENOENT');
     if (n.kind === 'dir') fail('EPERM');
+    const p = this.dir(d);
+    this.access(c, p, 3);
+    if (p.children.has(name)) fail('EEXIST');
     n.nlink++;
     n.parent = 0;
     p.children.set(name, f);

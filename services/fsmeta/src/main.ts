@@ -3,15 +3,19 @@ import { createLogger, startFsmeta, StartupError, type RunningFsmeta } from './a
 import { ConfigError, configHelp, loadConfig, redact } from './config';
 import { migrate } from './store/migrate';
 import { startEmbedded } from './store/embedded';
+import { commandsHelp, findCommand, runCli } from './cli';
 
 const USAGE = `usage: fsmeta <command> [flags]
 
 commands:
   serve     run the gRPC server (formats an empty database at first start)
   migrate   apply pending schema migrations and exit
+${commandsHelp()}
   help      show this text
 
-flags (each also read from its environment variable):
+Each admin command takes --help, --json and --database-url (or FSMETA_DATABASE_URL).
+
+serve and migrate flags (each also read from its environment variable):
 ${configHelp()}`;
 
 async function main(argv: string[]): Promise<number> {
@@ -20,6 +24,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command === undefined ? 2 : 0;
   }
+  // Admin subcommands (status, dump, fsck, ...) live in src/cli, one module each.
+  if (findCommand(command) !== undefined) return runCli(command, rest);
   const config = loadConfig(rest);
   const log = createLogger(config.logLevel);
   switch (command) {

@@ -263,8 +263,9 @@ export class DataPath {
    * now. Offers the chunk for compaction at JuiceFS's thresholds.
    */
   write(ctx: OpContext, inode: bigint, indx: number, pos: number, slice: VisibleSlice, mtimeNs: bigint): Promise<WriteResult> {
+    // A zero-length slice adds nothing a reader could see: it succeeds and changes nothing (not even mtime).
+    if (slice.len === 0) return this.emptyWrite(ctx, inode, indx);
     if (slice.id === 0n) fail('EINVAL', 'slice id 0 is a hole; ids come from NewSlices');
-    if (slice.len === 0) fail('EINVAL', 'empty slice');
     if (pos + slice.len > CHUNK_SIZE) fail('EINVAL', 'the slice crosses the chunk boundary');
     if (slice.off + slice.len > slice.size) fail('EINVAL', 'off + len exceeds the slice size');
     const end = BigInt(indx) * CHUNK + BigInt(pos + slice.len);
@@ -290,6 +291,15 @@ export class DataPath {
       // Nothing was written: say why (ENOENT, or EPERM for anything but a regular file).
       requireFile(await getNode(tx, inode));
       return fail('EIO', 'write matched no regular file');
+    });
+  }
+
+  /** Write of nothing: the file must still be a regular file (ENOENT, EPERM); the answer is its attributes and record count. */
+  private emptyWrite(ctx: OpContext, inode: bigint, indx: number): Promise<WriteResult> {
+    return mutate(this.deps.db, ctx, async (tx) => {
+      const found = await getNodeAndChunk(tx, inode, indx);
+      const attr = requireFile(found?.attr);
+      return { attr, sliceCount: (found?.slices?.length ?? 0) / SLICE_RECORD_BYTES };
     });
   }
 

@@ -32,7 +32,7 @@ import type { MetaDeps } from './deps';
 import { InvalidArgument, fail } from './errors';
 import { mutate, type MutationScope } from './mutation';
 import { DOT, DOTDOT, checkName, checkSymlinkTarget, isDotOrDotDot } from './names';
-import { checkAccess, checkSticky, hasAccess, inGroup } from './perm';
+import { checkAccess, checkSticky, hasAccess, inGroup, trusted } from './perm';
 import { chargeDeleted } from './quotas';
 import { dropLastLink } from './release';
 import {
@@ -46,6 +46,7 @@ import {
   SPACE_UNIT,
   S_ISGID,
   S_ISUID,
+  S_ISVTX,
   TYPE_DIRECTORY,
   TYPE_FILE,
   TYPE_SYMLINK,
@@ -245,7 +246,7 @@ export class Namespace {
       gid = parent.gid;
       if (type === TYPE_DIRECTORY) newMode |= S_ISGID;
     }
-    if (type !== TYPE_DIRECTORY && (newMode & 0o2010) === 0o2010 && ctx.caller.uid !== 0 && !inGroup(ctx.caller, gid)) {
+    if (type !== TYPE_DIRECTORY && (newMode & 0o2010) === 0o2010 && !trusted(ctx.caller) && !inGroup(ctx.caller, gid)) {
       newMode &= ~S_ISGID;
     }
     const attr: Attr = {
@@ -280,19 +281,25 @@ export class Namespace {
     return target;
   }
 
-  /** As doLink: the linked inode's parent becomes 0; parents are derived from edges from then on. */
+  /**
+   * As baseMeta.Link + doLink: the name is checked first ("." and ".." EEXIST),
+   * then the source (ENOENT; EPERM for a directory), then the destination
+   * parent and name. The linked inode's parent becomes 0; parents are derived
+   * from edges from then on.
+   */
   link(ctx: OpContext, inode: bigint, parentIno: bigint, name: Buffer): Promise<Attr> {
     checkNotTrash(parentIno, name);
     checkName(name);
+    if (isDotOrDotDot(name)) fail('EEXIST');
     return mutate(this.deps.db, ctx, async (tx) => {
       const rows = await lockMixed(tx, [inode], [parentIno]);
       const node = rows.get(inode);
+      if (node === undefined) fail('ENOENT');
+      if (isDir(node)) fail('EPERM', 'cannot link a directory');
       const parent = requireDir(rows.get(parentIno));
       checkAccess(ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
       if ((parent.flags & FLAG_IMMUTABLE) !== 0) fail('EPERM');
-      if (isDotOrDotDot(name) || (await getEdge(tx, parentIno, name)) !== undefined) fail('EEXIST');
-      if (node === undefined) fail('ENOENT');
-      if (isDir(node)) fail('EPERM', 'cannot link a directory');
+      if ((await getEdge(tx, parentIno, name)) !== undefined) fail('EEXIST');
       if (protectedFlags(node)) fail('EPERM');
       const now = nowNs();
       const attr: Attr = { ...node, parent: 0n, nlink: node.nlink + 1, ctimeNs: now };
@@ -456,6 +463,11 @@ export class Namespace {
     const crossDir = parentSrc !== parentDst;
     if (isDir(node) && crossDir) await this.checkNoCycle(tx, node.inode, parentDst);
     if (node.inode === parentDst) fail('EPERM');
+    // As doRename: out of a sticky directory into another one, a caller who does not own the entry
+    // must own the source directory, and even then may not move someone else's directory.
+    if (crossDir && (psrc.mode & S_ISVTX) !== 0 && ctx.caller.uid !== 0 && ctx.caller.uid !== node.uid && (ctx.caller.uid !== psrc.uid || isDir(node))) {
+      fail('EACCES');
+    }
     if (protectedFlags(node)) fail('EPERM');
     // Moving a directory elsewhere rewrites its "..": Linux wants write permission on it.
     if (isDir(node) && crossDir && !hasAccess(ctx.caller, node, MODE_MASK_W)) fail('EACCES');
@@ -647,19 +659,19 @@ export function mergeAttr(ctx: OpContext, cur: Attr, req: SetAttrRequest, now: b
   if ((set & SET_ATTR_GID) !== 0) {
     if (uid !== 0 && uid !== cur.uid) fail('EPERM');
     if (cur.gid !== req.gid) {
-      if (uid !== 0 && !inGroup(caller, req.gid)) fail('EPERM');
+      if (!trusted(caller) && !inGroup(caller, req.gid)) fail('EPERM');
       next.gid = req.gid;
       changed = true;
     }
   }
   if ((set & SET_ATTR_UID) !== 0 && cur.uid !== req.uid) {
-    if (uid !== 0) fail('EPERM');
+    if (!trusted(caller)) fail('EPERM');
     next.uid = req.uid;
     changed = true;
   }
   if ((set & SET_ATTR_MODE) !== 0) {
-    // Without the file's group as primary group a non-root caller cannot set setgid.
-    if (uid !== 0 && (mode & S_ISGID) !== 0 && caller.gid !== cur.gid) mode &= 0o5777;
+    // A non-root caller outside the file's group (primary or supplementary, as Linux) cannot set setgid.
+    if (!trusted(caller) && (mode & S_ISGID) !== 0 && !inGroup(caller, cur.gid)) mode &= 0o5777;
     if (mode !== cur.mode) {
       const grows = (mode & 0o1777) !== (cur.mode & 0o1777) || (mode & S_ISGID) > (cur.mode & S_ISGID) || (mode & S_ISUID) > (cur.mode & S_ISUID);
       if (uid !== 0 && uid !== cur.uid && grows) fail('EPERM');

@@ -60,6 +60,12 @@ export interface Caller {
   uid: number;
   gid: number;
   gids: number[];
+  /**
+   * The caller's kernel already checked permissions (FUSE default_permissions),
+   * as JuiceFS's Context.CheckPermission() == false: access checks pass and
+   * the group-membership rules of chown/chgrp/setgid are left to the kernel.
+   */
+  permissionsChecked?: boolean;
 }
 
 /** Who asks, and for mutations which (session, request id) makes them idempotent. */

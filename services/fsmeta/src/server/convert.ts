@@ -56,7 +56,7 @@ export function inodeArg(value: string | undefined | null, field: string): bigin
 
 function caller(c: v1.Caller__Output | null | undefined): Caller {
   if (c === null || c === undefined) throw new InvalidArgument('ctx.caller', 'required');
-  return { uid: c.uid, gid: c.gid, gids: c.gids };
+  return { uid: c.uid, gid: c.gid, gids: c.gids, permissionsChecked: c.permissionsChecked };
 }
 
 export function opContext(ctx: v1.RequestContext__Output | null | undefined): OpContext {

@@ -5,10 +5,12 @@ export interface Caller {
   'uid'?: (number);
   'gid'?: (number);
   'gids'?: (number)[];
+  'permissionsChecked'?: (boolean);
 }
 
 export interface Caller__Output {
   'uid': (number);
   'gid': (number);
   'gids': (number)[];
+  'permissionsChecked': (boolean);
 }

@@ -1,0 +1,102 @@
+import type { Session } from '@fsmeta/client';
+import { COMMANDS } from '@fsmeta/fsmeta';
+import { cli } from '../harness/cli';
+import { startEnv, type TestEnv } from '../harness/server';
+import { buildSmallVolume } from '../harness/volume';
+
+let env: TestEnv;
+let s: Session;
+let ino: Record<string, string>;
+
+beforeAll(async () => {
+  env = await startEnv();
+  s = await env.session();
+  ino = await buildSmallVolume(s);
+});
+afterAll(() => env.stop());
+
+describe('fsmeta CLI', () => {
+  it('every subcommand has --help and exits 0', async () => {
+    for (const c of COMMANDS) {
+      const r = await cli(undefined, c.name, '--help');
+      expect(r.code).toBe(0);
+      expect(r.out).toContain(`usage: fsmeta ${c.name}`);
+      expect(r.out).toContain('--json');
+    }
+  });
+
+  it('bad flags and unknown actions are usage errors (exit 2) with one line', async () => {
+    const r = await cli(env.databaseUrl, 'status', '--frobnicate');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^fsmeta status: .*frobnicate/);
+    expect((await cli(env.databaseUrl, 'sessions', 'explode')).code).toBe(2);
+    expect((await cli(undefined, 'info', 'x', '--database-url', 'mysql://nope')).code).toBe(2);
+  });
+
+  it('an unreachable database is one line and exit 3', async () => {
+    const r = await cli('postgres://nobody@127.0.0.1:1/none', 'status');
+    expect(r.code).toBe(3);
+    expect(r.err.split('\n')).toHaveLength(1);
+    expect(r.err).toContain('ECONNREFUSED');
+  });
+
+  it('status reports format, sessions, usage and queues', async () => {
+    const r = await cli(env.databaseUrl, 'status', '--json');
+    expect(r.code).toBe(0);
+    const st = r.json();
+    expect(st.format.name).toBe('fsmeta');
+    expect(st.sessions.map((x: { sessionId: string }) => x.sessionId)).toContain(s.id);
+    expect(st.sessions.find((x: { sessionId: string }) => x.sessionId === s.id).hostName).toBe('test');
+    expect(BigInt(st.usage.inodes)).toBe(7n); // d1 d2 f1 f2 bin sym fifo
+    expect(BigInt(st.usage.files)).toBe(3n);
+    expect(BigInt(st.usage.slices)).toBe(4n);
+    expect(st.queues).toMatchObject({ fileRelease: '0', sliceDeletion: '0' });
+    const text = await cli(env.databaseUrl, 'status');
+    expect(text.out).toContain('volume: fsmeta');
+    expect(text.out).toMatch(/sessions: \d+/);
+  });
+
+  it('info resolves paths and inodes, lists every hard link and the chunks', async () => {
+    const r = await cli(env.databaseUrl, 'info', '/d1/f1', '--json');
+    expect(r.code).toBe(0);
+    const i = r.json();
+    expect(i.attr.inode).toBe(ino.f1);
+    expect(i.attr.nlink).toBe(2);
+    expect([...i.paths].sort()).toEqual(['/d1/d2/hard', '/d1/f1']);
+    expect(i.chunks.map((c: { index: string }) => c.index)).toEqual(['0', '1']);
+    expect(i.xattrs).toEqual(['user.k']);
+    const byIno = (await cli(env.databaseUrl, 'info', ino.bin, '--json')).json();
+    expect(byIno.paths).toEqual(['/G%B9%FB%25%22%0A']);
+    const back = (await cli(env.databaseUrl, 'info', '/G%B9%FB%25%22%0A', '--json')).json();
+    expect(back.attr.inode).toBe(ino.bin);
+    const text = await cli(env.databaseUrl, 'info', ino.sym);
+    expect(text.out).toContain('target: d1%FF');
+    const missing = await cli(env.databaseUrl, 'info', '/nope');
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain('no such file');
+  });
+
+  it('summary counts a tree', async () => {
+    const r = (await cli(env.databaseUrl, 'summary', '/d1', '--json')).json();
+    expect(r).toMatchObject({ files: '2', directories: '2', symlinks: '0', others: '1' });
+    // f1: chunk 1 ends at 64 MiB + 10 + 1001; f2: 10 + 1000.
+    expect(BigInt(r.length)).toBe(64n * 1024n * 1024n + 1011n + 1010n);
+  });
+
+  it('sessions list and kill', async () => {
+    const victim = await env.session();
+    const { attr } = await victim.call('Create', { parent: '1', name: Buffer.from('open-then-gone'), mode: 0o644, flags: 0 });
+    await victim.call('Unlink', { parent: '1', name: Buffer.from('open-then-gone') });
+    const list = (await cli(env.databaseUrl, 'sessions', 'list', '--json')).json();
+    expect(list.sessions.find((x: { sessionId: string }) => x.sessionId === victim.id).openFiles).toBe(1);
+    const killed = await cli(env.databaseUrl, 'sessions', 'kill', victim.id);
+    expect(killed.code).toBe(0);
+    expect(killed.out).toBe(`session ${victim.id} ended`);
+    // The file only the killed session kept alive is gone with it.
+    expect((await cli(env.databaseUrl, 'info', attr!.inode)).code).toBe(1);
+    const again = await cli(env.databaseUrl, 'sessions', 'kill', victim.id, '--json');
+    expect(again.code).toBe(1);
+    expect(again.json()).toEqual({ killed: [], missing: [victim.id] });
+    await expect(victim.heartbeat()).rejects.toMatchObject({ errnoName: 'ESTALE' });
+  });
+});
