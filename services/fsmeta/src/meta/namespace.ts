@@ -25,7 +25,7 @@ import {
   updateNode,
   updateNodeLogged,
 } from '../store/nodes';
-import { charge, dropDirAccounting, moveAccounting } from '../store/quotas';
+import { charge, chargeOwnerChange, dropDirAccounting, moveAccounting } from '../store/quotas';
 import { addOpen } from '../store/sessions';
 import { touchAtime } from './atime';
 import type { MetaDeps } from './deps';
@@ -611,6 +611,8 @@ export class Namespace {
       const cur = (await lockNodes(tx, [inode], 'update')).get(inode);
       if (cur === undefined) fail('ENOENT');
       const next = mergeAttr(ctx, cur, req, nowNs());
+      // A new owner takes the inode into its user / group quotas (EDQUOT when full).
+      if (next.uid !== cur.uid || next.gid !== cur.gid) await chargeOwnerChange(tx, cur, next, spaceOf(cur.type, cur.length));
       if (next !== cur) scope.logged(await updateNodeLogged(tx, next, scope.log(next)));
       return next;
     });

@@ -87,9 +87,9 @@ function shardTable(kind: number): { table: string; where: string } {
     : { table: 'quota_shard', where: 'kind = $1 and key = $2' };
 }
 
-async function limitsFor(tx: Tx, kind: number, key: bigint): Promise<{ space: bigint; inodes: bigint } | undefined> {
+async function limitsFor(tx: Tx, kind: number, key: bigint, lock: boolean): Promise<{ space: bigint; inodes: bigint } | undefined> {
   if (kind === KIND_VOLUME) {
-    await tx.query(`select pg_advisory_xact_lock(${VOLUME_GRANT_KEY})`, [], 'lock-volume-grants');
+    if (lock) await tx.query(`select pg_advisory_xact_lock(${VOLUME_GRANT_KEY})`, [], 'lock-volume-grants');
     const rows = await tx.query<{ capacity: string | null; inodes: string | null }>(
       `select value->>'capacity' as capacity, value->>'inodes' as inodes from setting where name = 'format'`,
       [],
@@ -99,9 +99,9 @@ async function limitsFor(tx: Tx, kind: number, key: bigint): Promise<{ space: bi
     return { space: BigInt(r?.capacity ?? '0'), inodes: BigInt(r?.inodes ?? '0') };
   }
   const rows = await tx.query<{ max_space: bigint; max_inodes: bigint }>(
-    'select max_space, max_inodes from quota where kind = $1 and key = $2 for update',
+    `select max_space, max_inodes from quota where kind = $1 and key = $2${lock ? ' for update' : ''}`,
     [kind, key],
-    'lock-quota',
+    lock ? 'lock-quota' : 'read-quota',
   );
   return rows[0] && { space: rows[0].max_space, inodes: rows[0].max_inodes };
 }
@@ -132,10 +132,24 @@ export async function refillAllowance(client: PoolClient, need: AllowanceNeed): 
 }
 
 async function refillTx(tx: Tx, need: AllowanceNeed): Promise<boolean> {
-  const limits = await limitsFor(tx, need.kind, need.key);
+  const { table, where } = shardTable(need.kind);
+  // Full already? Committed usage only grows by charges that fit an allowance, so if it leaves no
+  // room for the need now, the limit is reached now: answer without queueing on the quota's lock.
+  const seen = await limitsFor(tx, need.kind, need.key, false);
+  if (seen === undefined) return true;
+  const totals = await tx.query<{ space: bigint | null; inodes: bigint | null }>(
+    `select sum(space)::bigint as space, sum(inodes)::bigint as inodes from ${table} where ${where}`,
+    [need.kind, need.key],
+    `sum-shards-${table}`,
+  );
+  const usedSpace = totals[0]?.space ?? 0n;
+  const usedInodes = totals[0]?.inodes ?? 0n;
+  if ((need.space > 0n && seen.space > 0n && usedSpace + need.space > seen.space) || (need.inodes > 0n && seen.inodes > 0n && usedInodes + need.inodes > seen.inodes)) {
+    return false;
+  }
+  const limits = await limitsFor(tx, need.kind, need.key, true);
   // The quota went away meanwhile: the retry will not charge it.
   if (limits === undefined) return true;
-  const { table, where } = shardTable(need.kind);
   const me = Number((await tx.query<{ s: number }>(`select pg_backend_pid() % ${SHARDS} as s`, [], 'my-shard'))[0]!.s);
   const dims: Dim[] = [];
   if (need.space > 0n) dims.push('space');
@@ -362,4 +376,9 @@ export async function linkParents(q: Tx, inode: bigint): Promise<bigint[]> {
 export async function moveAccounting(tx: Tx, src: bigint, dst: bigint, moved: bigint, mayRecount: boolean): Promise<boolean> {
   const rows = await tx.query<{ ok: boolean }>('select fsmeta_move($1, $2, $3, $4) as ok', [src, dst, moved, mayRecount], 'move-accounting');
   return rows[0]?.ok !== false;
+}
+
+/** A chown moves the inode's space and inode between the owners' user / group quotas (checked). */
+export async function chargeOwnerChange(tx: Tx, from: { uid: number; gid: number }, to: { uid: number; gid: number }, space: bigint): Promise<void> {
+  await tx.query('select fsmeta_chown($1, $2, $3, $4, $5)', [from.uid, from.gid, to.uid, to.gid, space], 'charge-chown');
 }

@@ -178,6 +178,30 @@ begin
   return true;
 end $$;
 
+-- A chown: the inode's space `s` and its inode move from the old owner's user / group quotas to the
+-- new owner's (charged and checked like any growth: user, then group).
+create function fsmeta_chown(old_uid bigint, old_gid bigint, new_uid bigint, new_gid bigint, s bigint) returns integer
+language plpgsql as $$
+begin
+  if new_uid <> old_uid then
+    if exists (select 1 from quota where kind = 2 and key = new_uid) then
+      perform fsmeta_charge_shard(2::smallint, new_uid, s, 1);
+    end if;
+    if exists (select 1 from quota where kind = 2 and key = old_uid) then
+      perform fsmeta_charge_shard(2::smallint, old_uid, -s, -1);
+    end if;
+  end if;
+  if new_gid <> old_gid then
+    if exists (select 1 from quota where kind = 3 and key = new_gid) then
+      perform fsmeta_charge_shard(3::smallint, new_gid, s, 1);
+    end if;
+    if exists (select 1 from quota where kind = 3 and key = old_gid) then
+      perform fsmeta_charge_shard(3::smallint, old_gid, -s, -1);
+    end if;
+  end if;
+  return 1;
+end $$;
+
 -- Usage of the subtree under `dir` (not `dir` itself), counted per entry as quotas count it: a
 -- regular file its 4 KiB-aligned length, anything else 4 KiB; one inode per entry.
 create function fsmeta_subtree_usage(dir bigint, out space bigint, out inodes bigint)
