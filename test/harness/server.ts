@@ -10,6 +10,9 @@ export interface ServerOverrides {
   jobIntervalMs?: number;
   poolSize?: number;
   skipDirMtimeMs?: number;
+  healthCheckMs?: number;
+  /** More `fsmeta serve` flags (TLS, auth, limits, ...). */
+  args?: string[];
 }
 
 /** Starts a real fsmeta server in-process on 127.0.0.1:0 against `databaseUrl`. */
@@ -20,6 +23,8 @@ export async function startServer(databaseUrl: string, o: ServerOverrides = {}):
   if (o.jobIntervalMs !== undefined) args.push('--job-interval-ms', String(o.jobIntervalMs));
   if (o.poolSize !== undefined) args.push('--pool-size', String(o.poolSize));
   if (o.skipDirMtimeMs !== undefined) args.push('--skip-dir-mtime-ms', String(o.skipDirMtimeMs));
+  if (o.healthCheckMs !== undefined) args.push('--health-check-ms', String(o.healthCheckMs));
+  if (o.args !== undefined) args.push(...o.args);
   const config = loadConfig(args, {});
   return startFsmeta(config, createLogger(process.env.FSMETA_TEST_LOG_LEVEL ?? 'silent'));
 }

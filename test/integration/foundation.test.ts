@@ -181,6 +181,6 @@ describe('idempotent retries', () => {
 
 describe('contract', () => {
   it('answers UNIMPLEMENTED for RPCs not built yet', async () => {
-    await expect(s.call('GetQuota', { kind: 'QUOTA_KIND_USER', key: '0' })).rejects.toMatchObject({ code: grpc.status.UNIMPLEMENTED });
+    await expect(s.call('GetLk', { inode: ROOT_INO, owner: '1', type: 'LOCK_TYPE_READ', start: '0', end: '1' })).rejects.toMatchObject({ code: grpc.status.UNIMPLEMENTED });
   });
 });

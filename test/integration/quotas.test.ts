@@ -262,9 +262,7 @@ describe('hard limits under concurrency (three replicas)', () => {
     await Promise.all(
       sessions.map(async (_, w) => {
         for (let i = 0; i < perWorker; i++) {
-          const t0 = Date.now();
           const e = await errnoOf(attempt(w, i));
-          if (process.env.T_DEBUG) console.log('attempt', w, i, e, Date.now() - t0);
           if (e === undefined) ok++;
           else errnos.push(e);
         }

@@ -54,13 +54,43 @@ export function toFsmetaError(err: grpc.ServiceError, method: string): FsmetaErr
   return new FsmetaError(err.details || err.message, err.code, name, name === undefined ? undefined : ERRNO[name].errno, method);
 }
 
+/** TLS to the server (docs/security.md). PEM contents, not file names. */
+export interface TlsOptions {
+  /** CA that signed the server's certificate; default: the system's roots. */
+  ca?: Buffer | string;
+  /** Client certificate and key, for a server that requires mutual TLS. */
+  cert?: Buffer | string;
+  key?: Buffer | string;
+  /** Check the server's certificate against this name instead of the address's host. */
+  serverName?: string;
+}
+
 export interface ClientOptions {
   /** Per-attempt deadline. Default 30 s. */
   deadlineMs?: number;
   /** Attempts for a call that fails UNAVAILABLE (the server did not act, or its replica went away). Default 5. */
   maxAttempts?: number;
+  /** Connect over TLS (ignored when `credentials` is given). */
+  tls?: TlsOptions;
+  /**
+   * Bearer token sent with every call as `authorization: Bearer <token>`; a
+   * function is asked on every call (a token re-read from a rotated secret).
+   */
+  token?: string | (() => string);
   credentials?: grpc.ChannelCredentials;
   channelOptions?: grpc.ChannelOptions;
+}
+
+function pem(v: Buffer | string | undefined): Buffer | null {
+  return v === undefined ? null : Buffer.isBuffer(v) ? v : Buffer.from(v);
+}
+
+function channelCredentials(options: ClientOptions): grpc.ChannelCredentials {
+  if (options.credentials !== undefined) return options.credentials;
+  const t = options.tls;
+  if (t === undefined) return grpc.credentials.createInsecure();
+  if ((t.cert === undefined) !== (t.key === undefined)) throw new TypeError('tls.cert and tls.key go together');
+  return grpc.credentials.createSsl(pem(t.ca), pem(t.key), pem(t.cert));
 }
 
 const DEFAULT_DEADLINE_MS = 30_000;
@@ -78,14 +108,19 @@ export class MetaClient {
   private readonly definition: MetaDefinition;
   private readonly deadlineMs: number;
   private readonly maxAttempts: number;
+  private readonly token?: () => string;
 
   constructor(address: string, options: ClientOptions = {}) {
     const Ctor = loadMetaProto().fsmeta.v1.Meta;
     this.definition = Ctor.service;
-    this.client = new grpc.Client(address, options.credentials ?? grpc.credentials.createInsecure(), {
+    const serverName = options.tls?.serverName;
+    this.client = new grpc.Client(address, channelCredentials(options), {
       'grpc.max_receive_message_length': 64 << 20,
+      ...(serverName === undefined ? {} : { 'grpc.ssl_target_name_override': serverName, 'grpc.default_authority': serverName }),
       ...options.channelOptions,
     });
+    const token = options.token;
+    if (token !== undefined) this.token = typeof token === 'string' ? () => token : token;
     this.deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   }
@@ -104,13 +139,15 @@ export class MetaClient {
 
   private once<M extends MethodName>(method: M, request: RequestOf<M>): Promise<ResponseOf<M>> {
     const def = this.definition[method] as unknown as MethodDefinition<RequestOf<M>, unknown, unknown, ResponseOf<M>>;
+    const metadata = new grpc.Metadata();
+    if (this.token !== undefined) metadata.set('authorization', `Bearer ${this.token()}`);
     return new Promise((resolve, reject) => {
       this.client.makeUnaryRequest(
         def.path,
         def.requestSerialize,
         def.responseDeserialize,
         request,
-        new grpc.Metadata(),
+        metadata,
         { deadline: Date.now() + this.deadlineMs },
         (err, res) => (err ? reject(toFsmetaError(err, method)) : resolve(res as ResponseOf<M>)),
       );

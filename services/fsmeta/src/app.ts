@@ -1,11 +1,14 @@
 import * as grpc from '@grpc/grpc-js';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config';
+import { DatabaseHealth } from './health';
 import { redact } from './config';
 import { metaJobs } from './jobs';
 import { JobRunner } from './jobs/runner';
 import { createMeta, type Meta } from './meta';
+import { Auth } from './server/auth';
 import { createServer, type MetaServer } from './server/server';
+import { ReloadingCertificates } from './server/tls';
 import { Db } from './store/db';
 import { startEmbedded, type EmbeddedDatabase } from './store/embedded';
 import { migrate } from './store/migrate';
@@ -82,12 +85,41 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
     ));
   if (config.atimeMode === undefined) meta.deps.options.atimeMode = format.atimeMode;
 
-  const telemetry = new Telemetry(config.metricsPort, config.metricsHost, db);
-  const server = createServer(meta, log, { maxReceiveMessageBytes: config.maxMessageBytes, maxSendMessageBytes: config.maxMessageBytes }, telemetry);
+  let tls: ReloadingCertificates | undefined;
+  let auth: Auth;
+  try {
+    if (config.tlsCertFile !== '') {
+      tls = new ReloadingCertificates(
+        { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile, clientCaFile: config.tlsClientCaFile },
+        config.credentialsReloadMs,
+        log,
+      );
+    }
+    auth = new Auth(meta, log, {
+      authFile: config.authFile,
+      required: config.authRequired,
+      openServices: config.authOpenServices,
+      reloadMs: config.credentialsReloadMs,
+    });
+  } catch (err) {
+    tls?.stop();
+    await db.close();
+    await embedded?.stop();
+    throw new StartupError(err instanceof Error ? err.message : String(err));
+  }
+  const telemetry = new Telemetry(config.metricsPort, config.metricsHost, db, config.metricsTls ? tls : undefined);
+  const server = createServer(
+    meta,
+    log,
+    { maxReceiveMessageBytes: config.maxMessageBytes, maxSendMessageBytes: config.maxMessageBytes, auth, tls },
+    telemetry,
+  );
   let port: number;
   try {
     port = await server.listen(config.listen);
   } catch (err) {
+    auth.stop();
+    tls?.stop();
     await db.close();
     await telemetry.shutdown();
     await embedded?.stop();
@@ -95,10 +127,16 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
   }
   const jobs = new JobRunner(metaJobs(meta, config.requestRetentionMs), config.jobIntervalMs, log);
   jobs.start();
+  let stopping = false;
+  const dbHealth = new DatabaseHealth(() => db.ping(), (up) => stopping || server.setServing(up), config.healthCheckMs, log);
+  dbHealth.start();
   server.setServing(true);
   const host = config.listen.slice(0, config.listen.lastIndexOf(':'));
   const address = `${host}:${port}`;
-  log.info({ address, volume: format.name, uuid: format.uuid }, 'fsmeta serving');
+  log.info(
+    { address, volume: format.name, uuid: format.uuid, tls: tls === undefined ? 'off' : config.tlsClientCaFile !== '' ? 'mutual' : 'server', auth: auth.enabled ? (config.authRequired ? 'required' : 'optional') : 'off' },
+    'fsmeta serving',
+  );
 
   return {
     port,
@@ -107,9 +145,13 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
     meta,
     server,
     async stop() {
+      stopping = true;
       server.setServing(false);
+      await dbHealth.stop();
       await server.shutdown(config.shutdownGraceMs);
       await jobs.stop();
+      auth.stop();
+      tls?.stop();
       await db.close();
       await telemetry.shutdown();
       await embedded?.stop();

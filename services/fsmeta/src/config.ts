@@ -21,7 +21,26 @@ export interface Config {
   skipDirMtimeMs: number;
   requestRetentionMs: number;
   jobIntervalMs: number;
+  healthCheckMs: number;
+  /** PEM files of the gRPC server's certificate and key; both empty: plaintext. */
+  tlsCertFile: string;
+  tlsKeyFile: string;
+  /** PEM file of the CA that signs client certificates; set: mutual TLS required. */
+  tlsClientCaFile: string;
+  /** Serve metrics over HTTPS with the server certificate. */
+  metricsTls: boolean;
+  /** How often certificate and identity files are re-read. */
+  credentialsReloadMs: number;
+  /** JSON or YAML file of identities (docs/security.md); empty: every caller is anonymous. */
+  authFile: string;
+  /** Refuse calls that carry no identity (UNAUTHENTICATED). */
+  authRequired: boolean;
+  /** Services answered without an identity even when authRequired: health, reflection. */
+  authOpenServices: OpenService[];
 }
+
+export const OPEN_SERVICES = ['health', 'reflection'] as const;
+export type OpenService = (typeof OPEN_SERVICES)[number];
 
 export class ConfigError extends Error {}
 
@@ -71,6 +90,20 @@ function logLevel(v: string, name: string): string {
   return v;
 }
 
+function bool(v: string, name: string): boolean {
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0' || v === '') return false;
+  throw new ConfigError(`${name}: "${v}" is not true or false`);
+}
+
+function openServices(v: string, name: string): OpenService[] {
+  const list = v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const s of list) {
+    if (!(OPEN_SERVICES as readonly string[]).includes(s)) throw new ConfigError(`${name}: "${s}" is not one of ${OPEN_SERVICES.join(', ')}`);
+  }
+  return list as OpenService[];
+}
+
 /** Hides the password of a database URL in messages. */
 export function redact(url: string): string {
   return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
@@ -94,6 +127,15 @@ const KNOBS: Record<keyof Config, Knob> = {
   skipDirMtimeMs: { flag: 'skip-dir-mtime-ms', env: 'FSMETA_SKIP_DIR_MTIME_MS', def: '100', help: "skip a parent's mtime update newer than this", parse: int(0, 3_600_000) },
   requestRetentionMs: { flag: 'request-retention-ms', env: 'FSMETA_REQUEST_RETENTION_MS', def: '3600000', help: 'how long retried request ids are recognised', parse: int(1000, 7 * 86_400_000) },
   jobIntervalMs: { flag: 'job-interval-ms', env: 'FSMETA_JOB_INTERVAL_MS', def: '1000', help: 'period of background jobs (expiry, release, pruning)', parse: int(10, 3_600_000) },
+  healthCheckMs: { flag: 'health-check-ms', env: 'FSMETA_HEALTH_CHECK_MS', def: '1000', help: 'period of the database probe behind the health status', parse: int(50, 600_000) },
+  tlsCertFile: { flag: 'tls-cert-file', env: 'FSMETA_TLS_CERT_FILE', def: '', help: 'PEM certificate (chain) of the gRPC port; empty: plaintext', parse: str },
+  tlsKeyFile: { flag: 'tls-key-file', env: 'FSMETA_TLS_KEY_FILE', def: '', help: 'PEM private key of that certificate', parse: str },
+  tlsClientCaFile: { flag: 'tls-client-ca-file', env: 'FSMETA_TLS_CLIENT_CA_FILE', def: '', help: 'PEM CA of client certificates; set: mutual TLS required', parse: str },
+  metricsTls: { flag: 'metrics-tls', env: 'FSMETA_METRICS_TLS', def: 'false', help: 'serve metrics over HTTPS with the gRPC certificate', parse: bool },
+  credentialsReloadMs: { flag: 'credentials-reload-ms', env: 'FSMETA_CREDENTIALS_RELOAD_MS', def: '10000', help: 'how often certificate and auth files are re-read', parse: int(100, 3_600_000) },
+  authFile: { flag: 'auth-file', env: 'FSMETA_AUTH_FILE', def: '', help: 'JSON or YAML identities file (docs/security.md)', parse: str },
+  authRequired: { flag: 'auth-required', env: 'FSMETA_AUTH_REQUIRED', def: 'false', help: 'refuse calls without an identity (UNAUTHENTICATED)', parse: bool },
+  authOpenServices: { flag: 'auth-open-services', env: 'FSMETA_AUTH_OPEN_SERVICES', def: 'health,reflection', help: 'services open without an identity (health, reflection)', parse: openServices },
 };
 
 /** Parses `--flag value` / `--flag=value` arguments over environment variables over defaults. */
@@ -120,7 +162,17 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const raw = fromFlag ?? env[knob.env] ?? knob.def;
     out[key] = knob.parse(raw, fromFlag !== undefined ? `--${knob.flag}` : env[knob.env] !== undefined ? knob.env : `--${knob.flag}`);
   }
-  return out as unknown as Config;
+  const config = out as unknown as Config;
+  checkCombinations(config);
+  return config;
+}
+
+/** Settings that are valid alone but not together. */
+function checkCombinations(c: Config): void {
+  if ((c.tlsCertFile === '') !== (c.tlsKeyFile === '')) throw new ConfigError('FSMETA_TLS_CERT_FILE and FSMETA_TLS_KEY_FILE go together');
+  if (c.tlsClientCaFile !== '' && c.tlsCertFile === '') throw new ConfigError('FSMETA_TLS_CLIENT_CA_FILE needs FSMETA_TLS_CERT_FILE and FSMETA_TLS_KEY_FILE');
+  if (c.metricsTls && c.tlsCertFile === '') throw new ConfigError('FSMETA_METRICS_TLS needs FSMETA_TLS_CERT_FILE and FSMETA_TLS_KEY_FILE');
+  if (c.authRequired && c.authFile === '') throw new ConfigError('FSMETA_AUTH_REQUIRED needs FSMETA_AUTH_FILE (no identity could get in)');
 }
 
 export function configHelp(): string {

@@ -3,3 +3,5 @@ export { loadConfig, type Config } from './config';
 export { migrate, loadMigrations, MIGRATIONS_DIR } from './store/migrate';
 export { startEmbedded, freePort } from './store/embedded';
 export { runCli, COMMANDS } from './cli';
+export { METHOD_ACCESS, type AccessClass } from './server/auth';
+export { ROLES, type Role } from './server/identities';

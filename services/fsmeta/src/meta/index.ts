@@ -1,3 +1,4 @@
+import { Confinement } from './confine';
 import { DataPath } from './data';
 import type { MetaDeps } from './deps';
 import { DirStats } from './dir-stats';
@@ -17,6 +18,7 @@ export interface Meta {
   data: DataPath;
   quotas: Quotas;
   dirStats: DirStats;
+  confinement: Confinement;
 }
 
 export function createMeta(deps: MetaDeps): Meta {
@@ -29,5 +31,6 @@ export function createMeta(deps: MetaDeps): Meta {
     data: new DataPath(deps),
     quotas: new Quotas(deps),
     dirStats: new DirStats(deps),
+    confinement: new Confinement(deps),
   };
 }

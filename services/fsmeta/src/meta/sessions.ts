@@ -7,6 +7,7 @@ import {
   lockSession,
   refreshSession,
   sessionOpenInodes,
+  sessionOwner,
 } from '../store/sessions';
 import type { Tx } from '../store/db';
 import type { MetaDeps } from './deps';
@@ -28,15 +29,22 @@ export interface SessionView {
   expireNs: bigint;
   readOnly: boolean;
   openFiles: number;
+  /** The identity that created it; null when opened without authentication. */
+  owner: string | null;
 }
 
 /** Client sessions: the scope of request ids, open files and locks (JuiceFS NewSession / CleanStaleSessions). */
 export class Sessions {
   constructor(private readonly deps: MetaDeps) {}
 
-  async open(info: SessionInfo, readOnly: boolean): Promise<bigint> {
+  async open(info: SessionInfo, readOnly: boolean, owner: string | null = null): Promise<bigint> {
     const { db, options } = this.deps;
-    return db.transaction((tx) => insertSession(tx, info, readOnly, options.sessionTtlMs));
+    return db.transaction((tx) => insertSession(tx, info, readOnly, options.sessionTtlMs, owner));
+  }
+
+  /** Who owns a session; undefined when there is no such session (any more). */
+  owner(sid: bigint): Promise<{ owner: string | null } | undefined> {
+    return sessionOwner(this.deps.db.reader, sid);
   }
 
   /** ESTALE once the session has expired or closed: its opens and locks are gone, the client must start over. */
@@ -61,6 +69,7 @@ export class Sessions {
       expireNs: r.expire_ns,
       readOnly: r.read_only,
       openFiles: Number(r.open_files),
+      owner: r.owner,
     }));
   }
 

@@ -10,15 +10,21 @@ import { dataHandlers } from './handlers/data';
 import { namespaceHandlers } from './handlers/namespace';
 import { quotaHandlers } from './handlers/quotas';
 import { sessionHandlers } from './handlers/sessions';
-import type { MetaImpl, MethodName } from './handlers/types';
+import type { CallContext, MetaImpl, MethodName } from './handlers/types';
 import { volumeHandlers } from './handlers/volume';
 import { xattrHandlers } from './handlers/xattrs';
 import { toServiceError } from './status';
 import type { Telemetry } from '../telemetry';
+import type { Auth } from './auth';
+import type { ReloadingCertificates } from './tls';
 
 export interface ServerOptions {
   maxReceiveMessageBytes: number;
   maxSendMessageBytes: number;
+  /** Authentication and authorization of every call (server/auth.ts). */
+  auth: Auth;
+  /** TLS (mutual when it has a client CA); undefined: plaintext. */
+  tls?: ReloadingCertificates;
 }
 
 /** Health is reported for the whole server ("") and for the Meta service by name. */
@@ -44,18 +50,23 @@ function allHandlers(meta: Meta): MetaImpl {
  * answer UNIMPLEMENTED), grpc.health.v1 and server reflection v1 + v1alpha.
  */
 export function createServer(meta: Meta, log: Logger, options: ServerOptions, telemetry?: Telemetry): MetaServer {
+  const { auth } = options;
   const server = new grpc.Server({
     'grpc.max_receive_message_length': options.maxReceiveMessageBytes,
     'grpc.max_send_message_length': options.maxSendMessageBytes,
+    interceptors: [auth.interceptor()],
   });
   const service = loadMetaProto().fsmeta.v1.Meta.service;
   const impl = allHandlers(meta);
   const handlers: grpc.UntypedServiceImplementation = {};
   for (const method of Object.keys(service) as MethodName[]) {
-    const fn = impl[method] as ((req: unknown) => Promise<unknown>) | undefined;
+    const fn = impl[method] as ((req: unknown, context: CallContext) => Promise<unknown>) | undefined;
     handlers[method] = (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
       const started = performance.now();
-      const run = fn === undefined ? Promise.reject(new Unimplemented(method)) : fn(call.request);
+      // Every call is admitted (identity, role, session owner, confinement) before its handler runs.
+      const run = auth.admit(method, call).then((admitted) =>
+        fn === undefined ? Promise.reject(new Unimplemented(method)) : fn(call.request, admitted.context).then((res) => admitted.reply(res)),
+      );
       run.then(
         (res) => {
           telemetry?.recordCall(method, 'OK', performance.now() - started);
@@ -85,7 +96,8 @@ export function createServer(meta: Meta, log: Logger, options: ServerOptions, te
     },
     listen(address) {
       return new Promise((resolve, reject) => {
-        server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
+        const credentials = options.tls?.serverCredentials() ?? grpc.ServerCredentials.createInsecure();
+        server.bindAsync(address, credentials, (err, port) => (err ? reject(err) : resolve(port)));
       });
     },
     shutdown(graceMs) {

@@ -8,7 +8,8 @@ import {
 } from '@fsmeta/proto';
 import type { Logger } from 'pino';
 import { FsError, InvalidArgument, Unimplemented } from '../meta/errors';
-import { StoreUnavailable } from '../store/db';
+import { isUnavailable } from '../store/db';
+import { AuthError } from './auth';
 
 function serviceError(code: status, details: string, metadata = new Metadata()): ServiceError {
   return Object.assign(new Error(details), { code, details, metadata });
@@ -34,9 +35,10 @@ export function toServiceError(err: unknown, log: Logger, method: string): Servi
     return serviceError(code, message, metadata);
   }
   if (err instanceof InvalidArgument) return serviceError(status.INVALID_ARGUMENT, err.message);
+  if (err instanceof AuthError) return serviceError(err.code, err.message);
   if (err instanceof Unimplemented) return serviceError(status.UNIMPLEMENTED, err.message);
-  if (err instanceof StoreUnavailable) {
-    log.warn({ err: err.message, method }, 'database unavailable');
+  if (isUnavailable(err)) {
+    log.warn({ err: err instanceof Error ? err.message : String(err), method }, 'database unavailable');
     return serviceError(status.UNAVAILABLE, 'database unavailable');
   }
   log.error({ err, method }, 'internal error');

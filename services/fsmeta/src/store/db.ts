@@ -5,17 +5,35 @@ import { ALLOWANCE_SQLSTATE, LimitExceeded, MAX_REFILLS, parseAllowanceError, re
 // int8 columns (inodes, lengths, nanosecond times) are exact bigints in fsmeta.
 types.setTypeParser(types.builtins.INT8, (v) => BigInt(v));
 
+/**
+ * SQLSTATEs saying the database cannot serve right now (restart, failover,
+ * terminated backend, connection limits): retried, and UNAVAILABLE (retryable
+ * by the client) when every retry failed, never INTERNAL.
+ */
+const UNAVAILABLE_SQLSTATES = new Set([
+  '57P01', // admin_shutdown (also pg_terminate_backend)
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now: the database system is starting up / shutting down
+  '57P05', // idle_session_timeout
+  '53300', // too_many_connections
+  '53400', // configuration_limit_exceeded
+  '08000', '08001', '08003', '08004', '08006', '08007', '08P01', // connection exceptions
+]);
+/** Node socket errors of a lost or refused connection. */
+const UNAVAILABLE_NODE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
+/** What node-postgres says when the server goes away mid-conversation. */
+const LOST_CONNECTION_MESSAGE = /Connection terminated|connection error|Client has encountered a connection error|Client was closed|not queryable|timeout exceeded when trying to connect/i;
+
 /** SQLSTATEs after which the whole transaction is run again. */
 const RETRYABLE_SQLSTATES = new Set([
   '40001', // serialization_failure
   '40P01', // deadlock_detected
   '23505', // unique_violation: a concurrent insert won; the retry sees its row
   '55P03', // lock_not_available (lock_timeout)
-  '57P01', // admin_shutdown
-  '08000', '08003', '08006', '08001', '08004', // connection exceptions
+  ...UNAVAILABLE_SQLSTATES,
 ]);
-const RETRYABLE_NODE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
 const MAX_ATTEMPTS = 20;
+const CONNECT_TIMEOUT_MS = 5000;
 const BASE_BACKOFF_MS = 2;
 const MAX_BACKOFF_MS = 200;
 
@@ -41,11 +59,19 @@ export function sqlState(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
 }
 
+/** The database is unreachable, restarting or dropped our connection: nothing wrong with the request. */
+export function isUnavailable(err: unknown): boolean {
+  if (err instanceof StoreUnavailable) return true;
+  const code = sqlState(err);
+  if (code !== undefined && (UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_NODE_CODES.has(code))) return true;
+  // pg errors with a real SQLSTATE are answers from a live server; the rest are about the connection.
+  if (code !== undefined && /^[0-9A-Z]{5}$/.test(code)) return false;
+  return LOST_CONNECTION_MESSAGE.test(err instanceof Error ? err.message : '');
+}
+
 function isRetryable(err: unknown): boolean {
   const code = sqlState(err);
-  if (code !== undefined && (RETRYABLE_SQLSTATES.has(code) || RETRYABLE_NODE_CODES.has(code))) return true;
-  const message = err instanceof Error ? err.message : '';
-  return /Connection terminated|connection error|Client has encountered a connection error/i.test(message);
+  return (code !== undefined && RETRYABLE_SQLSTATES.has(code)) || isUnavailable(err);
 }
 
 /** The database could not be reached (or kept dropping the connection) through every retry. */
@@ -57,9 +83,7 @@ export class StoreUnavailable extends Error {
 }
 
 function giveUp(err: unknown): unknown {
-  const code = sqlState(err);
-  const lostConnection = code === undefined || code.startsWith('08') || code === '57P01' || RETRYABLE_NODE_CODES.has(code);
-  return isRetryable(err) && lostConnection ? new StoreUnavailable(err) : err;
+  return isUnavailable(err) && !(err instanceof StoreUnavailable) ? new StoreUnavailable(err) : err;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -78,6 +102,10 @@ export class Db {
   /** Autocommit reads through the same interface as a transaction. */
   readonly reader: Tx = { query: (text, values, name) => this.read(text, values, name) };
 
+  private readonly onClientError = (err: Error): void => {
+    this.log.warn({ err: err.message }, 'database connection lost');
+  };
+
   constructor(
     readonly options: StoreOptions,
     private readonly log: Logger,
@@ -87,9 +115,23 @@ export class Db {
       max: options.poolSize,
       statement_timeout: options.statementTimeoutMs,
       application_name: 'fsmeta',
+      // A database that accepts no connection (down, failing over) fails the attempt instead of hanging it.
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     });
+    // The pool listens for errors only on idle clients. A checked-out one whose
+    // backend is terminated, or whose server restarts, emits 'error' with no
+    // listener, which crashes the process; and the message can arrive in the
+    // same packet that completes the connection, before any caller could add
+    // one. So every client gets a listener of its own from birth (the query in
+    // flight, if any, fails by itself and is retried).
+    this.pool.on('connect', (client) => client.on('error', this.onClientError));
     // An idle client losing its connection must not crash the process.
     this.pool.on('error', (err) => this.log.warn({ err: err.message }, 'idle database connection lost'));
+  }
+
+  /** One round trip to the database (health checks): resolves when it answers, rejects otherwise. */
+  async ping(): Promise<void> {
+    await this.pool.query('select 1');
   }
 
   async close(): Promise<void> {

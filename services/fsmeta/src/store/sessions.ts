@@ -9,13 +9,14 @@ export interface SessionRow {
   created_ns: bigint;
   expire_ns: bigint;
   open_files: bigint;
+  owner: string | null;
 }
 
-export async function insertSession(tx: Tx, info: unknown, readOnly: boolean, ttlMs: number): Promise<bigint> {
+export async function insertSession(tx: Tx, info: unknown, readOnly: boolean, ttlMs: number, owner: string | null): Promise<bigint> {
   const rows = await tx.query<{ sid: bigint }>(
-    `insert into session (sid, info, read_only, expire_at)
-     values (nextval('session_seq'), $1, $2, now() + make_interval(secs => $3::double precision / 1000)) returning sid`,
-    [JSON.stringify(info), readOnly, ttlMs],
+    `insert into session (sid, info, read_only, expire_at, owner)
+     values (nextval('session_seq'), $1, $2, now() + make_interval(secs => $3::double precision / 1000), $4) returning sid`,
+    [JSON.stringify(info), readOnly, ttlMs, owner],
   );
   return rows[0]!.sid;
 }
@@ -34,12 +35,18 @@ export async function refreshSession(tx: Tx, sid: bigint, ttlMs: number): Promis
 
 export async function listSessions(q: Tx): Promise<SessionRow[]> {
   return q.query<SessionRow>(
-    `select s.sid, s.info, s.read_only,
+    `select s.sid, s.info, s.read_only, s.owner,
             (extract(epoch from s.created_at) * 1e9)::bigint as created_ns,
             (extract(epoch from s.expire_at) * 1e9)::bigint as expire_ns,
             (select count(*) from open_file o where o.sid = s.sid) as open_files
        from session s order by s.sid`,
   );
+}
+
+/** The identity that created a session (null: none); undefined when the session does not exist. */
+export async function sessionOwner(q: Tx, sid: bigint): Promise<{ owner: string | null } | undefined> {
+  const rows = await q.query<{ owner: string | null }>('select owner from session where sid = $1', [sid], 'session-owner');
+  return rows[0];
 }
 
 /** Locks a session row for cleanup; undefined if already gone. */

@@ -6,9 +6,9 @@ import { formatToWire } from './volume';
 export function sessionHandlers(meta: Meta): MetaImpl {
   const { sessions, volume, deps } = meta;
   return {
-    async NewSession(req) {
+    async NewSession(req, call) {
       const info = req.info ?? { version: '', hostName: '', ipAddrs: [], mountPoint: '', processId: 0 };
-      const [sessionId, format] = await Promise.all([sessions.open(info, req.readOnly), volume.getFormat()]);
+      const [sessionId, format] = await Promise.all([sessions.open(info, req.readOnly, call.identity), volume.getFormat()]);
       return {
         sessionId: sessionId.toString(),
         heartbeatMs: deps.options.heartbeatMs,
@@ -33,6 +33,7 @@ export function sessionHandlers(meta: Meta): MetaImpl {
           expireNs: s.expireNs.toString(),
           readOnly: s.readOnly,
           openFiles: s.openFiles,
+          owner: s.owner ?? '',
         })),
       };
     },

@@ -8,7 +8,13 @@ type ResponseOf<H> = H extends handleUnaryCall<never, infer Res> ? Res : never;
 
 export type MethodName = keyof Methods;
 
+/** What the server wiring knows about a call beyond its request (server/auth.ts). */
+export interface CallContext {
+  /** The authenticated identity's name; null for an anonymous caller (authentication off or not required). */
+  identity: string | null;
+}
+
 /** A handler: decoded request in, response out; failures are thrown (mapped by server/status.ts). */
 export type MetaImpl = {
-  [K in MethodName]?: (req: RequestOf<Methods[K]>) => Promise<ResponseOf<Methods[K]>>;
+  [K in MethodName]?: (req: RequestOf<Methods[K]>, call: CallContext) => Promise<ResponseOf<Methods[K]>>;
 };

@@ -10,6 +10,7 @@ export interface Session {
   'expireNs'?: (number | string | Long);
   'readOnly'?: (boolean);
   'openFiles'?: (number);
+  'owner'?: (string);
 }
 
 export interface Session__Output {
@@ -19,4 +20,5 @@ export interface Session__Output {
   'expireNs': (string);
   'readOnly': (boolean);
   'openFiles': (number);
+  'owner': (string);
 }
