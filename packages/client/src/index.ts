@@ -19,11 +19,13 @@ export { ERRNO, type ErrnoName, type v1 } from '@fsmeta/proto';
 
 type KnownKeys<T> = { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] };
 type Methods = KnownKeys<MetaDefinition>;
-export type MethodName = keyof Methods;
+/** Server-streaming methods: opened with `stream` (or `watch`), never with `call`. */
+export type StreamMethodName = 'Watch';
+export type MethodName = Exclude<keyof Methods, StreamMethodName>;
 /** What a method takes (the permissive input type). */
-export type RequestOf<M extends MethodName> = Methods[M] extends MethodDefinition<infer Req, infer _Res, infer _ReqOut, infer _ResOut> ? Req : never;
+export type RequestOf<M extends MethodName | StreamMethodName> = Methods[M] extends MethodDefinition<infer Req, infer _Res, infer _ReqOut, infer _ResOut> ? Req : never;
 /** What a method returns (decoded with the shared loader options: 64-bit values as strings). */
-export type ResponseOf<M extends MethodName> = Methods[M] extends MethodDefinition<infer _Req, infer _Res, infer _ReqOut, infer Res> ? Res : never;
+export type ResponseOf<M extends MethodName | StreamMethodName> = Methods[M] extends MethodDefinition<infer _Req, infer _Res, infer _ReqOut, infer Res> ? Res : never;
 
 /** A failed call. `errno` / `errnoName` are set when the server reported a POSIX error. */
 export class FsmetaError extends Error {
@@ -152,6 +154,12 @@ export class MetaClient {
         (err, res) => (err ? reject(toFsmetaError(err, method)) : resolve(res as ResponseOf<M>)),
       );
     });
+  }
+
+  /** Opens one server stream (no deadline, no resume: see `watch` for a watcher that resumes). */
+  stream<M extends StreamMethodName>(method: M, request: RequestOf<M>): grpc.ClientReadableStream<ResponseOf<M>> {
+    const def = this.definition[method] as unknown as MethodDefinition<RequestOf<M>, unknown, unknown, ResponseOf<M>>;
+    return this.client.makeServerStreamRequest(def.path, def.requestSerialize, def.responseDeserialize, request, new grpc.Metadata(), {});
   }
 
   /** Starts a session and returns a handle that fills in the request context. */

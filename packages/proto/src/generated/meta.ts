@@ -17,6 +17,8 @@ export interface ProtoGrpcType {
       AtimeMode: EnumTypeDefinition
       Attr: MessageTypeDefinition
       Caller: MessageTypeDefinition
+      Change: MessageTypeDefinition
+      ChangeKind: EnumTypeDefinition
       ClaimCompactionRequest: MessageTypeDefinition
       ClaimCompactionResponse: MessageTypeDefinition
       ClaimSliceDeletionsRequest: MessageTypeDefinition
@@ -115,6 +117,8 @@ export interface ProtoGrpcType {
       TruncateResponse: MessageTypeDefinition
       UnlinkRequest: MessageTypeDefinition
       UnlinkResponse: MessageTypeDefinition
+      WatchRequest: MessageTypeDefinition
+      WatchResponse: MessageTypeDefinition
       WriteRequest: MessageTypeDefinition
       WriteResponse: MessageTypeDefinition
     }

@@ -1,4 +1,5 @@
 import type { Meta } from '../meta';
+import { markChanges, pruneChanges } from '../store/changes';
 import { pruneOutcomes } from '../store/requests';
 import { dataJobs } from './data';
 import type { Job } from './runner';
@@ -6,11 +7,19 @@ import type { Job } from './runner';
 const BATCH = 100;
 
 /** The background jobs every replica runs. */
-export function metaJobs(meta: Meta, requestRetentionMs: number): Job[] {
+export function metaJobs(meta: Meta, requestRetentionMs: number, watchRetentionMs: number): Job[] {
   const { db } = meta.deps;
   return [
     { name: 'expire-sessions', run: () => meta.sessions.cleanExpired(BATCH) },
     { name: 'prune-request-log', run: () => db.transaction((tx) => pruneOutcomes(tx, requestRetentionMs, 10 * BATCH)) },
+    {
+      name: 'prune-changes',
+      run: () =>
+        db.transaction(async (tx) => {
+          await markChanges(tx);
+          return pruneChanges(tx, watchRetentionMs, 10 * BATCH);
+        }),
+    },
     ...dataJobs(meta),
   ];
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from '../store/db';
+import type { Listener } from '../store/listener';
 
 export type AtimeMode = 'noatime' | 'relatime' | 'strictatime';
 
@@ -13,10 +14,14 @@ export interface MetaOptions {
   skipDirMtimeNs: bigint;
   readdirDefaultLimit: number;
   readdirMaxLimit: number;
+  /** The change feed looks for changes this often even without a notification (safety net, not the wake-up path). */
+  watchPollMs: number;
 }
 
 export interface MetaDeps {
   db: Db;
+  /** This replica's LISTEN/NOTIFY connection (the admin CLI has none: watchers see its changes at their next poll). */
+  listener?: Listener;
   log: Logger;
   options: MetaOptions;
 }

@@ -1,3 +1,4 @@
+import { ChangeFeed } from './changes';
 import { Confinement } from './confine';
 import { DataPath } from './data';
 import type { MetaDeps } from './deps';
@@ -18,6 +19,7 @@ export interface Meta {
   data: DataPath;
   quotas: Quotas;
   dirStats: DirStats;
+  changes: ChangeFeed;
   confinement: Confinement;
 }
 
@@ -31,6 +33,7 @@ export function createMeta(deps: MetaDeps): Meta {
     data: new DataPath(deps),
     quotas: new Quotas(deps),
     dirStats: new DirStats(deps),
+    changes: new ChangeFeed(deps),
     confinement: new Confinement(deps),
   };
 }

@@ -42,7 +42,8 @@ const VIRTUAL_INODES = 10n << 20n;
 /** Stored JSON form: bigints as decimal strings. */
 type StoredFormat = Omit<VolumeFormat, 'capacity' | 'inodes'> & { capacity: string; inodes: string };
 
-function toStored(f: VolumeFormat): StoredFormat {
+/** The JSON the format setting row holds (bigints as decimal strings). */
+export function toStored(f: VolumeFormat): StoredFormat {
   return { ...f, capacity: f.capacity.toString(), inodes: f.inodes.toString() };
 }
 

@@ -12,6 +12,7 @@ import { quotaHandlers } from './handlers/quotas';
 import { sessionHandlers } from './handlers/sessions';
 import type { CallContext, MetaImpl, MethodName } from './handlers/types';
 import { volumeHandlers } from './handlers/volume';
+import { watchHandler } from './handlers/watch';
 import { xattrHandlers } from './handlers/xattrs';
 import { toServiceError } from './status';
 import type { Telemetry } from '../telemetry';
@@ -60,6 +61,7 @@ export function createServer(meta: Meta, log: Logger, options: ServerOptions, te
   const impl = allHandlers(meta);
   const handlers: grpc.UntypedServiceImplementation = {};
   for (const method of Object.keys(service) as MethodName[]) {
+    if (service[method].responseStream) continue;
     const fn = impl[method] as ((req: unknown, context: CallContext) => Promise<unknown>) | undefined;
     handlers[method] = (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
       const started = performance.now();
@@ -80,6 +82,8 @@ export function createServer(meta: Meta, log: Logger, options: ServerOptions, te
       );
     };
   }
+  // The one server-streaming method (its handler owns the stream; see handlers/watch.ts).
+  handlers.Watch = watchHandler(meta, log, auth);
   server.addService(service, handlers);
 
   const health = new HealthImplementation(Object.fromEntries(HEALTH_SERVICES.map((s) => [s, 'NOT_SERVING' as const])));

@@ -92,6 +92,8 @@ import type { TruncateRequest as _fsmeta_v1_TruncateRequest, TruncateRequest__Ou
 import type { TruncateResponse as _fsmeta_v1_TruncateResponse, TruncateResponse__Output as _fsmeta_v1_TruncateResponse__Output } from '../../fsmeta/v1/TruncateResponse';
 import type { UnlinkRequest as _fsmeta_v1_UnlinkRequest, UnlinkRequest__Output as _fsmeta_v1_UnlinkRequest__Output } from '../../fsmeta/v1/UnlinkRequest';
 import type { UnlinkResponse as _fsmeta_v1_UnlinkResponse, UnlinkResponse__Output as _fsmeta_v1_UnlinkResponse__Output } from '../../fsmeta/v1/UnlinkResponse';
+import type { WatchRequest as _fsmeta_v1_WatchRequest, WatchRequest__Output as _fsmeta_v1_WatchRequest__Output } from '../../fsmeta/v1/WatchRequest';
+import type { WatchResponse as _fsmeta_v1_WatchResponse, WatchResponse__Output as _fsmeta_v1_WatchResponse__Output } from '../../fsmeta/v1/WatchResponse';
 import type { WriteRequest as _fsmeta_v1_WriteRequest, WriteRequest__Output as _fsmeta_v1_WriteRequest__Output } from '../../fsmeta/v1/WriteRequest';
 import type { WriteResponse as _fsmeta_v1_WriteResponse, WriteResponse__Output as _fsmeta_v1_WriteResponse__Output } from '../../fsmeta/v1/WriteResponse';
 
@@ -497,6 +499,11 @@ export interface MetaClient extends grpc.Client {
   unlink(argument: _fsmeta_v1_UnlinkRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_fsmeta_v1_UnlinkResponse__Output>): grpc.ClientUnaryCall;
   unlink(argument: _fsmeta_v1_UnlinkRequest, callback: grpc.requestCallback<_fsmeta_v1_UnlinkResponse__Output>): grpc.ClientUnaryCall;
   
+  Watch(argument: _fsmeta_v1_WatchRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_fsmeta_v1_WatchResponse__Output>;
+  Watch(argument: _fsmeta_v1_WatchRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_fsmeta_v1_WatchResponse__Output>;
+  watch(argument: _fsmeta_v1_WatchRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_fsmeta_v1_WatchResponse__Output>;
+  watch(argument: _fsmeta_v1_WatchRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_fsmeta_v1_WatchResponse__Output>;
+  
   Write(argument: _fsmeta_v1_WriteRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_fsmeta_v1_WriteResponse__Output>): grpc.ClientUnaryCall;
   Write(argument: _fsmeta_v1_WriteRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_fsmeta_v1_WriteResponse__Output>): grpc.ClientUnaryCall;
   Write(argument: _fsmeta_v1_WriteRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_fsmeta_v1_WriteResponse__Output>): grpc.ClientUnaryCall;
@@ -599,6 +606,8 @@ export interface MetaHandlers extends grpc.UntypedServiceImplementation {
   
   Unlink: grpc.handleUnaryCall<_fsmeta_v1_UnlinkRequest__Output, _fsmeta_v1_UnlinkResponse>;
   
+  Watch: grpc.handleServerStreamingCall<_fsmeta_v1_WatchRequest__Output, _fsmeta_v1_WatchResponse>;
+  
   Write: grpc.handleUnaryCall<_fsmeta_v1_WriteRequest__Output, _fsmeta_v1_WriteResponse>;
   
 }
@@ -649,5 +658,6 @@ export interface MetaDefinition extends grpc.ServiceDefinition {
   Symlink: MethodDefinition<_fsmeta_v1_SymlinkRequest, _fsmeta_v1_SymlinkResponse, _fsmeta_v1_SymlinkRequest__Output, _fsmeta_v1_SymlinkResponse__Output>
   Truncate: MethodDefinition<_fsmeta_v1_TruncateRequest, _fsmeta_v1_TruncateResponse, _fsmeta_v1_TruncateRequest__Output, _fsmeta_v1_TruncateResponse__Output>
   Unlink: MethodDefinition<_fsmeta_v1_UnlinkRequest, _fsmeta_v1_UnlinkResponse, _fsmeta_v1_UnlinkRequest__Output, _fsmeta_v1_UnlinkResponse__Output>
+  Watch: MethodDefinition<_fsmeta_v1_WatchRequest, _fsmeta_v1_WatchResponse, _fsmeta_v1_WatchRequest__Output, _fsmeta_v1_WatchResponse__Output>
   Write: MethodDefinition<_fsmeta_v1_WriteRequest, _fsmeta_v1_WriteResponse, _fsmeta_v1_WriteRequest__Output, _fsmeta_v1_WriteResponse__Output>
 }
