@@ -92,6 +92,7 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
     ));
   if (config.atimeMode === undefined) meta.deps.options.atimeMode = format.atimeMode;
 
+  await meta.locks.start();
   await meta.changes.start();
   let tls: ReloadingCertificates | undefined;
   let auth: Auth;
@@ -126,6 +127,7 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
   try {
     port = await server.listen(config.listen);
   } catch (err) {
+    await meta.locks.stop();
     meta.changes.close();
     await listener.close();
     auth.stop();
@@ -163,6 +165,8 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
       server.setServing(false);
       // Watch streams never end on their own: end them first so the drain below can finish.
       meta.changes.close();
+      // Blocked lock waits answer UNAVAILABLE now rather than hold the drain.
+      await meta.locks.stop();
       await dbHealth.stop();
       await server.shutdown(config.shutdownGraceMs);
       await jobs.stop();

@@ -60,6 +60,7 @@ export interface ProtoGrpcType {
       GetXattrResponse: MessageTypeDefinition
       HeartbeatRequest: MessageTypeDefinition
       HeartbeatResponse: MessageTypeDefinition
+      HeldLock: MessageTypeDefinition
       LinkRequest: MessageTypeDefinition
       LinkResponse: MessageTypeDefinition
       ListQuotasRequest: MessageTypeDefinition
@@ -68,6 +69,7 @@ export interface ProtoGrpcType {
       ListSessionsResponse: MessageTypeDefinition
       ListXattrRequest: MessageTypeDefinition
       ListXattrResponse: MessageTypeDefinition
+      LockKind: EnumTypeDefinition
       LockType: EnumTypeDefinition
       LookupRequest: MessageTypeDefinition
       LookupResponse: MessageTypeDefinition

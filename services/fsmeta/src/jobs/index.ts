@@ -11,6 +11,7 @@ export function metaJobs(meta: Meta, requestRetentionMs: number, watchRetentionM
   const { db } = meta.deps;
   return [
     { name: 'expire-sessions', run: () => meta.sessions.cleanExpired(BATCH) },
+    { name: 'clean-lock-waiters', run: () => meta.locks.cleanLapsedWaiters(BATCH) },
     { name: 'prune-request-log', run: () => db.transaction((tx) => pruneOutcomes(tx, requestRetentionMs, 10 * BATCH)) },
     {
       name: 'prune-changes',

@@ -215,8 +215,10 @@ export class DataPath {
    * a stale "still open" and leave an orphan: FOR KEY SHARE normally (closes
    * and opens of one file run side by side), FOR UPDATE from the start when
    * the file is unlinked, since two closers upgrading a shared lock deadlock.
+   * File locks go in the same statement as the open: `lockOwner`'s (FUSE
+   * release), and all of the session's on the inode with its last open.
    */
-  close(ctx: OpContext, inode: bigint): Promise<void> {
+  close(ctx: OpContext, inode: bigint, lockOwner?: bigint): Promise<void> {
     let strength: LockStrength = 'key share';
     return mutate(
       this.deps.db,
@@ -227,7 +229,7 @@ export class DataPath {
           strength = 'update';
           throw Object.assign(new Error('closing an unlinked file: start over holding it FOR UPDATE'), { code: '40001' });
         }
-        const dropped = await closeOpen(tx, ctx.sessionId, inode);
+        const dropped = await closeOpen(tx, ctx.sessionId, inode, lockOwner);
         if (dropped && node !== undefined && node.nlink === 0) await releaseUnlinked(tx, [inode]);
       },
       { allowReadOnly: true },

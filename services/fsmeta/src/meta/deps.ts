@@ -16,6 +16,8 @@ export interface MetaOptions {
   readdirMaxLimit: number;
   /** The change feed looks for changes this often even without a notification (safety net, not the wake-up path). */
   watchPollMs: number;
+  /** A blocked lock request re-checks at least this often without a notification (default 1000 ms). */
+  lockPollMs?: number;
 }
 
 export interface MetaDeps {

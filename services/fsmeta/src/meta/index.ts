@@ -3,6 +3,7 @@ import { Confinement } from './confine';
 import { DataPath } from './data';
 import type { MetaDeps } from './deps';
 import { DirStats } from './dir-stats';
+import { Locks } from './locks';
 import { Namespace } from './namespace';
 import { Quotas } from './quotas';
 import { Sessions } from './sessions';
@@ -21,6 +22,7 @@ export interface Meta {
   dirStats: DirStats;
   changes: ChangeFeed;
   confinement: Confinement;
+  locks: Locks;
 }
 
 export function createMeta(deps: MetaDeps): Meta {
@@ -35,5 +37,6 @@ export function createMeta(deps: MetaDeps): Meta {
     dirStats: new DirStats(deps),
     changes: new ChangeFeed(deps),
     confinement: new Confinement(deps),
+    locks: new Locks(deps),
   };
 }

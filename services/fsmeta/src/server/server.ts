@@ -10,7 +10,8 @@ import { dataHandlers } from './handlers/data';
 import { namespaceHandlers } from './handlers/namespace';
 import { quotaHandlers } from './handlers/quotas';
 import { sessionHandlers } from './handlers/sessions';
-import type { CallContext, MetaImpl, MethodName } from './handlers/types';
+import { lockHandlers } from './handlers/locks';
+import type { CallContext, CallWait, MetaImpl, MethodName } from './handlers/types';
 import { volumeHandlers } from './handlers/volume';
 import { watchHandler } from './handlers/watch';
 import { xattrHandlers } from './handlers/xattrs';
@@ -42,8 +43,29 @@ export interface MetaServer {
   shutdown(graceMs: number): Promise<void>;
 }
 
+/** The admitted call's context with its deadline and cancellation (the signal is made on first use). */
+function withCall(context: CallContext, call: grpc.ServerUnaryCall<unknown, unknown>): CallContext & CallWait {
+  const d = call.getDeadline();
+  let controller: AbortController | undefined;
+  return {
+    ...context,
+    deadline: d instanceof Date ? d.getTime() : d,
+    get signal() {
+      if (controller === undefined) {
+        const c = (controller = new AbortController());
+        if (call.cancelled) c.abort();
+        else call.once('cancelled', () => c.abort());
+      }
+      return controller.signal;
+    },
+  };
+}
+
 function allHandlers(meta: Meta): MetaImpl {
-  return { ...sessionHandlers(meta), ...volumeHandlers(meta), ...namespaceHandlers(meta), ...xattrHandlers(meta), ...dataHandlers(meta), ...quotaHandlers(meta) };
+  return {
+    ...sessionHandlers(meta), ...volumeHandlers(meta), ...namespaceHandlers(meta), ...xattrHandlers(meta), ...dataHandlers(meta),
+    ...lockHandlers(meta), ...quotaHandlers(meta),
+  };
 }
 
 /**
@@ -62,12 +84,12 @@ export function createServer(meta: Meta, log: Logger, options: ServerOptions, te
   const handlers: grpc.UntypedServiceImplementation = {};
   for (const method of Object.keys(service) as MethodName[]) {
     if (service[method].responseStream) continue;
-    const fn = impl[method] as ((req: unknown, context: CallContext) => Promise<unknown>) | undefined;
+    const fn = impl[method] as ((req: unknown, context: CallContext & CallWait) => Promise<unknown>) | undefined;
     handlers[method] = (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
       const started = performance.now();
       // Every call is admitted (identity, role, session owner, confinement) before its handler runs.
       const run = auth.admit(method, call).then((admitted) =>
-        fn === undefined ? Promise.reject(new Unimplemented(method)) : fn(call.request, admitted.context).then((res) => admitted.reply(res)),
+        fn === undefined ? Promise.reject(new Unimplemented(method)) : fn(call.request, withCall(admitted.context, call)).then((res) => admitted.reply(res)),
       );
       run.then(
         (res) => {

@@ -10,7 +10,7 @@ import type { Tx } from './db';
 /** Every table that holds the volume, emptied by `load --replace`. */
 const VOLUME_TABLES = [
   'node', 'edge', 'symlink', 'xattr', 'chunk', 'slice_ref', 'file_release', 'slice_deletion', 'compaction',
-  'open_file', 'request_log', 'session', 'setting',
+  'open_file', 'flock', 'plock', 'lock_waiter', 'request_log', 'session', 'setting',
 ];
 
 export interface NodeRecord {

@@ -1,4 +1,5 @@
 import type { Tx } from './db';
+import { ownerToDb } from './locks';
 
 /** Session and open-file SQL. */
 
@@ -98,13 +99,20 @@ export async function isReadOnlySession(q: Tx, sid: bigint): Promise<boolean> {
   return rows[0]?.read_only === true;
 }
 
-/** Drops one open reference in one statement (the row goes with its last reference); false if there was none. */
-export async function closeOpen(tx: Tx, sid: bigint, inode: bigint): Promise<boolean> {
+/**
+ * Drops one open reference in one statement (the row goes with its last
+ * reference); false if there was none. The same statement releases file
+ * locks: those of `lockOwner` (if given) on the inode, and all of the
+ * session's on it when its last reference goes.
+ */
+export async function closeOpen(tx: Tx, sid: bigint, inode: bigint, lockOwner?: bigint): Promise<boolean> {
   const rows = await tx.query<{ dropped: boolean }>(
     `with d as (delete from open_file where sid = $1 and inode = $2 and refs <= 1 returning 1),
-          u as (update open_file set refs = refs - 1 where sid = $1 and inode = $2 and refs > 1 returning 1)
+          u as (update open_file set refs = refs - 1 where sid = $1 and inode = $2 and refs > 1 returning 1),
+          fl as (delete from flock where inode = $2 and sid = $1 and (owner = $3 or exists (select 1 from d))),
+          pl as (delete from plock where inode = $2 and sid = $1 and (owner = $3 or exists (select 1 from d)))
      select exists (select 1 from d) or exists (select 1 from u) as dropped`,
-    [sid, inode],
+    [sid, inode, lockOwner === undefined ? null : ownerToDb(lockOwner)],
     'close-open',
   );
   return rows[0]!.dropped;
