@@ -226,6 +226,21 @@ export async function resetGrants(tx: Tx, kind: number, key: bigint, maxSpace: b
   );
 }
 
+/**
+ * After the volume's totals were set outright (fsck repair, a metadata load): every shard's
+ * allowance becomes its usage again where the volume has a limit, so allowances still never sum
+ * past it. Waits for refills in flight.
+ */
+export async function resyncVolumeGrants(tx: Tx): Promise<void> {
+  await tx.query(`select pg_advisory_xact_lock(${VOLUME_GRANT_KEY})`, [], 'lock-volume-grants');
+  await tx.query(
+    `update usage_shard set space_grant = case when space_grant is null then null else space end,
+                            inode_grant = case when inode_grant is null then null else inodes end`,
+    [],
+    'resync-volume-grants',
+  );
+}
+
 export interface QuotaRow {
   kind: QuotaKind;
   key: bigint;
