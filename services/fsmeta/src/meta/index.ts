@@ -7,6 +7,7 @@ import { Locks } from './locks';
 import { Namespace } from './namespace';
 import { Quotas } from './quotas';
 import { Sessions } from './sessions';
+import { Trash } from './trash';
 import { Volume } from './volume';
 import { Xattrs } from './xattrs';
 
@@ -20,6 +21,7 @@ export interface Meta {
   data: DataPath;
   quotas: Quotas;
   dirStats: DirStats;
+  trash: Trash;
   changes: ChangeFeed;
   confinement: Confinement;
   locks: Locks;
@@ -35,6 +37,7 @@ export function createMeta(deps: MetaDeps): Meta {
     data: new DataPath(deps),
     quotas: new Quotas(deps),
     dirStats: new DirStats(deps),
+    trash: new Trash(deps),
     changes: new ChangeFeed(deps),
     confinement: new Confinement(deps),
     locks: new Locks(deps),

@@ -42,6 +42,9 @@ export async function chargeDeleted(tx: Tx, node: Attr, space: bigint): Promise<
   await charge(tx, { uid: node.uid, gid: node.gid, space: -space, inodes: -1n });
 }
 
+/** The trash's inodes start here (JuiceFS TrashInode, meta/trash.ts); nothing in the trash is under a directory quota. */
+const TRASH_FIRST_INODE = 0x7fff_ffff_1000_0000n;
+
 export interface FsTotals {
   totalSpace: bigint;
   availSpace: bigint;
@@ -113,6 +116,7 @@ export class Quotas {
         let used: { space: bigint; inodes: bigint } | undefined;
         if (existing === undefined) {
           if (kind === KIND_DIRECTORY) {
+            if (spec.key >= TRASH_FIRST_INODE) fail('EPERM', 'the trash is under no quota');
             const dir = await getNode(tx, spec.key);
             if (dir === undefined) fail('ENOENT');
             if (dir.type !== TYPE_DIRECTORY) fail('ENOTDIR');

@@ -6,6 +6,7 @@ import { getSetting, lockVolume, putSetting } from '../store/settings';
 import type { AtimeMode, MetaDeps } from './deps';
 import { FsError, InvalidArgument } from './errors';
 import { narrowByQuotas } from './quotas';
+import { ensureTrashRoot } from './trash';
 import { DIR_LENGTH, ROOT_INODE, TYPE_DIRECTORY, nowNs } from './types';
 
 export interface VolumeFormat {
@@ -60,7 +61,6 @@ export function validateFormat(f: VolumeFormat): VolumeFormat {
   if (block < MIN_BLOCK_SIZE_KIB || block > MAX_BLOCK_SIZE_KIB || (block & (block - 1)) !== 0) {
     throw new InvalidArgument('format.block_size_kib', 'a power of two between 64 and 16384');
   }
-  if (f.trashDays !== 0) throw new InvalidArgument('format.trash_days', 'the trash is not supported yet; use 0');
   if (f.enableAcl) throw new InvalidArgument('format.enable_acl', 'ACLs are not supported yet');
   return { ...f, blockSizeKib: block };
 }
@@ -89,6 +89,7 @@ export class Volume {
         await putSetting(tx, FORMAT_KEY, toStored(format));
         await resetGrants(tx, KIND_VOLUME, 0n, format.capacity, format.inodes);
         if (format.dirStats) await rebuildDirStats(tx);
+        if (format.trashDays > 0) await ensureTrashRoot(tx);
         if ((await lockNodes(tx, [ROOT_INODE])).size === 0) {
           const now = nowNs();
           await insertNode(tx, {
@@ -111,6 +112,8 @@ export class Volume {
       }
       // Statistics turned on for a volume with files: computed now, from every entry.
       if (updated.dirStats && !current.dirStats) await rebuildDirStats(tx);
+      // Turning the trash on creates its root; turning it off keeps what is in it until it expires.
+      if (updated.trashDays > 0) await ensureTrashRoot(tx);
       return updated;
     }, { structure: () => 'exclusive' });
   }

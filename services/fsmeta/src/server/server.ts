@@ -11,6 +11,7 @@ import { namespaceHandlers } from './handlers/namespace';
 import { quotaHandlers } from './handlers/quotas';
 import { sessionHandlers } from './handlers/sessions';
 import { lockHandlers } from './handlers/locks';
+import { trashHandlers } from './handlers/trash';
 import type { CallContext, CallWait, MetaImpl, MethodName } from './handlers/types';
 import { volumeHandlers } from './handlers/volume';
 import { watchHandler } from './handlers/watch';
@@ -63,8 +64,14 @@ function withCall(context: CallContext, call: grpc.ServerUnaryCall<unknown, unkn
 
 function allHandlers(meta: Meta): MetaImpl {
   return {
-    ...sessionHandlers(meta), ...volumeHandlers(meta), ...namespaceHandlers(meta), ...xattrHandlers(meta), ...dataHandlers(meta),
-    ...lockHandlers(meta), ...quotaHandlers(meta),
+    ...sessionHandlers(meta),
+    ...volumeHandlers(meta),
+    ...namespaceHandlers(meta),
+    ...xattrHandlers(meta),
+    ...dataHandlers(meta),
+    ...lockHandlers(meta),
+    ...trashHandlers(meta),
+    ...quotaHandlers(meta),
   };
 }
 

@@ -317,12 +317,15 @@ export async function subtreeUsage(q: Tx, dir: bigint): Promise<{ space: bigint;
   return { space: rows[0]?.space ?? 0n, inodes: rows[0]?.inodes ?? 0n };
 }
 
-/** Space and inodes of every inode owned by a user (kind 2) or group (kind 3), counted once per inode. */
+/**
+ * Space and inodes of every inode owned by a user (kind 2) or group (kind 3), counted once per
+ * inode; the trash's own directories (inodes from JuiceFS's TrashInode) are nobody's.
+ */
 export async function ownerUsage(q: Tx, kind: 2 | 3, id: bigint): Promise<{ space: bigint; inodes: bigint }> {
   const rows = await q.query<{ space: bigint; inodes: bigint }>(
     `select coalesce(sum(case when type = 1 then (case when length <= 0 then 4096 else ((length + 4095) / 4096) * 4096 end) else 4096 end), 0)::bigint as space,
             count(*)::bigint as inodes
-       from node where ${kind === KIND_USER ? 'uid' : 'gid'} = $1`,
+       from node where ${kind === KIND_USER ? 'uid' : 'gid'} = $1 and inode < 9223372032559808512`,
     [id],
     `owner-usage-${kind}`,
   );

@@ -80,14 +80,16 @@ begin
   end if;
 end $$;
 
--- The directory quotas over `dir` (the quota of `dir` itself included), nearest first.
+-- The directory quotas over `dir` (the quota of `dir` itself included), nearest first. The trash
+-- (inodes from 0x7FFFFFFF10000000, JuiceFS TrashInode) is under none: what is in it counts only in
+-- the volume.
 create function fsmeta_dir_quotas(dir bigint) returns setof bigint
 language sql stable as $$
   with recursive up (inode, depth) as (
-    select dir, 0
+    select dir, 0 where dir < 9223372032559808512
     union all
     select n.parent, up.depth + 1 from up join node n on n.inode = up.inode
-     where up.inode <> 1 and n.parent <> 0 and up.depth < 100000
+     where up.inode <> 1 and n.parent <> 0 and n.parent < 9223372032559808512 and up.depth < 100000
   )
   select q.key from up join quota q on q.kind = 1 and q.key = up.inode order by up.depth
 $$;
@@ -176,6 +178,25 @@ begin
     perform fsmeta_dir_stat_add(dst, case when mtype = 1 then mlen else 0 end, own, 1);
   end if;
   return true;
+end $$;
+
+-- A trash hour directory appears (delta 1) or goes (-1): 4 KiB and an inode of the volume's usage
+-- and, moved together with it, of this shard's allowance, so hour directories are outside the
+-- volume's limits (JuiceFS creates them without checkQuota) and still no limit is passed; the
+-- trash root's statistics; a removed hour directory's own statistics go.
+create function fsmeta_hour_dir(delta integer, trash bigint, hour bigint) returns integer
+language plpgsql as $$
+begin
+  update usage_shard set space = space + 4096 * delta, inodes = inodes + delta,
+         space_grant = space_grant + 4096 * delta, inode_grant = inode_grant + delta
+   where shard = pg_backend_pid() % 64;
+  if fsmeta_dir_stats_on() then
+    perform fsmeta_dir_stat_add(trash, 0, 4096 * delta, delta);
+  end if;
+  if delta < 0 then
+    delete from dir_stat where inode = hour;
+  end if;
+  return 1;
 end $$;
 
 -- A chown: the inode's space `s` and its inode move from the old owner's user / group quotas to the
