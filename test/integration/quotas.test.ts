@@ -248,7 +248,7 @@ describe('quota RPCs', () => {
 });
 
 describe('hard limits under concurrency (three replicas)', () => {
-  const WORKERS = 18;
+  const WORKERS = 12;
   let sessions: Session[];
 
   beforeAll(async () => {
@@ -371,7 +371,7 @@ describe('hard limits under concurrency (three replicas)', () => {
       dirs[1]!,
       Promise.all(
         sessions.map(async (ws) => {
-          for (let i = 0; i < 15; i++) {
+          for (let i = 0; i < 10; i++) {
             const e = await errnoOf(op(ws));
             if (e !== undefined && !EXPECTED.has(e) && e !== 'EPERM') bad = [...bad, e];
           }
