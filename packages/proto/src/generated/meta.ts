@@ -23,6 +23,8 @@ export interface ProtoGrpcType {
       ClaimCompactionResponse: MessageTypeDefinition
       ClaimSliceDeletionsRequest: MessageTypeDefinition
       ClaimSliceDeletionsResponse: MessageTypeDefinition
+      CleanupTrashRequest: MessageTypeDefinition
+      CleanupTrashResponse: MessageTypeDefinition
       CloseRequest: MessageTypeDefinition
       CloseResponse: MessageTypeDefinition
       CloseSessionRequest: MessageTypeDefinition
@@ -97,6 +99,8 @@ export interface ProtoGrpcType {
       RenameRequest: MessageTypeDefinition
       RenameResponse: MessageTypeDefinition
       RequestContext: MessageTypeDefinition
+      RestoreTrashRequest: MessageTypeDefinition
+      RestoreTrashResponse: MessageTypeDefinition
       RmdirRequest: MessageTypeDefinition
       RmdirResponse: MessageTypeDefinition
       Session: MessageTypeDefinition

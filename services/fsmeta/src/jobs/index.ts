@@ -2,6 +2,7 @@ import type { Meta } from '../meta';
 import { markChanges, pruneChanges } from '../store/changes';
 import { pruneOutcomes } from '../store/requests';
 import { dataJobs } from './data';
+import { trashJobs } from './trash';
 import type { Job } from './runner';
 
 const BATCH = 100;
@@ -22,5 +23,6 @@ export function metaJobs(meta: Meta, requestRetentionMs: number, watchRetentionM
         }),
     },
     ...dataJobs(meta),
+    ...trashJobs(meta),
   ];
 }

@@ -31,6 +31,7 @@ import { FsError, InvalidArgument, fail } from './errors';
 import { mutate } from './mutation';
 import { checkAccess } from './perm';
 import { releaseUnlinked } from './release';
+import { inTrash } from './trash';
 import {
   SLICE_RECORD_BYTES,
   buildSlice,
@@ -190,6 +191,7 @@ export class DataPath {
           if (node === undefined) fail('ENOENT');
           checkAccess(ctx.caller, node, openMask(flags));
           if ((node.flags & FLAG_IMMUTABLE) !== 0 && writes) fail('EPERM', 'immutable');
+          if (writes && inTrash(node)) fail('EPERM', 'in the trash');
           if ((node.flags & FLAG_APPEND) !== 0 && ((writes && (flags & O_APPEND) === 0) || (flags & O_TRUNC) !== 0)) {
             fail('EPERM', 'append-only');
           }
@@ -315,7 +317,7 @@ export class DataPath {
     return mutate(this.deps.db, ctx, async (tx) => {
       const node = (await lockNodes(tx, [inode], 'update')).get(inode);
       if (node === undefined) fail('ENOENT');
-      if (node.type !== TYPE_FILE || (node.flags & (FLAG_IMMUTABLE | FLAG_APPEND)) !== 0) fail('EPERM');
+      if (node.type !== TYPE_FILE || (node.flags & (FLAG_IMMUTABLE | FLAG_APPEND)) !== 0 || inTrash(node)) fail('EPERM');
       checkAccess(ctx.caller, node, MODE_MASK_W);
       if (length === node.length) return node;
       const [left, right] = node.length < length ? [node.length, length] : [length, node.length];

@@ -5,6 +5,7 @@ import type { MetaDeps } from './deps';
 import { Locks } from './locks';
 import { Namespace } from './namespace';
 import { Sessions } from './sessions';
+import { Trash } from './trash';
 import { Volume } from './volume';
 import { Xattrs } from './xattrs';
 
@@ -16,6 +17,7 @@ export interface Meta {
   namespace: Namespace;
   xattrs: Xattrs;
   data: DataPath;
+  trash: Trash;
   changes: ChangeFeed;
   confinement: Confinement;
   locks: Locks;
@@ -29,6 +31,7 @@ export function createMeta(deps: MetaDeps): Meta {
     namespace: new Namespace(deps),
     xattrs: new Xattrs(deps),
     data: new DataPath(deps),
+    trash: new Trash(deps),
     changes: new ChangeFeed(deps),
     confinement: new Confinement(deps),
     locks: new Locks(deps),

@@ -49,9 +49,13 @@ export interface SessionLockView {
 export class Sessions {
   constructor(private readonly deps: MetaDeps) {}
 
-  async open(info: SessionInfo, readOnly: boolean, owner: string | null = null): Promise<bigint> {
+  /**
+   * A new session owned by `owner` (the caller's identity); with `skipTrash` its
+   * removals bypass the trash (JuiceFS's per-mount skip-trash).
+   */
+  async open(info: SessionInfo, readOnly: boolean, owner: string | null = null, skipTrash = false): Promise<bigint> {
     const { db, options } = this.deps;
-    return db.transaction((tx) => insertSession(tx, info, readOnly, options.sessionTtlMs, owner));
+    return db.transaction((tx) => insertSession(tx, info, readOnly, options.sessionTtlMs, owner, skipTrash));
   }
 
   /** Who owns a session; undefined when there is no such session (any more). */

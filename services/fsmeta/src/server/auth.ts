@@ -74,6 +74,9 @@ export const METHOD_ACCESS: Record<MethodName, AccessClass> = {
   GetFormat: 'read',
   // The change feed names inodes and entries anywhere in the volume.
   Watch: 'read',
+  // Root's maintenance of the whole trash (the meta layer also wants uid 0).
+  RestoreTrash: 'admin',
+  CleanupTrash: 'admin',
 };
 
 const ROLE_ACCESS: Record<Role, ReadonlySet<AccessClass>> = {
@@ -88,7 +91,16 @@ const ROLE_ACCESS: Record<Role, ReadonlySet<AccessClass>> = {
  * any file's chunks; ListQuotas names every directory with a quota; Watch
  * reports changes by volume inode numbers, not mapped to a subdir yet).
  */
-const VOLUME_WIDE: ReadonlySet<MethodName> = new Set<MethodName>(['ListQuotas', 'ClaimSliceDeletions', 'AckSliceDeletions', 'ClaimCompaction', 'CommitCompaction', 'Watch']);
+const VOLUME_WIDE: ReadonlySet<MethodName> = new Set<MethodName>([
+  'ListQuotas',
+  'ClaimSliceDeletions',
+  'AckSliceDeletions',
+  'ClaimCompaction',
+  'CommitCompaction',
+  'Watch',
+  'RestoreTrash',
+  'CleanupTrash',
+]);
 
 /** Request fields holding an inode, mapped and checked for a confined identity. */
 const INODE_FIELDS = ['inode', 'parent', 'parentSrc', 'parentDst', 'inodeIn', 'inodeOut'] as const;

@@ -10,6 +10,7 @@ import { dataHandlers } from './handlers/data';
 import { namespaceHandlers } from './handlers/namespace';
 import { sessionHandlers } from './handlers/sessions';
 import { lockHandlers } from './handlers/locks';
+import { trashHandlers } from './handlers/trash';
 import type { CallContext, CallWait, MetaImpl, MethodName } from './handlers/types';
 import { volumeHandlers } from './handlers/volume';
 import { watchHandler } from './handlers/watch';
@@ -67,7 +68,15 @@ function withCall(context: CallContext, call: grpc.ServerUnaryCall<unknown, unkn
 }
 
 function allHandlers(meta: Meta): MetaImpl {
-  return { ...sessionHandlers(meta), ...volumeHandlers(meta), ...namespaceHandlers(meta), ...xattrHandlers(meta), ...dataHandlers(meta), ...lockHandlers(meta) };
+  return {
+    ...sessionHandlers(meta),
+    ...volumeHandlers(meta),
+    ...namespaceHandlers(meta),
+    ...xattrHandlers(meta),
+    ...dataHandlers(meta),
+    ...lockHandlers(meta),
+    ...trashHandlers(meta),
+  };
 }
 
 /**

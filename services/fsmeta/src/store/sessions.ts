@@ -13,11 +13,18 @@ export interface SessionRow {
   owner: string | null;
 }
 
-export async function insertSession(tx: Tx, info: unknown, readOnly: boolean, ttlMs: number, owner: string | null): Promise<bigint> {
+export async function insertSession(
+  tx: Tx,
+  info: unknown,
+  readOnly: boolean,
+  ttlMs: number,
+  owner: string | null,
+  skipTrash = false,
+): Promise<bigint> {
   const rows = await tx.query<{ sid: bigint }>(
-    `insert into session (sid, info, read_only, expire_at, owner)
-     values (nextval('session_seq'), $1, $2, now() + make_interval(secs => $3::double precision / 1000), $4) returning sid`,
-    [JSON.stringify(info), readOnly, ttlMs, owner],
+    `insert into session (sid, info, read_only, expire_at, owner, skip_trash)
+     values (nextval('session_seq'), $1, $2, now() + make_interval(secs => $3::double precision / 1000), $4, $5) returning sid`,
+    [JSON.stringify(info), readOnly, ttlMs, owner, skipTrash],
   );
   return rows[0]!.sid;
 }

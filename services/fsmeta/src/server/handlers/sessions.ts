@@ -9,7 +9,7 @@ export function sessionHandlers(meta: Meta): MetaImpl {
   return {
     async NewSession(req, call) {
       const info = req.info ?? { version: '', hostName: '', ipAddrs: [], mountPoint: '', processId: 0 };
-      const [sessionId, format] = await Promise.all([sessions.open(info, req.readOnly, call.identity), volume.getFormat()]);
+      const [sessionId, format] = await Promise.all([sessions.open(info, req.readOnly, call.identity, req.skipTrash), volume.getFormat()]);
       return {
         sessionId: sessionId.toString(),
         heartbeatMs: deps.options.heartbeatMs,
