@@ -1,3 +1,5 @@
+import { rebuildDirStats } from './dir-stats';
+import { resyncVolumeGrants } from './quotas';
 import type { Tx } from './db';
 
 /**
@@ -10,7 +12,7 @@ import type { Tx } from './db';
 /** Every table that holds the volume, emptied by `load --replace`. */
 const VOLUME_TABLES = [
   'node', 'edge', 'symlink', 'xattr', 'chunk', 'slice_ref', 'file_release', 'slice_deletion', 'compaction',
-  'open_file', 'flock', 'plock', 'lock_waiter', 'request_log', 'session', 'setting',
+  'open_file', 'flock', 'plock', 'lock_waiter', 'request_log', 'session', 'setting', 'quota_shard', 'quota', 'dir_stat',
 ];
 
 export interface NodeRecord {
@@ -115,7 +117,8 @@ export async function hasVolume(q: Tx): Promise<boolean> {
 
 /** Empties every volume table (load --replace), in the load's transaction. */
 export async function clearVolume(tx: Tx): Promise<void> {
-  await tx.query(`truncate ${VOLUME_TABLES.join(', ')}`);
+  // cascade: tables added later that reference these (by session, say) go too.
+  await tx.query(`truncate ${VOLUME_TABLES.join(', ')} cascade`);
   await tx.query('update usage_shard set space = 0, inodes = 0');
 }
 
@@ -233,6 +236,10 @@ export async function finishLoad(tx: Tx, dirLength: bigint, next: { inode: bigin
   await tx.query('update usage_shard set space = case when shard = 0 then $1::bigint else 0 end, inodes = case when shard = 0 then $2::bigint else 0 end', [
     space, inodes,
   ]);
+  await resyncVolumeGrants(tx);
+  // Quotas are not part of a dump; directory statistics are rebuilt from the loaded entries.
+  const stats = await tx.query<{ on: boolean }>(`select coalesce((value->>'dirStats')::boolean, false) as on from setting where name = 'format'`);
+  if (stats[0]?.on === true) await rebuildDirStats(tx);
   const refs = await tx.query<{ n: bigint }>(
     `with ins as (
        insert into slice_ref (id, size, refs)
