@@ -22,6 +22,8 @@ export interface Config {
   requestRetentionMs: number;
   jobIntervalMs: number;
   healthCheckMs: number;
+  maxInflightPerSession: number;
+  maxSessions: number;
   /** PEM files of the gRPC server's certificate and key; both empty: plaintext. */
   tlsCertFile: string;
   tlsKeyFile: string;
@@ -127,6 +129,8 @@ const KNOBS: Record<keyof Config, Knob> = {
   skipDirMtimeMs: { flag: 'skip-dir-mtime-ms', env: 'FSMETA_SKIP_DIR_MTIME_MS', def: '100', help: "skip a parent's mtime update newer than this", parse: int(0, 3_600_000) },
   requestRetentionMs: { flag: 'request-retention-ms', env: 'FSMETA_REQUEST_RETENTION_MS', def: '3600000', help: 'how long retried request ids are recognised', parse: int(1000, 7 * 86_400_000) },
   jobIntervalMs: { flag: 'job-interval-ms', env: 'FSMETA_JOB_INTERVAL_MS', def: '1000', help: 'period of background jobs (expiry, release, pruning)', parse: int(10, 3_600_000) },
+  maxInflightPerSession: { flag: 'max-inflight-per-session', env: 'FSMETA_MAX_INFLIGHT_PER_SESSION', def: '256', help: 'calls one session may have in flight per replica (0 = unlimited)', parse: int(0, 1_000_000) },
+  maxSessions: { flag: 'max-sessions', env: 'FSMETA_MAX_SESSIONS', def: '100000', help: 'live sessions per volume (0 = unlimited)', parse: int(0, 100_000_000) },
   healthCheckMs: { flag: 'health-check-ms', env: 'FSMETA_HEALTH_CHECK_MS', def: '1000', help: 'period of the database probe behind the health status', parse: int(50, 600_000) },
   tlsCertFile: { flag: 'tls-cert-file', env: 'FSMETA_TLS_CERT_FILE', def: '', help: 'PEM certificate (chain) of the gRPC port; empty: plaintext', parse: str },
   tlsKeyFile: { flag: 'tls-key-file', env: 'FSMETA_TLS_KEY_FILE', def: '', help: 'PEM private key of that certificate', parse: str },

@@ -13,6 +13,8 @@ export interface MetaOptions {
   skipDirMtimeNs: bigint;
   readdirDefaultLimit: number;
   readdirMaxLimit: number;
+  /** Live sessions the volume admits; NewSession beyond that answers RESOURCE_EXHAUSTED (0 or unset: no limit). */
+  maxSessions?: number;
 }
 
 export interface MetaDeps {

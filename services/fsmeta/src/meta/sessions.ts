@@ -11,7 +11,7 @@ import {
 } from '../store/sessions';
 import type { Tx } from '../store/db';
 import type { MetaDeps } from './deps';
-import { fail } from './errors';
+import { ResourceExhausted, fail } from './errors';
 import { releaseUnlinked } from './release';
 
 export interface SessionInfo {
@@ -39,7 +39,9 @@ export class Sessions {
 
   async open(info: SessionInfo, readOnly: boolean, owner: string | null = null): Promise<bigint> {
     const { db, options } = this.deps;
-    return db.transaction((tx) => insertSession(tx, info, readOnly, options.sessionTtlMs, owner));
+    const sid = await db.transaction((tx) => insertSession(tx, info, readOnly, options.sessionTtlMs, owner, options.maxSessions ?? 0));
+    if (sid === undefined) throw new ResourceExhausted(`the volume has ${options.maxSessions} live sessions, its limit`);
+    return sid;
   }
 
   /** Who owns a session; undefined when there is no such session (any more). */
