@@ -4,6 +4,8 @@ import { ADMIN_URL_ENV, createTestDatabase } from './database';
 
 export const ROOT = { uid: 0, gid: 0, gids: [] };
 
+const TEST_HEARTBEAT_MS = 600_000;
+
 export interface ServerOverrides {
   heartbeatMs?: number;
   atimeMode?: string;
@@ -18,7 +20,9 @@ export interface ServerOverrides {
 /** Starts a real fsmeta server in-process on 127.0.0.1:0 against `databaseUrl`. */
 export async function startServer(databaseUrl: string, o: ServerOverrides = {}): Promise<RunningFsmeta> {
   const args = ['--listen', '127.0.0.1:0', '--database-url', databaseUrl, '--metrics-port', '0', '--shutdown-grace-ms', '2000'];
-  if (o.heartbeatMs !== undefined) args.push('--heartbeat-ms', String(o.heartbeatMs));
+  // Test sessions send no heartbeats, and a session past its expiry is fenced off (ESTALE) however
+  // busy it is: unless a test is about expiry, sessions live for the longest heartbeat allowed (50 min).
+  args.push('--heartbeat-ms', String(o.heartbeatMs ?? TEST_HEARTBEAT_MS));
   if (o.atimeMode !== undefined) args.push('--atime-mode', o.atimeMode);
   if (o.jobIntervalMs !== undefined) args.push('--job-interval-ms', String(o.jobIntervalMs));
   if (o.poolSize !== undefined) args.push('--pool-size', String(o.poolSize));
