@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createTestDatabase, discoverDatabase, prepareTemplate } from '../harness/database';
 import { HealthCheck, PgWriteBaseline } from './baselines';
+import { LOCK_LINES, lockHandover } from './locks';
 import { OTHER_CPU_WARNING, cpuShares, cpuSplit, type CpuShares } from './cpu';
 import { emit, log, timeSequential } from './measure';
 import { describePerOp, type SqlStats } from './sql-stats';
@@ -191,6 +192,24 @@ async function bench(address: string, databaseUrl: string, server: ServerProcess
     }
     await runLines(main, p, server.pid, database, NAMESPACE_LINES, false);
     await runLines(main, p, server.pid, database, DATA_LINES, true);
+    await runLines(main, p, server.pid, database, LOCK_LINES, true);
+    if (p.only.size === 0 || p.only.has('lock-handover')) {
+      // The waiter is on a second replica: the hand-over crosses servers through NOTIFY.
+      const second = await startServerProcess(databaseUrl, p.poolSize, p.serverNodeArgs);
+      const otherClient = new MetaClient(second.address, { deadlineMs: CLIENT_DEADLINE_MS });
+      let waiter: Session | undefined;
+      try {
+        waiter = await otherClient.newSession(ROOT_CALLER, { hostName: 'bench-waiter' });
+        sessions.push(waiter);
+        const cpu = cpuShares(server.pid, database);
+        emit(await lockHandover(main, waiter, client, p.single));
+        warnIfBusy('lock-handover', cpu);
+      } finally {
+        if (waiter !== undefined) sessions.splice(sessions.indexOf(waiter), 1);
+        otherClient.close();
+        await second.stop();
+      }
+    }
 
     const t = p.throughput;
     log(`throughput: ${t.concurrency} concurrent calls, ${t.seconds}s each (${t.rounds} rounds) after ${t.warmupSeconds}s warm-up; pool ${p.poolSize}`);

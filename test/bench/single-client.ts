@@ -36,18 +36,18 @@ export interface SingleParams {
   around?: { before(): Promise<void>; after(op: string, n: number): Promise<void> };
 }
 
-async function prepareParent(s: Session, dir: string): Promise<string> {
+export async function prepareParent(s: Session, dir: string): Promise<string> {
   const res = await s.call('Mkdir', { parent: ROOT, name: name(dir), mode: MODE_DIR, umask: 0 });
   return res.attr!.inode;
 }
 
-async function createFile(s: Session, parent: string, file: string): Promise<string> {
+export async function createFile(s: Session, parent: string, file: string): Promise<string> {
   const res = await s.call('Create', { parent, name: name(file), mode: MODE_FILE, umask: UMASK, flags: 0 });
   return res.attr!.inode;
 }
 
 /** Runs `warmup` untimed iterations, then times `n` more (indices continue, so names stay unique). */
-async function timed(
+export async function timed(
   p: SingleParams,
   op: string,
   fn: (i: number) => Promise<unknown>,

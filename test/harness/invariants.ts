@@ -3,6 +3,9 @@ import { Client } from 'pg';
 const SPACE_UNIT = 4096n;
 const TYPE_FILE = 1;
 const TYPE_DIRECTORY = 2;
+/** The trash root (JuiceFS TrashInode): like the root, no entry names it and it does not count in the totals. */
+const TRASH_INODE = 0x7fff_ffff_1000_0000n;
+const TRASH = TRASH_INODE.toString();
 
 function align4K(length: bigint): bigint {
   return length <= 0n ? SPACE_UNIT : ((length + SPACE_UNIT - 1n) / SPACE_UNIT) * SPACE_UNIT;
@@ -27,7 +30,9 @@ interface EdgeRow {
  * violated invariant (empty when all hold): directory nlink = 2 + subdirs;
  * file nlink = its entries (0 only while open); every node reachable from the
  * root exactly along its entries; no cycles, orphans or dangling entries;
- * used space and inode totals equal to a full recount.
+ * used space and inode totals equal to a full recount. The trash root and its
+ * hour directories are directories whose nlink does not count subdirectories
+ * (as JuiceFS); the trash is reached from its own root.
  */
 export async function checkInvariants(databaseUrl: string): Promise<string[]> {
   const c = new Client({ connectionString: databaseUrl });
@@ -56,14 +61,15 @@ export async function checkInvariants(databaseUrl: string): Promise<string[]> {
     let inodes = 0n;
     for (const n of nodes) {
       const links = linksTo.get(n.inode) ?? [];
-      if (n.inode !== '1') {
+      if (n.inode !== '1' && n.inode !== TRASH) {
         space += n.type === TYPE_FILE ? align4K(BigInt(n.length)) : SPACE_UNIT;
         inodes += 1n;
       }
       if (n.type === TYPE_DIRECTORY) {
         const subdirs = (children.get(n.inode) ?? []).filter((e) => e.type === TYPE_DIRECTORY).length;
-        if (Number(n.nlink) !== 2 + subdirs) problems.push(`dir ${n.inode} nlink ${n.nlink} != 2 + ${subdirs}`);
-        if (n.inode !== '1') {
+        const trashDir = BigInt(n.inode) >= TRASH_INODE;
+        if (!trashDir && Number(n.nlink) !== 2 + subdirs) problems.push(`dir ${n.inode} nlink ${n.nlink} != 2 + ${subdirs}`);
+        if (n.inode !== '1' && n.inode !== TRASH) {
           if (links.length !== 1) problems.push(`dir ${n.inode} has ${links.length} entries`);
           else if (links[0]!.parent !== n.parent) problems.push(`dir ${n.inode} parent ${n.parent} but entry in ${links[0]!.parent}`);
         }
@@ -76,8 +82,8 @@ export async function checkInvariants(databaseUrl: string): Promise<string[]> {
       }
     }
     // Reachability and acyclicity: a walk from the root must visit every directory once.
-    const seen = new Set<string>(['1']);
-    const stack = ['1'];
+    const seen = new Set<string>(['1', TRASH]);
+    const stack = ['1', TRASH];
     while (stack.length > 0) {
       const dir = stack.pop()!;
       for (const e of children.get(dir) ?? []) {

@@ -3,7 +3,6 @@ import { createLogger, loadConfig, startFsmeta, type RunningFsmeta } from '@fsme
 import { ADMIN_URL_ENV, createTestDatabase } from './database';
 
 export const ROOT = { uid: 0, gid: 0, gids: [] };
-
 const TEST_HEARTBEAT_MS = 600_000;
 
 export interface ServerOverrides {
@@ -12,6 +11,8 @@ export interface ServerOverrides {
   jobIntervalMs?: number;
   poolSize?: number;
   skipDirMtimeMs?: number;
+  watchPollMs?: number;
+  watchRetentionMs?: number;
   healthCheckMs?: number;
   /** More `fsmeta serve` flags (TLS, auth, limits, ...). */
   args?: string[];
@@ -20,13 +21,15 @@ export interface ServerOverrides {
 /** Starts a real fsmeta server in-process on 127.0.0.1:0 against `databaseUrl`. */
 export async function startServer(databaseUrl: string, o: ServerOverrides = {}): Promise<RunningFsmeta> {
   const args = ['--listen', '127.0.0.1:0', '--database-url', databaseUrl, '--metrics-port', '0', '--shutdown-grace-ms', '2000'];
-  // Test sessions send no heartbeats, and a session past its expiry is fenced off (ESTALE) however
-  // busy it is: unless a test is about expiry, sessions live for the longest heartbeat allowed (50 min).
+  // Test sessions do not heartbeat: unless a test is about expiry, let them live for the whole file
+  // (5 missed heartbeats of 10 minutes), however slow a loaded machine makes the test.
   args.push('--heartbeat-ms', String(o.heartbeatMs ?? TEST_HEARTBEAT_MS));
   if (o.atimeMode !== undefined) args.push('--atime-mode', o.atimeMode);
   if (o.jobIntervalMs !== undefined) args.push('--job-interval-ms', String(o.jobIntervalMs));
   if (o.poolSize !== undefined) args.push('--pool-size', String(o.poolSize));
   if (o.skipDirMtimeMs !== undefined) args.push('--skip-dir-mtime-ms', String(o.skipDirMtimeMs));
+  if (o.watchPollMs !== undefined) args.push('--watch-poll-ms', String(o.watchPollMs));
+  if (o.watchRetentionMs !== undefined) args.push('--watch-retention-ms', String(o.watchRetentionMs));
   if (o.healthCheckMs !== undefined) args.push('--health-check-ms', String(o.healthCheckMs));
   if (o.args !== undefined) args.push(...o.args);
   const config = loadConfig(args, {});

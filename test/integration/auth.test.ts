@@ -22,6 +22,7 @@ const TOKENS = {
   ro: 'readonly-token-0123456789',
   confined: 'confined-token-0123456789',
   late: 'late-token-0123456789',
+  lost: 'lost-token-0123456789',
 };
 const sha = (t: string) => createHash('sha256').update(t).digest('hex');
 const SQUASH = { uid: 1000, gid: 1000 };
@@ -46,6 +47,10 @@ identities:
     token_sha256: ${sha(TOKENS.confined)}
     subdir: /tenants/c
     root_squash: { uid: ${SQUASH.uid}, gid: ${SQUASH.gid} }
+  - name: lost
+    role: node
+    token_sha256: ${sha(TOKENS.lost)}
+    subdir: /no/such/dir
 ${extra}`;
 }
 
@@ -319,6 +324,18 @@ describe('confinement and root squash', () => {
     // The work queues span the volume: refused to a confined identity.
     expect(isAuthDenied(await failure(tenant.call('ClaimCompaction', { leaseMs: 1000 })))).toBe(true);
     expect(isAuthDenied(await failure(tenant.call('ListQuotas', { kind: 'QUOTA_KIND_DIRECTORY' })))).toBe(true);
+  });
+
+  it('answers ENOENT while its subdir does not exist (it is not created), and gets in once an admin creates it', async () => {
+    const lost = client(TOKENS.lost);
+    // As a JuiceFS mount whose --subdir cannot be entered: the session does not start.
+    expect((await failure(lost.newSession(ROOT))).errnoName).toBe('ENOENT');
+    expect((await failure(lost.call('GetAttr', { ctx: { caller: ROOT }, inode: '1' }))).errnoName).toBe('ENOENT');
+    expect((await failure(admin.call('Lookup', { parent: '1', name: Buffer.from('no') }))).errnoName).toBe('ENOENT');
+    let parent = '1';
+    for (const name of ['no', 'such', 'dir']) parent = (await admin.call('Mkdir', { parent, name: Buffer.from(name), mode: 0o777, umask: 0 })).attr!.inode;
+    const session = await lost.newSession(ROOT);
+    expect((await session.call('GetAttr', { inode: '1' })).attr).toMatchObject({ inode: '1', mode: 0o777 });
   });
 
   it('works inside its subdir, and root acts as the squash uid/gid', async () => {

@@ -14,7 +14,7 @@ const RPCS = [
   'GetXattr', 'SetXattr', 'ListXattr', 'RemoveXattr', 'Flock', 'GetLk', 'SetLk',
   'StatFS', 'GetDirStat', 'GetSummary', 'SetQuota', 'GetQuota', 'DeleteQuota', 'ListQuotas',
   'ClaimSliceDeletions', 'AckSliceDeletions', 'ClaimCompaction', 'CommitCompaction',
-  'Format', 'GetFormat',
+  'Format', 'GetFormat', 'Watch',
 ];
 const MAIN = path.resolve(__dirname, '../../services/fsmeta/dist/main.js');
 const REFLECTION_PROTO_DIR = path.dirname(require.resolve('@grpc/reflection/package.json', { paths: [path.resolve(__dirname, '../../services/fsmeta')] }));

@@ -19,11 +19,13 @@ export { ERRNO, type ErrnoName, type v1 } from '@fsmeta/proto';
 
 type KnownKeys<T> = { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] };
 type Methods = KnownKeys<MetaDefinition>;
-export type MethodName = keyof Methods;
+/** Server-streaming methods: opened with `stream` (or `watch`), never with `call`. */
+export type StreamMethodName = 'Watch';
+export type MethodName = Exclude<keyof Methods, StreamMethodName>;
 /** What a method takes (the permissive input type). */
-export type RequestOf<M extends MethodName> = Methods[M] extends MethodDefinition<infer Req, infer _Res, infer _ReqOut, infer _ResOut> ? Req : never;
+export type RequestOf<M extends MethodName | StreamMethodName> = Methods[M] extends MethodDefinition<infer Req, infer _Res, infer _ReqOut, infer _ResOut> ? Req : never;
 /** What a method returns (decoded with the shared loader options: 64-bit values as strings). */
-export type ResponseOf<M extends MethodName> = Methods[M] extends MethodDefinition<infer _Req, infer _Res, infer _ReqOut, infer Res> ? Res : never;
+export type ResponseOf<M extends MethodName | StreamMethodName> = Methods[M] extends MethodDefinition<infer _Req, infer _Res, infer _ReqOut, infer Res> ? Res : never;
 
 /** A failed call. `errno` / `errnoName` are set when the server reported a POSIX error. */
 export class FsmetaError extends Error {
@@ -81,6 +83,13 @@ export interface ClientOptions {
   channelOptions?: grpc.ChannelOptions;
 }
 
+/** Per-call settings: a deadline other than the client's (e.g. a blocking lock request), and cancellation. */
+export interface CallOptions {
+  deadlineMs?: number;
+  /** Aborting cancels the call (the server ends a blocked lock wait); the promise rejects with CANCELLED. */
+  signal?: AbortSignal;
+}
+
 function pem(v: Buffer | string | undefined): Buffer | null {
   return v === undefined ? null : Buffer.isBuffer(v) ? v : Buffer.from(v);
 }
@@ -125,33 +134,46 @@ export class MetaClient {
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   }
 
-  async call<M extends MethodName>(method: M, request: RequestOf<M>): Promise<ResponseOf<M>> {
+  async call<M extends MethodName>(method: M, request: RequestOf<M>, opts: CallOptions = {}): Promise<ResponseOf<M>> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.once(method, request);
+        return await this.once(method, request, opts);
       } catch (err) {
         const e = err as FsmetaError;
-        if (e.code !== grpc.status.UNAVAILABLE || attempt >= this.maxAttempts) throw err;
+        if (e.code !== grpc.status.UNAVAILABLE || attempt >= this.maxAttempts || opts.signal?.aborted === true) throw err;
         await new Promise((r) => setTimeout(r, Math.random() * Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** attempt)));
       }
     }
   }
 
-  private once<M extends MethodName>(method: M, request: RequestOf<M>): Promise<ResponseOf<M>> {
+  private once<M extends MethodName>(method: M, request: RequestOf<M>, opts: CallOptions): Promise<ResponseOf<M>> {
     const def = this.definition[method] as unknown as MethodDefinition<RequestOf<M>, unknown, unknown, ResponseOf<M>>;
     const metadata = new grpc.Metadata();
     if (this.token !== undefined) metadata.set('authorization', `Bearer ${this.token()}`);
     return new Promise((resolve, reject) => {
-      this.client.makeUnaryRequest(
+      const cancel = (): void => call.cancel();
+      const call = this.client.makeUnaryRequest(
         def.path,
         def.requestSerialize,
         def.responseDeserialize,
         request,
         metadata,
-        { deadline: Date.now() + this.deadlineMs },
-        (err, res) => (err ? reject(toFsmetaError(err, method)) : resolve(res as ResponseOf<M>)),
+        { deadline: Date.now() + (opts.deadlineMs ?? this.deadlineMs) },
+        (err, res) => {
+          opts.signal?.removeEventListener('abort', cancel);
+          if (err) reject(toFsmetaError(err, method));
+          else resolve(res as ResponseOf<M>);
+        },
       );
+      if (opts.signal?.aborted === true) cancel();
+      else opts.signal?.addEventListener('abort', cancel);
     });
+  }
+
+  /** Opens one server stream (no deadline, no resume: see `watch` for a watcher that resumes). */
+  stream<M extends StreamMethodName>(method: M, request: RequestOf<M>): grpc.ClientReadableStream<ResponseOf<M>> {
+    const def = this.definition[method] as unknown as MethodDefinition<RequestOf<M>, unknown, unknown, ResponseOf<M>>;
+    return this.client.makeServerStreamRequest(def.path, def.requestSerialize, def.responseDeserialize, request, new grpc.Metadata(), {});
   }
 
   /** Starts a session and returns a handle that fills in the request context. */
@@ -194,13 +216,17 @@ export class Session {
   }
 
   /** Calls `method` with this session's context; pass `requestId` to replay a specific request. */
-  call<M extends ContextMethod>(method: M, args: ArgsOf<M>, opts: { requestId?: string; caller?: v1.Caller } = {}): Promise<ResponseOf<M>> {
+  call<M extends ContextMethod>(
+    method: M,
+    args: ArgsOf<M>,
+    opts: { requestId?: string; caller?: v1.Caller } & CallOptions = {},
+  ): Promise<ResponseOf<M>> {
     const ctx: v1.RequestContext = {
       sessionId: this.id,
       caller: opts.caller ?? this.caller,
       requestId: opts.requestId ?? this.nextRequestId(),
     };
-    return this.client.call(method, { ...args, ctx } as unknown as RequestOf<M>);
+    return this.client.call(method, { ...args, ctx } as unknown as RequestOf<M>, { deadlineMs: opts.deadlineMs, signal: opts.signal });
   }
 
   heartbeat(): Promise<v1.HeartbeatResponse__Output> {

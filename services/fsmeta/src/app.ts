@@ -10,6 +10,7 @@ import { Auth } from './server/auth';
 import { createServer, type MetaServer } from './server/server';
 import { ReloadingCertificates } from './server/tls';
 import { Db } from './store/db';
+import { Listener } from './store/listener';
 import { startEmbedded, type EmbeddedDatabase } from './store/embedded';
 import { migrate } from './store/migrate';
 import { Telemetry } from './telemetry';
@@ -23,6 +24,9 @@ export interface RunningFsmeta {
   /** NOT_SERVING, drain in-flight calls (up to the grace period), stop jobs, close the pool. */
   stop(): Promise<void>;
 }
+
+/** Listen hosts only this machine reaches. */
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\]|::1)$/;
 
 /** A failure at start that deserves one clear line, not a stack trace. */
 export class StartupError extends Error {}
@@ -62,8 +66,10 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
     { connectionString: url, poolSize: config.poolSize, lockTimeoutMs: config.lockTimeoutMs, statementTimeoutMs: config.statementTimeoutMs },
     log,
   );
+  const listener = new Listener(url, log);
   const meta = createMeta({
     db,
+    listener,
     log,
     options: {
       heartbeatMs: config.heartbeatMs,
@@ -73,6 +79,7 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
       skipDirMtimeNs: BigInt(config.skipDirMtimeMs) * 1_000_000n,
       readdirDefaultLimit: 1000,
       readdirMaxLimit: 10000,
+      watchPollMs: config.watchPollMs,
     },
   });
   const format =
@@ -86,6 +93,8 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
     ));
   if (config.atimeMode === undefined) meta.deps.options.atimeMode = format.atimeMode;
 
+  await meta.locks.start();
+  await meta.changes.start();
   let tls: ReloadingCertificates | undefined;
   let auth: Auth;
   try {
@@ -119,6 +128,9 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
   try {
     port = await server.listen(config.listen);
   } catch (err) {
+    await meta.locks.stop();
+    meta.changes.close();
+    await listener.close();
     auth.stop();
     tls?.stop();
     await db.close();
@@ -126,7 +138,7 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
     await embedded?.stop();
     throw new StartupError(`cannot listen on ${config.listen}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const jobs = new JobRunner(metaJobs(meta, config.requestRetentionMs), config.jobIntervalMs, log);
+  const jobs = new JobRunner(metaJobs(meta, config.requestRetentionMs, config.watchRetentionMs), config.jobIntervalMs, log);
   jobs.start();
   let stopping = false;
   const dbHealth = new DatabaseHealth(() => db.ping(), (up) => stopping || server.setServing(up), config.healthCheckMs, log);
@@ -134,6 +146,10 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
   server.setServing(true);
   const host = config.listen.slice(0, config.listen.lastIndexOf(':'));
   const address = `${host}:${port}`;
+  if (!LOOPBACK.test(host)) {
+    if (!auth.enabled || !config.authRequired) log.warn('authentication is not required: anyone who reaches this port acts as any uid (docs/security.md)');
+    if (tls === undefined) log.warn('plaintext gRPC on a non-loopback address: set FSMETA_TLS_CERT_FILE and FSMETA_TLS_KEY_FILE (docs/security.md)');
+  }
   log.info(
     { address, volume: format.name, uuid: format.uuid, tls: tls === undefined ? 'off' : config.tlsClientCaFile !== '' ? 'mutual' : 'server', auth: auth.enabled ? (config.authRequired ? 'required' : 'optional') : 'off' },
     'fsmeta serving',
@@ -148,9 +164,14 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
     async stop() {
       stopping = true;
       server.setServing(false);
+      // Watch streams never end on their own: end them first so the drain below can finish.
+      meta.changes.close();
+      // Blocked lock waits answer UNAVAILABLE now rather than hold the drain.
+      await meta.locks.stop();
       await dbHealth.stop();
       await server.shutdown(config.shutdownGraceMs);
       await jobs.stop();
+      await listener.close();
       auth.stop();
       tls?.stop();
       await db.close();

@@ -21,6 +21,8 @@ export interface Config {
   skipDirMtimeMs: number;
   requestRetentionMs: number;
   jobIntervalMs: number;
+  watchPollMs: number;
+  watchRetentionMs: number;
   healthCheckMs: number;
   maxInflightPerSession: number;
   maxSessions: number;
@@ -128,6 +130,8 @@ const KNOBS: Record<keyof Config, Knob> = {
   statementTimeoutMs: { flag: 'statement-timeout-ms', env: 'FSMETA_STATEMENT_TIMEOUT_MS', def: '30000', help: 'longest SQL statement', parse: int(100, 3_600_000) },
   skipDirMtimeMs: { flag: 'skip-dir-mtime-ms', env: 'FSMETA_SKIP_DIR_MTIME_MS', def: '100', help: "skip a parent's mtime update newer than this", parse: int(0, 3_600_000) },
   requestRetentionMs: { flag: 'request-retention-ms', env: 'FSMETA_REQUEST_RETENTION_MS', def: '3600000', help: 'how long retried request ids are recognised', parse: int(1000, 7 * 86_400_000) },
+  watchPollMs: { flag: 'watch-poll-ms', env: 'FSMETA_WATCH_POLL_MS', def: '2000', help: 'change feed safety-net poll while watched (NOTIFY wakes it sooner)', parse: int(10, 600_000) },
+  watchRetentionMs: { flag: 'watch-retention-ms', env: 'FSMETA_WATCH_RETENTION_MS', def: '600000', help: 'how long changes are kept for resuming watchers', parse: int(1000, 7 * 86_400_000) },
   jobIntervalMs: { flag: 'job-interval-ms', env: 'FSMETA_JOB_INTERVAL_MS', def: '1000', help: 'period of background jobs (expiry, release, pruning)', parse: int(10, 3_600_000) },
   maxInflightPerSession: { flag: 'max-inflight-per-session', env: 'FSMETA_MAX_INFLIGHT_PER_SESSION', def: '256', help: 'calls one session may have in flight per replica (0 = unlimited)', parse: int(0, 1_000_000) },
   maxSessions: { flag: 'max-sessions', env: 'FSMETA_MAX_SESSIONS', def: '100000', help: 'live sessions per volume (0 = unlimited)', parse: int(0, 100_000_000) },

@@ -17,10 +17,14 @@ export interface ProtoGrpcType {
       AtimeMode: EnumTypeDefinition
       Attr: MessageTypeDefinition
       Caller: MessageTypeDefinition
+      Change: MessageTypeDefinition
+      ChangeKind: EnumTypeDefinition
       ClaimCompactionRequest: MessageTypeDefinition
       ClaimCompactionResponse: MessageTypeDefinition
       ClaimSliceDeletionsRequest: MessageTypeDefinition
       ClaimSliceDeletionsResponse: MessageTypeDefinition
+      CleanupTrashRequest: MessageTypeDefinition
+      CleanupTrashResponse: MessageTypeDefinition
       CloseRequest: MessageTypeDefinition
       CloseResponse: MessageTypeDefinition
       CloseSessionRequest: MessageTypeDefinition
@@ -58,6 +62,7 @@ export interface ProtoGrpcType {
       GetXattrResponse: MessageTypeDefinition
       HeartbeatRequest: MessageTypeDefinition
       HeartbeatResponse: MessageTypeDefinition
+      HeldLock: MessageTypeDefinition
       LinkRequest: MessageTypeDefinition
       LinkResponse: MessageTypeDefinition
       ListQuotasRequest: MessageTypeDefinition
@@ -66,6 +71,7 @@ export interface ProtoGrpcType {
       ListSessionsResponse: MessageTypeDefinition
       ListXattrRequest: MessageTypeDefinition
       ListXattrResponse: MessageTypeDefinition
+      LockKind: EnumTypeDefinition
       LockType: EnumTypeDefinition
       LookupRequest: MessageTypeDefinition
       LookupResponse: MessageTypeDefinition
@@ -93,6 +99,8 @@ export interface ProtoGrpcType {
       RenameRequest: MessageTypeDefinition
       RenameResponse: MessageTypeDefinition
       RequestContext: MessageTypeDefinition
+      RestoreTrashRequest: MessageTypeDefinition
+      RestoreTrashResponse: MessageTypeDefinition
       RmdirRequest: MessageTypeDefinition
       RmdirResponse: MessageTypeDefinition
       Session: MessageTypeDefinition
@@ -115,6 +123,8 @@ export interface ProtoGrpcType {
       TruncateResponse: MessageTypeDefinition
       UnlinkRequest: MessageTypeDefinition
       UnlinkResponse: MessageTypeDefinition
+      WatchRequest: MessageTypeDefinition
+      WatchResponse: MessageTypeDefinition
       WriteRequest: MessageTypeDefinition
       WriteResponse: MessageTypeDefinition
     }

@@ -145,6 +145,7 @@ export async function runCommand(command: Command, argv: string[], io: CliIo): P
           skipDirMtimeNs: BigInt(config.skipDirMtimeMs) * 1_000_000n,
           readdirDefaultLimit: 1000,
           readdirMaxLimit: 10000,
+          watchPollMs: config.watchPollMs,
         },
       });
       admin = { db, meta, url };

@@ -1,11 +1,15 @@
 import { CliError, EXIT_FAILED, EXIT_USAGE, PROCESS_IO, runCommand, type CliIo, type Command } from './command';
+import { dump } from './dump';
+import { fsck } from './fsck';
+import { gc } from './gc';
 import { info } from './info';
+import { load } from './load';
 import { sessions } from './sessions';
 import { status } from './status';
 import { summary } from './summary';
 
 /** The admin subcommands, in the order `fsmeta help` lists them. */
-export const COMMANDS: Command[] = [status, sessions, info, summary];
+export const COMMANDS: Command[] = [status, sessions, info, summary, fsck, gc, dump, load];
 
 export function commandsHelp(): string {
   return COMMANDS.map((c) => `  ${c.name.padEnd(9)} ${c.summary}`).join('\n');

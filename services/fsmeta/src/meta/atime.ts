@@ -23,5 +23,6 @@ export async function touchAtime(deps: MetaDeps, attr: Attr): Promise<void> {
   const now = nowNs();
   if (!atimeNeedsUpdate(mode, attr, now)) return;
   await updateAtime(deps.db.reader, attr.inode, now, DAY_NS, mode === 'strictatime' ? SECOND_NS : undefined);
+  deps.db.committed();
   attr.atimeNs = now;
 }

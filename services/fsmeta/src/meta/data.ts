@@ -32,6 +32,7 @@ import { FsError, InvalidArgument, fail } from './errors';
 import { mutate } from './mutation';
 import { checkAccess } from './perm';
 import { releaseUnlinked } from './release';
+import { inTrash } from './trash';
 import {
   SLICE_RECORD_BYTES,
   buildSlice,
@@ -191,6 +192,7 @@ export class DataPath {
           if (node === undefined) fail('ENOENT');
           checkAccess(ctx.caller, node, openMask(flags));
           if ((node.flags & FLAG_IMMUTABLE) !== 0 && writes) fail('EPERM', 'immutable');
+          if (writes && inTrash(node)) fail('EPERM', 'in the trash');
           if ((node.flags & FLAG_APPEND) !== 0 && ((writes && (flags & O_APPEND) === 0) || (flags & O_TRUNC) !== 0)) {
             fail('EPERM', 'append-only');
           }
@@ -216,8 +218,10 @@ export class DataPath {
    * a stale "still open" and leave an orphan: FOR KEY SHARE normally (closes
    * and opens of one file run side by side), FOR UPDATE from the start when
    * the file is unlinked, since two closers upgrading a shared lock deadlock.
+   * File locks go in the same statement as the open: `lockOwner`'s (FUSE
+   * release), and all of the session's on the inode with its last open.
    */
-  close(ctx: OpContext, inode: bigint): Promise<void> {
+  close(ctx: OpContext, inode: bigint, lockOwner?: bigint): Promise<void> {
     let strength: LockStrength = 'key share';
     return mutate(
       this.deps.db,
@@ -228,7 +232,7 @@ export class DataPath {
           strength = 'update';
           throw Object.assign(new Error('closing an unlinked file: start over holding it FOR UPDATE'), { code: '40001' });
         }
-        const dropped = await closeOpen(tx, ctx.sessionId, inode);
+        const dropped = await closeOpen(tx, ctx.sessionId, inode, lockOwner);
         if (dropped && node !== undefined && node.nlink === 0) await releaseUnlinked(tx, [inode]);
       },
       { allowReadOnly: true },
@@ -314,7 +318,7 @@ export class DataPath {
     return mutate(this.deps.db, ctx, async (tx) => {
       const node = (await lockNodes(tx, [inode], 'update')).get(inode);
       if (node === undefined) fail('ENOENT');
-      if (node.type !== TYPE_FILE || (node.flags & (FLAG_IMMUTABLE | FLAG_APPEND)) !== 0) fail('EPERM');
+      if (node.type !== TYPE_FILE || (node.flags & (FLAG_IMMUTABLE | FLAG_APPEND)) !== 0 || inTrash(node)) fail('EPERM');
       checkAccess(ctx.caller, node, MODE_MASK_W);
       if (length === node.length) return node;
       const [left, right] = node.length < length ? [node.length, length] : [length, node.length];

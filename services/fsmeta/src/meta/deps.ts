@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from '../store/db';
+import type { Listener } from '../store/listener';
 
 export type AtimeMode = 'noatime' | 'relatime' | 'strictatime';
 
@@ -15,10 +16,16 @@ export interface MetaOptions {
   readdirMaxLimit: number;
   /** Live sessions the volume admits; NewSession beyond that answers RESOURCE_EXHAUSTED (0 or unset: no limit). */
   maxSessions?: number;
+  /** The change feed looks for changes this often even without a notification (safety net, not the wake-up path). */
+  watchPollMs: number;
+  /** A blocked lock request re-checks at least this often without a notification (default 1000 ms). */
+  lockPollMs?: number;
 }
 
 export interface MetaDeps {
   db: Db;
+  /** This replica's LISTEN/NOTIFY connection (the admin CLI has none: watchers see its changes at their next poll). */
+  listener?: Listener;
   log: Logger;
   options: MetaOptions;
 }

@@ -22,6 +22,14 @@ export class InvalidArgument extends Error {
   }
 }
 
+/** The server cannot serve the call now (shutting down): UNAVAILABLE, which clients retry on another replica. */
+export class Unavailable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'Unavailable';
+  }
+}
+
 /** An RPC whose implementation has not landed yet. */
 export class Unimplemented extends Error {
   constructor(method: string) {

@@ -1,8 +1,11 @@
+import { ChangeFeed } from './changes';
 import { Confinement } from './confine';
 import { DataPath } from './data';
 import type { MetaDeps } from './deps';
+import { Locks } from './locks';
 import { Namespace } from './namespace';
 import { Sessions } from './sessions';
+import { Trash } from './trash';
 import { Volume } from './volume';
 import { Xattrs } from './xattrs';
 
@@ -14,7 +17,10 @@ export interface Meta {
   namespace: Namespace;
   xattrs: Xattrs;
   data: DataPath;
+  trash: Trash;
+  changes: ChangeFeed;
   confinement: Confinement;
+  locks: Locks;
 }
 
 export function createMeta(deps: MetaDeps): Meta {
@@ -25,6 +31,9 @@ export function createMeta(deps: MetaDeps): Meta {
     namespace: new Namespace(deps),
     xattrs: new Xattrs(deps),
     data: new DataPath(deps),
+    trash: new Trash(deps),
+    changes: new ChangeFeed(deps),
     confinement: new Confinement(deps),
+    locks: new Locks(deps),
   };
 }

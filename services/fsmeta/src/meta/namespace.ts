@@ -29,11 +29,23 @@ import {
 import { addOpen } from '../store/sessions';
 import { touchAtime } from './atime';
 import type { MetaDeps } from './deps';
-import { InvalidArgument, fail } from './errors';
+import { FsError, InvalidArgument, fail } from './errors';
 import { mutate, type MutationScope } from './mutation';
 import { DOT, DOTDOT, checkName, checkSymlinkTarget, isDotOrDotDot } from './names';
 import { checkAccess, checkSticky, hasAccess, inGroup, trusted } from './perm';
 import { dropLastLink } from './release';
+import { listEntries, moveToTrash, trashVictim } from '../store/trash';
+import {
+  FLAG_SKIP_TRASH,
+  RENAME_RESTORE,
+  TRASH_INODE,
+  TRASH_NAME,
+  Trash,
+  checkTrashReader,
+  inTrash,
+  isTrashDir,
+  parseTrashEntry,
+} from './trash';
 import {
   DIR_LENGTH,
   FLAG_APPEND,
@@ -75,6 +87,9 @@ export const RENAME_WHITEOUT = 4;
 export const O_ACCMODE = 3;
 export const O_EXCL = 0x80;
 
+/** Entries RestoreTrash moves back per call. */
+export const RESTORE_LIMIT = 10_000;
+
 /** How many times a mutation re-reads entries that changed between lookup and lock before giving up to a retry. */
 const RELOCK_LIMIT = 8;
 
@@ -97,8 +112,6 @@ export interface ReaddirPage {
 /** Cursor byte marking a page boundary after "." and ".." (followed by the last name returned). */
 const CURSOR_AFTER = 0x01;
 
-const TRASH_NAME = Buffer.from('.trash');
-
 /** As baseMeta: the name ".trash" in the root is reserved for the trash (EPERM), whether or not the trash is on. */
 function checkNotTrash(parent: bigint, name: Buffer): void {
   if (parent === ROOT_INODE && name.equals(TRASH_NAME)) fail('EPERM', '.trash is reserved');
@@ -119,9 +132,19 @@ function requireDir(a: Attr | undefined): Attr {
   return a;
 }
 
+/** A directory new entries may go into: EPERM in the trash itself, ENOENT in a directory that sits in the trash (as doMknod / doLink). */
+function checkNotInTrash(parent: Attr): void {
+  if (isTrashDir(parent.inode)) fail('EPERM', 'the trash is read-only');
+  if (inTrash(parent)) fail('ENOENT');
+}
+
 /** The namespace: lookup, attributes and every entry-changing operation, at JuiceFS baseMeta parity. */
 export class Namespace {
-  constructor(private readonly deps: MetaDeps) {}
+  private readonly trash: Trash;
+
+  constructor(private readonly deps: MetaDeps) {
+    this.trash = new Trash(deps);
+  }
 
   private get skipNs(): bigint {
     return this.deps.options.skipDirMtimeNs;
@@ -143,7 +166,11 @@ export class Namespace {
       return up;
     }
     checkName(name);
-    const found = await getParentAndChild(q, parent, name);
+    checkTrashReader(ctx.caller, parent);
+    // As baseMeta.Lookup: ".trash" in the root is the trash, which is no entry of the root.
+    const trashRoot = parent === ROOT_INODE && name.equals(TRASH_NAME);
+    if (trashRoot) checkTrashReader(ctx.caller, TRASH_INODE);
+    const found = trashRoot ? { parent: await getNode(q, parent), child: await getNode(q, TRASH_INODE) } : await getParentAndChild(q, parent, name);
     const dir = requireDir(found.parent);
     checkAccess(ctx.caller, dir, MODE_MASK_X);
     if (found.child === undefined) fail('ENOENT');
@@ -229,6 +256,7 @@ export class Namespace {
   ): Promise<{ attr: Attr; existing?: Attr }> {
     const locked = await lockParentForCreate(tx, parentIno, name, type === TYPE_DIRECTORY ? 'update' : 'key share');
     const parent = requireDir(locked.parent);
+    checkNotInTrash(parent);
     checkAccess(ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
     if ((parent.flags & FLAG_IMMUTABLE) !== 0) fail('EPERM');
     if (isDotOrDotDot(name)) fail('EEXIST');
@@ -251,7 +279,7 @@ export class Namespace {
     const attr: Attr = {
       inode: locked.nextInode,
       type,
-      flags: 0,
+      flags: parent.flags & FLAG_SKIP_TRASH,
       mode: newMode,
       uid: ctx.caller.uid,
       gid,
@@ -287,6 +315,7 @@ export class Namespace {
    * from edges from then on.
    */
   link(ctx: OpContext, inode: bigint, parentIno: bigint, name: Buffer): Promise<Attr> {
+    if (isTrashDir(parentIno)) fail('EPERM', 'the trash is read-only');
     checkNotTrash(parentIno, name);
     checkName(name);
     if (isDotOrDotDot(name)) fail('EEXIST');
@@ -296,6 +325,7 @@ export class Namespace {
       if (node === undefined) fail('ENOENT');
       if (isDir(node)) fail('EPERM', 'cannot link a directory');
       const parent = requireDir(rows.get(parentIno));
+      if (inTrash(parent)) fail('ENOENT');
       checkAccess(ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
       if ((parent.flags & FLAG_IMMUTABLE) !== 0) fail('EPERM');
       if ((await getEdge(tx, parentIno, name)) !== undefined) fail('EEXIST');
@@ -337,6 +367,7 @@ export class Namespace {
   /** As doUnlink: EPERM, not EISDIR, for a directory. */
   unlink(ctx: OpContext, parentIno: bigint, name: Buffer): Promise<void> {
     checkNotTrash(parentIno, name);
+    if (isTrashDir(parentIno) && ctx.caller.uid !== 0) fail('EPERM', 'the trash is root only');
     checkName(name);
     return mutate(this.deps.db, ctx, async (tx, scope) => {
       const { rows, entry, open } = await this.lockEntry(tx, parentIno, name, [], [parentIno]);
@@ -349,9 +380,16 @@ export class Namespace {
       if (node === undefined) fail('ENOENT');
       checkSticky(ctx.caller, parent, node);
       if (protectedFlags(node)) fail('EPERM');
+      const now = nowNs();
+      const place = await this.trash.placeFor(tx, ctx, parent, node, name, now);
+      if (place !== undefined) {
+        const move = { parent: parentIno, name, node, hour: place.hour, trashName: place.name, now, parentNlinkDelta: 0, skipNs: this.skipNs };
+        scope.logged(await moveToTrash(tx, move, scope.log(undefined)));
+        return;
+      }
       // The last link of a file open anywhere keeps the inode (nlink 0) until its last Close.
       const keep = node.nlink > 1 || (node.type === TYPE_FILE && open);
-      const removal = { parent: parentIno, name, node, keepNlink: keep ? node.nlink - 1 : undefined, now: nowNs(), parentNlinkDelta: 0, skipNs: this.skipNs };
+      const removal = { parent: parentIno, name, node, keepNlink: keep ? node.nlink - 1 : undefined, now, parentNlinkDelta: 0, skipNs: this.skipNs };
       scope.logged(await removeEntry(tx, removal, spaceOf(node.type, node.length), scope.log(undefined)));
     });
   }
@@ -369,6 +407,8 @@ export class Namespace {
     if (name.equals(DOT)) fail('EINVAL');
     if (name.equals(DOTDOT)) fail('ENOTEMPTY');
     checkNotTrash(parentIno, name);
+    // Hour directories go with expiry (or RestoreTrash), not Rmdir; entries in them are root's (as baseMeta.Rmdir).
+    if (parentIno === TRASH_INODE || (isTrashDir(parentIno) && ctx.caller.uid !== 0)) fail('EPERM', 'the trash is root only');
     checkName(name);
     return mutate(this.deps.db, ctx, async (tx, scope) => {
       const { rows, entry, hasChildren } = await this.lockEntry(tx, parentIno, name, [parentIno]);
@@ -381,16 +421,30 @@ export class Namespace {
       if (node === undefined) fail('ENOENT');
       if (hasChildren) fail('ENOTEMPTY');
       checkSticky(ctx.caller, parent, node);
-      const removal = { parent: parentIno, name, node, now: nowNs(), parentNlinkDelta: -1, skipNs: 0n };
+      const now = nowNs();
+      // Hour directories' nlink does not count their subdirectories (as doRmdir).
+      const parentNlinkDelta = isTrashDir(parentIno) ? 0 : -1;
+      const place = await this.trash.placeFor(tx, ctx, parent, node, name, now);
+      if (place !== undefined) {
+        const move = { parent: parentIno, name, node, hour: place.hour, trashName: place.name, now, parentNlinkDelta, skipNs: 0n };
+        scope.logged(await moveToTrash(tx, move, scope.log(undefined)));
+        return;
+      }
+      const removal = { parent: parentIno, name, node, now, parentNlinkDelta, skipNs: 0n };
       scope.logged(await removeEntry(tx, removal, SPACE_UNIT, scope.log(undefined)));
     });
   }
 
   rename(ctx: OpContext, parentSrc: bigint, nameSrc: Buffer, parentDst: bigint, nameDst: Buffer, flags: number): Promise<Attr> {
     if ((flags & RENAME_WHITEOUT) !== 0 && (flags & ~(RENAME_WHITEOUT | RENAME_NOREPLACE)) === 0) fail('ENOTSUP');
-    if (flags !== 0 && flags !== RENAME_NOREPLACE && flags !== RENAME_EXCHANGE) fail('EINVAL', 'bad rename flags');
+    if (flags !== 0 && flags !== RENAME_NOREPLACE && flags !== RENAME_EXCHANGE && flags !== (RENAME_NOREPLACE | RENAME_RESTORE)) {
+      fail('EINVAL', 'bad rename flags');
+    }
     checkNotTrash(parentSrc, nameSrc);
     checkNotTrash(parentDst, nameDst);
+    // Nothing moves into the trash by Rename; only root moves things out of it (as baseMeta.Rename).
+    if (isTrashDir(parentDst)) fail('EPERM', 'the trash is read-only');
+    if (isTrashDir(parentSrc) && ctx.caller.uid !== 0) fail('EPERM', 'the trash is root only');
     checkName(nameSrc);
     checkName(nameDst);
     return mutate(this.deps.db, ctx, (tx, scope) => this.renameTx(tx, ctx, parentSrc, nameSrc, parentDst, nameDst, flags, scope));
@@ -412,7 +466,7 @@ export class Namespace {
     parentDst: bigint,
     nameDst: Buffer,
     flags: number,
-    scope: MutationScope,
+    scope: MutationScope | undefined,
   ): Promise<Attr> {
     let rows: Map<bigint, Attr>;
     let src: { inode: bigint; type: FileType } | undefined;
@@ -440,6 +494,8 @@ export class Namespace {
     const psrc = requireDir(rows.get(parentSrc));
     const pdst = requireDir(rows.get(parentDst));
     if (protectedFlags(psrc) || (pdst.flags & FLAG_IMMUTABLE) !== 0) fail('EPERM');
+    // Only a restore may put something into a directory that sits in the trash.
+    if ((flags & RENAME_RESTORE) === 0 && inTrash(pdst)) fail('ENOENT');
     checkAccess(ctx.caller, psrc, MODE_MASK_W | MODE_MASK_X);
     checkAccess(ctx.caller, pdst, MODE_MASK_W | MODE_MASK_X);
     if (src === undefined) fail('ENOENT');
@@ -483,8 +539,12 @@ export class Namespace {
     const moved: Attr = { ...node, ctimeNs: now, parent: crossDir && node.parent !== 0n ? parentDst : node.parent };
     if (dst === undefined) {
       const delta = isDir(node) && crossDir ? 1 : 0;
-      const move = { parentSrc, nameSrc, parentDst, nameDst, moved, srcNlink: -delta, dstNlink: delta, now, skipNs: this.skipNs };
-      scope.logged(await moveEntry(tx, move, scope.log(moved)));
+      // A restore leaves its hour directory alone (as doRename for a source in the trash): nlink + 0, times untouched.
+      const srcNlink = isTrashDir(parentSrc) ? 0 : -delta;
+      const skipSrc = isTrashDir(parentSrc) ? 1n << 62n : this.skipNs;
+      const move = { parentSrc, nameSrc, parentDst, nameDst, moved, srcNlink, dstNlink: delta, now, skipNs: this.skipNs, skipSrcNs: skipSrc };
+      const check = await moveEntry(tx, move, scope?.log(moved));
+      scope?.logged(check);
       return moved;
     }
     let srcNlink = 0;
@@ -509,10 +569,13 @@ export class Namespace {
       await deleteEdge(tx, parentSrc, nameSrc);
       if (victim !== undefined) {
         await setEdgeTarget(tx, parentDst, nameDst, node.inode, node.type);
-        if (isDir(victim)) {
+        const place = await this.trash.placeFor(tx, ctx, pdst, victim, nameDst, now);
+        if (isDir(victim)) dstNlink--;
+        if (place !== undefined) {
+          await trashVictim(tx, victim, place.hour, place.name, now);
+        } else if (isDir(victim)) {
           await deleteNode(tx, victim.inode);
           await addUsage(tx, -SPACE_UNIT, -1n);
-          dstNlink--;
         } else {
           await this.removeLink(tx, victim, now);
         }
@@ -530,9 +593,49 @@ export class Namespace {
     await updateNode(tx, moved);
     // Parents in ascending order; a changed nlink always writes, a time-only change coalesces.
     for (const [ino, delta] of crossDir ? sortPairs([parentSrc, srcNlink], [parentDst, dstNlink]) : [[parentSrc, srcNlink + dstNlink] as const]) {
+      // A restore leaves its hour directory alone (as doRename for a source in the trash).
+      if (isTrashDir(ino)) continue;
       await touchDir(tx, ino, delta, now, delta !== 0 ? 0n : this.skipNs);
     }
     return moved;
+  }
+
+  /**
+   * RestoreTrash, as `juicefs restore` of one hour directory: every entry
+   * `<parent>-<inode>-<name>` is renamed back to `name` in `parent` with
+   * RENAME_NOREPLACE | RENAME_RESTORE, in one transaction of at most
+   * RESTORE_LIMIT entries (call again for the rest). An entry that cannot go
+   * back (its parent is gone, the name is taken) stays, under a savepoint,
+   * and counts as skipped. Entries may go back into a directory that is
+   * itself in the trash, so the order does not matter. Root only.
+   */
+  restoreTrash(ctx: OpContext, hour: Buffer): Promise<{ restored: number; skipped: number }> {
+    if (ctx.caller.uid !== 0) fail('EPERM', 'the trash is root only');
+    checkName(hour);
+    return mutate(this.deps.db, ctx, async (tx) => {
+      const dir = await getEdge(tx, TRASH_INODE, hour);
+      if (dir === undefined) fail('ENOENT');
+      let restored = 0;
+      let skipped = 0;
+      for (const e of await listEntries(tx, dir.inode, RESTORE_LIMIT)) {
+        const origin = parseTrashEntry(e.name);
+        if (origin === undefined || origin.inode !== e.inode) {
+          skipped++;
+          continue;
+        }
+        await tx.query('savepoint restore_entry');
+        try {
+          await this.renameTx(tx, ctx, dir.inode, e.name, origin.parent, origin.name, RENAME_NOREPLACE | RENAME_RESTORE, undefined);
+          await tx.query('release savepoint restore_entry');
+          restored++;
+        } catch (err) {
+          if (!(err instanceof FsError)) throw err;
+          await tx.query('rollback to savepoint restore_entry');
+          skipped++;
+        }
+      }
+      return { restored, skipped };
+    });
   }
 
   /**
@@ -563,6 +666,7 @@ export class Namespace {
     const dir = page.dir;
     if (dir === undefined) fail('ENOENT');
     if (!isDir(dir)) fail('ENOTDIR');
+    checkTrashReader(ctx.caller, dir.inode);
     checkAccess(ctx.caller, dir, plus ? MODE_MASK_R | MODE_MASK_X : MODE_MASK_R);
     const eof = page.entries.length <= pageSize;
     const rows = eof ? page.entries : page.entries.slice(0, pageSize);
@@ -584,6 +688,7 @@ export class Namespace {
     return mutate(this.deps.db, ctx, async (tx, scope) => {
       const cur = (await lockNodes(tx, [inode], 'update')).get(inode);
       if (cur === undefined) fail('ENOENT');
+      if (inTrash(cur)) fail('EPERM', 'in the trash');
       const next = mergeAttr(ctx, cur, req, nowNs());
       if (next !== cur) scope.logged(await updateNodeLogged(tx, next, scope.log(next)));
       return next;

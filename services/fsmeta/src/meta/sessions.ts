@@ -10,6 +10,8 @@ import {
   sessionOwner,
 } from '../store/sessions';
 import type { Tx } from '../store/db';
+import { listLocks, type LockKind } from '../store/locks';
+import type { LockRecord } from './lock-ranges';
 import type { MetaDeps } from './deps';
 import { ResourceExhausted, fail } from './errors';
 import { releaseUnlinked } from './release';
@@ -31,15 +33,29 @@ export interface SessionView {
   openFiles: number;
   /** The identity that created it; null when opened without authentication. */
   owner: string | null;
+  /** With `withLocks`: its locks and queued lock requests. */
+  locks: SessionLockView[];
+}
+
+export interface SessionLockView {
+  inode: bigint;
+  owner: bigint;
+  kind: LockKind;
+  record: LockRecord;
+  waiting: boolean;
 }
 
 /** Client sessions: the scope of request ids, open files and locks (JuiceFS NewSession / CleanStaleSessions). */
 export class Sessions {
   constructor(private readonly deps: MetaDeps) {}
 
-  async open(info: SessionInfo, readOnly: boolean, owner: string | null = null): Promise<bigint> {
+  /**
+   * A new session owned by `owner` (the caller's identity); with `skipTrash` its
+   * removals bypass the trash (JuiceFS's per-mount skip-trash).
+   */
+  async open(info: SessionInfo, readOnly: boolean, owner: string | null = null, skipTrash = false): Promise<bigint> {
     const { db, options } = this.deps;
-    const sid = await db.transaction((tx) => insertSession(tx, info, readOnly, options.sessionTtlMs, owner, options.maxSessions ?? 0));
+    const sid = await db.transaction((tx) => insertSession(tx, info, readOnly, options.sessionTtlMs, owner, skipTrash, options.maxSessions ?? 0));
     if (sid === undefined) throw new ResourceExhausted(`the volume has ${options.maxSessions} live sessions, its limit`);
     return sid;
   }
@@ -62,8 +78,15 @@ export class Sessions {
     await this.deps.db.transaction(async (tx) => this.cleanup(tx, sid));
   }
 
-  async list(): Promise<SessionView[]> {
-    const rows = await listSessions(this.deps.db.reader);
+  /** Every session; with `withLocks` also the locks each holds and waits for (as `juicefs status --session`). */
+  async list(withLocks = false): Promise<SessionView[]> {
+    const [rows, locks] = await Promise.all([listSessions(this.deps.db.reader), withLocks ? listLocks(this.deps.db.reader) : []]);
+    const bySession = new Map<bigint, SessionLockView[]>();
+    for (const l of locks) {
+      let list = bySession.get(l.sid);
+      if (list === undefined) bySession.set(l.sid, (list = []));
+      list.push({ inode: l.inode, owner: l.owner, kind: l.kind, record: l.record, waiting: l.waiting });
+    }
     return rows.map((r) => ({
       sessionId: r.sid,
       info: r.info as SessionInfo,
@@ -72,6 +95,7 @@ export class Sessions {
       readOnly: r.read_only,
       openFiles: Number(r.open_files),
       owner: r.owner,
+      locks: bySession.get(r.sid) ?? [],
     }));
   }
 

@@ -3,6 +3,7 @@ import { getUsage, insertNode, getNode, lockNodes } from '../store/nodes';
 import { getSetting, lockVolume, putSetting } from '../store/settings';
 import type { AtimeMode, MetaDeps } from './deps';
 import { FsError, InvalidArgument } from './errors';
+import { ensureTrashRoot } from './trash';
 import { DIR_LENGTH, ROOT_INODE, TYPE_DIRECTORY, nowNs } from './types';
 
 export interface VolumeFormat {
@@ -39,7 +40,8 @@ const VIRTUAL_INODES = 10n << 20n;
 /** Stored JSON form: bigints as decimal strings. */
 type StoredFormat = Omit<VolumeFormat, 'capacity' | 'inodes'> & { capacity: string; inodes: string };
 
-function toStored(f: VolumeFormat): StoredFormat {
+/** The JSON the format setting row holds (bigints as decimal strings). */
+export function toStored(f: VolumeFormat): StoredFormat {
   return { ...f, capacity: f.capacity.toString(), inodes: f.inodes.toString() };
 }
 
@@ -56,7 +58,6 @@ export function validateFormat(f: VolumeFormat): VolumeFormat {
   if (block < MIN_BLOCK_SIZE_KIB || block > MAX_BLOCK_SIZE_KIB || (block & (block - 1)) !== 0) {
     throw new InvalidArgument('format.block_size_kib', 'a power of two between 64 and 16384');
   }
-  if (f.trashDays !== 0) throw new InvalidArgument('format.trash_days', 'the trash is not supported yet; use 0');
   if (f.dirStats) throw new InvalidArgument('format.dir_stats', 'directory statistics are not supported yet');
   if (f.userGroupQuota) throw new InvalidArgument('format.user_group_quota', 'quotas are not supported yet');
   if (f.enableAcl) throw new InvalidArgument('format.enable_acl', 'ACLs are not supported yet');
@@ -84,6 +85,7 @@ export class Volume {
       if (stored === undefined) {
         const format = { ...want, uuid: randomUUID() };
         await putSetting(tx, FORMAT_KEY, toStored(format));
+        if (format.trashDays > 0) await ensureTrashRoot(tx);
         if ((await lockNodes(tx, [ROOT_INODE])).size === 0) {
           const now = nowNs();
           await insertNode(tx, {
@@ -101,6 +103,8 @@ export class Volume {
       if (!force) throw new FsError('EEXIST', `the volume is formatted with other settings (${changed.join(', ')}); pass force to change them`);
       const updated = { ...want, uuid: current.uuid };
       await putSetting(tx, FORMAT_KEY, toStored(updated));
+      // Turning the trash on creates its root; turning it off keeps what is in it until it expires.
+      if (updated.trashDays > 0) await ensureTrashRoot(tx);
       return updated;
     });
   }

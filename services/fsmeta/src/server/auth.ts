@@ -72,6 +72,11 @@ export const METHOD_ACCESS: Record<MethodName, AccessClass> = {
   CommitCompaction: 'write',
   Format: 'admin',
   GetFormat: 'read',
+  // The change feed names inodes and entries anywhere in the volume.
+  Watch: 'read',
+  // Root's maintenance of the whole trash (the meta layer also wants uid 0).
+  RestoreTrash: 'admin',
+  CleanupTrash: 'admin',
 };
 
 const ROLE_ACCESS: Record<Role, ReadonlySet<AccessClass>> = {
@@ -83,9 +88,19 @@ const ROLE_ACCESS: Record<Role, ReadonlySet<AccessClass>> = {
 /**
  * RPCs that act on the whole volume rather than on inodes of a subtree: an
  * identity confined to a subdir may not call them (the work queues hand out
- * any file's chunks; ListQuotas names every directory with a quota).
+ * any file's chunks; ListQuotas names every directory with a quota; Watch
+ * reports changes by volume inode numbers, not mapped to a subdir yet).
  */
-const VOLUME_WIDE: ReadonlySet<MethodName> = new Set<MethodName>(['ListQuotas', 'ClaimSliceDeletions', 'AckSliceDeletions', 'ClaimCompaction', 'CommitCompaction']);
+const VOLUME_WIDE: ReadonlySet<MethodName> = new Set<MethodName>([
+  'ListQuotas',
+  'ClaimSliceDeletions',
+  'AckSliceDeletions',
+  'ClaimCompaction',
+  'CommitCompaction',
+  'Watch',
+  'RestoreTrash',
+  'CleanupTrash',
+]);
 
 /** Request fields holding an inode, mapped and checked for a confined identity. */
 const INODE_FIELDS = ['inode', 'parent', 'parentSrc', 'parentDst', 'inodeIn', 'inodeOut'] as const;
@@ -163,11 +178,16 @@ export class Auth {
     if (options.authFile !== '') {
       this.load();
       // A bad edit of the file keeps the identities in force (logged), so a typo never locks every node out.
+      let lastError = '';
       this.timer = setInterval(() => {
         try {
           this.load();
+          lastError = '';
         } catch (err) {
-          this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'identities file not reloaded; the previous identities stay in force');
+          const message = err instanceof Error ? err.message : String(err);
+          // Once per distinct failure, not every tick.
+          if (message !== lastError) this.log.error({ err: message }, 'identities file not reloaded; the previous identities stay in force');
+          lastError = message;
         }
       }, options.reloadMs);
       this.timer.unref();
@@ -201,7 +221,7 @@ export class Auth {
    * token is refused even when authentication is not required), else the client
    * certificate's, else anonymous (undefined) when that is allowed.
    */
-  authenticate(metadata: grpc.Metadata, peer: PeerCertificate | undefined): Identity | undefined {
+  authenticate(metadata: grpc.Metadata, peerCertificate: () => PeerCertificate | undefined): Identity | undefined {
     if (!this.enabled) return undefined;
     const header = metadata.get('authorization')[0];
     if (header !== undefined) {
@@ -211,6 +231,8 @@ export class Auth {
       if (identity === undefined) throw new AuthError(grpc.status.UNAUTHENTICATED, 'unknown bearer token');
       return identity;
     }
+    // Only a certificate the client CA verified is seen here (grpc-js hides unauthorized ones).
+    const peer = peerCertificate();
     if (peer !== undefined && peer.subject !== undefined) {
       const identity = this.identities.find((i) => subjectMatches(i.certSubject, peer));
       if (identity !== undefined) return identity;
@@ -228,7 +250,7 @@ export class Auth {
    */
   async admit(method: MethodName, call: grpc.ServerUnaryCall<unknown, unknown>): Promise<Admitted> {
     if (!this.enabled) return ANONYMOUS;
-    const identity = this.authenticate(call.metadata, call.getAuthContext().sslPeerCertificate);
+    const identity = this.authenticate(call.metadata, () => call.getAuthContext().sslPeerCertificate);
     if (identity === undefined) return ANONYMOUS;
     const req = call.request as Request;
     this.admitRole(identity, method, req);
@@ -351,7 +373,7 @@ export class Auth {
           next({
             onReceiveMetadata: (metadata, nextMetadata) => {
               try {
-                this.authenticate(metadata, call.getAuthContext().sslPeerCertificate);
+                this.authenticate(metadata, () => call.getAuthContext().sslPeerCertificate);
               } catch (err) {
                 const message = err instanceof AuthError ? err.message : 'unauthenticated';
                 call.sendStatus({ code: grpc.status.UNAUTHENTICATED, details: message, metadata: new grpc.Metadata() });

@@ -11,8 +11,11 @@ import { InflightLimiter, Undecodable, sessionOf, tolerantDeserializer, validate
 import { dataHandlers } from './handlers/data';
 import { namespaceHandlers } from './handlers/namespace';
 import { sessionHandlers } from './handlers/sessions';
-import type { CallContext, MetaImpl, MethodName } from './handlers/types';
+import { lockHandlers } from './handlers/locks';
+import { trashHandlers } from './handlers/trash';
+import type { CallContext, CallWait, MetaImpl, MethodName } from './handlers/types';
 import { volumeHandlers } from './handlers/volume';
+import { watchHandler } from './handlers/watch';
 import { xattrHandlers } from './handlers/xattrs';
 import { toServiceError } from './status';
 import type { Telemetry } from '../telemetry';
@@ -44,8 +47,34 @@ export interface MetaServer {
   shutdown(graceMs: number): Promise<void>;
 }
 
+/** The admitted call's context with its deadline and cancellation (the signal is made on first use). */
+function withCall(context: CallContext, call: grpc.ServerUnaryCall<unknown, unknown>): CallContext & CallWait {
+  const d = call.getDeadline();
+  let controller: AbortController | undefined;
+  return {
+    ...context,
+    deadline: d instanceof Date ? d.getTime() : d,
+    get signal() {
+      if (controller === undefined) {
+        const c = (controller = new AbortController());
+        if (call.cancelled) c.abort();
+        else call.once('cancelled', () => c.abort());
+      }
+      return controller.signal;
+    },
+  };
+}
+
 function allHandlers(meta: Meta): MetaImpl {
-  return { ...sessionHandlers(meta), ...volumeHandlers(meta), ...namespaceHandlers(meta), ...xattrHandlers(meta), ...dataHandlers(meta) };
+  return {
+    ...sessionHandlers(meta),
+    ...volumeHandlers(meta),
+    ...namespaceHandlers(meta),
+    ...xattrHandlers(meta),
+    ...dataHandlers(meta),
+    ...lockHandlers(meta),
+    ...trashHandlers(meta),
+  };
 }
 
 /**
@@ -68,7 +97,8 @@ export function createServer(meta: Meta, log: Logger, options: ServerOptions, te
   const inflight = new InflightLimiter(options.maxInflightPerSession ?? 0);
   const handlers: grpc.UntypedServiceImplementation = {};
   for (const method of Object.keys(service) as MethodName[]) {
-    const fn = impl[method] as ((req: unknown, context: CallContext) => Promise<unknown>) | undefined;
+    if (service[method].responseStream) continue;
+    const fn = impl[method] as ((req: unknown, context: CallContext & CallWait) => Promise<unknown>) | undefined;
     handlers[method] = (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
       const started = performance.now();
       let release = (): void => undefined;
@@ -81,7 +111,7 @@ export function createServer(meta: Meta, log: Logger, options: ServerOptions, te
         const admitted = await auth.admit(method, call);
         if (fn === undefined) throw new Unimplemented(method);
         const handler = fn;
-        return admitted.reply(await runBound(method, call.request, () => handler(call.request, admitted.context)));
+        return admitted.reply(await runBound(method, call.request, () => handler(call.request, withCall(admitted.context, call))));
       })();
       run.then(
         (res) => {
@@ -98,6 +128,18 @@ export function createServer(meta: Meta, log: Logger, options: ServerOptions, te
       );
     };
   }
+  // The one server-streaming method (its handler owns the stream; see handlers/watch.ts).
+  const watch = watchHandler(meta, log, auth);
+  handlers.Watch = (call: grpc.ServerWritableStream<unknown, unknown>) => {
+    try {
+      if (call.request instanceof Undecodable) throw new InvalidArgument('request', `does not decode as WatchRequest: ${call.request.reason}`);
+      validateRequest('Watch', call.request);
+    } catch (err) {
+      call.emit('error', toServiceError(err, log, 'Watch'));
+      return;
+    }
+    watch(call as Parameters<typeof watch>[0]);
+  };
   server.addService(service, handlers);
 
   const health = new HealthImplementation(Object.fromEntries(HEALTH_SERVICES.map((s) => [s, 'NOT_SERVING' as const])));

@@ -7,7 +7,7 @@ import {
   encodeErrorDetails,
 } from '@fsmeta/proto';
 import type { Logger } from 'pino';
-import { FsError, InvalidArgument, ResourceExhausted, Unimplemented } from '../meta/errors';
+import { FsError, InvalidArgument, ResourceExhausted, Unavailable, Unimplemented } from '../meta/errors';
 import { isUnavailable } from '../store/db';
 import { AuthError } from './auth';
 
@@ -38,6 +38,7 @@ export function toServiceError(err: unknown, log: Logger, method: string): Servi
   if (err instanceof AuthError) return serviceError(err.code, err.message);
   if (err instanceof ResourceExhausted) return serviceError(status.RESOURCE_EXHAUSTED, err.message);
   if (err instanceof Unimplemented) return serviceError(status.UNIMPLEMENTED, err.message);
+  if (err instanceof Unavailable) return serviceError(status.UNAVAILABLE, err.message);
   if (isUnavailable(err)) {
     log.warn({ err: err instanceof Error ? err.message : String(err), method }, 'database unavailable');
     return serviceError(status.UNAVAILABLE, 'database unavailable');

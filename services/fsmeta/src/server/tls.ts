@@ -30,6 +30,7 @@ type CaListener = (update: { caCertificate: Buffer } | null) => void;
 export class ReloadingCertificates implements grpc.experimental.CertificateProvider {
   private current: TlsMaterial;
   private stamp: string;
+  private failedStamp = '';
   private readonly identityListeners = new Set<IdentityListener>();
   private readonly caListeners = new Set<CaListener>();
   private readonly materialListeners = new Set<(m: TlsMaterial) => void>();
@@ -83,8 +84,11 @@ export class ReloadingCertificates implements grpc.experimental.CertificateProvi
     try {
       next = this.read();
     } catch (err) {
-      // Not remembered as seen: the next tick tries again (the rotation may be half written).
-      this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'TLS files not reloaded; the previous certificate stays in force');
+      // Not remembered as loaded: the next tick tries again (the rotation may be half written); logged once per state of the files.
+      if (stamp !== this.failedStamp) {
+        this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'TLS files not reloaded; the previous certificate stays in force');
+      }
+      this.failedStamp = stamp;
       return;
     }
     this.stamp = stamp;

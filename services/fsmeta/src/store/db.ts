@@ -100,6 +100,8 @@ export class Db {
   readonly retryCounts = new Map<string, number>();
   /** Autocommit reads through the same interface as a transaction. */
   readonly reader: Tx = { query: (text, values, name) => this.read(text, values, name) };
+  /** Called after every commit (the change feed wakes its readers; see meta/changes.ts). */
+  private readonly commitHooks: (() => void)[] = [];
 
   private readonly onClientError = (err: Error): void => {
     this.log.warn({ err: err.message }, 'database connection lost');
@@ -147,6 +149,7 @@ export class Db {
         const result = await fn(wrap(client));
         await client.query('commit');
         client.release();
+        this.committed();
         return result;
       } catch (err) {
         if (client !== undefined) {
@@ -163,6 +166,41 @@ export class Db {
         const cap = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** attempt);
         await sleep(Math.random() * cap);
       }
+    }
+  }
+
+  /** Registers `fn` to run after each commit. */
+  onCommit(fn: () => void): void {
+    this.commitHooks.push(fn);
+  }
+
+  /** Tells the commit hooks that something committed (also for writes made through `reader`). */
+  committed(): void {
+    for (const fn of this.commitHooks) fn();
+  }
+
+  /**
+   * One transaction that is never retried, for admin work that cannot be replayed
+   * (a load streaming its input, a dump's consistent snapshot): BEGIN with
+   * `mode` (e.g. 'isolation level repeatable read read only'), COMMIT after `fn`,
+   * ROLLBACK if it throws. No lock or statement timeout: it may run for minutes.
+   */
+  async once<T>(mode: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query(`begin ${mode}; set local statement_timeout = 0; set local lock_timeout = 0`);
+      const result = await fn(wrap(client));
+      await client.query('commit');
+      client.release();
+      this.committed();
+      return result;
+    } catch (err) {
+      const broken = await client.query('rollback').then(
+        () => false,
+        () => true,
+      );
+      client.release(broken ? (err instanceof Error ? err : true) : undefined);
+      throw err;
     }
   }
 

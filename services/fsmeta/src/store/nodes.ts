@@ -476,7 +476,19 @@ export async function getEdgePair(tx: Tx, p1: bigint, n1: Buffer, p2: bigint, n2
  */
 export async function moveEntry(
   tx: Tx,
-  m: { parentSrc: bigint; nameSrc: Buffer; parentDst: bigint; nameDst: Buffer; moved: Attr; srcNlink: number; dstNlink: number; now: bigint; skipNs: bigint },
+  m: {
+    parentSrc: bigint;
+    nameSrc: Buffer;
+    parentDst: bigint;
+    nameDst: Buffer;
+    moved: Attr;
+    srcNlink: number;
+    dstNlink: number;
+    now: bigint;
+    skipNs: bigint;
+    /** The source parent's coalescing window, when it differs (a trash hour directory is never touched). */
+    skipSrcNs?: bigint;
+  },
   log?: OutcomeLog,
 ): Promise<SessionCheck | undefined> {
   return runWriteCheck(
@@ -486,10 +498,10 @@ export async function moveEntry(
           ie as (insert into edge (parent, name, inode, type) values ($3, $4, $5, $6)),
           mn as (update node set ctime_ns = $7, parent = $8 where inode = $5),
           ps as (update node set nlink = nlink + $9, mtime_ns = greatest(mtime_ns, $7), ctime_ns = greatest(ctime_ns, $7)
-                  where inode = $1 and $1 <> $3 and ($9::bigint <> 0 or mtime_ns < $7::bigint - $11::bigint)),
+                  where inode = $1 and $1 <> $3 and ($9::bigint <> 0 or mtime_ns < $7::bigint - $12::bigint)),
           pd as (update node set nlink = nlink + $10, mtime_ns = greatest(mtime_ns, $7), ctime_ns = greatest(ctime_ns, $7)
                   where inode = $3 and ($10::bigint <> 0 or mtime_ns < $7::bigint - $11::bigint))`,
-    [m.parentSrc, m.nameSrc, m.parentDst, m.nameDst, m.moved.inode, m.moved.type, m.now, m.moved.parent, m.srcNlink, m.dstNlink, m.skipNs],
+    [m.parentSrc, m.nameSrc, m.parentDst, m.nameDst, m.moved.inode, m.moved.type, m.now, m.moved.parent, m.srcNlink, m.dstNlink, m.skipNs, m.skipSrcNs ?? m.skipNs],
     log,
   );
 }

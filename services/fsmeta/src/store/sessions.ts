@@ -1,4 +1,5 @@
 import type { Tx } from './db';
+import { ownerToDb } from './locks';
 
 /** Session and open-file SQL. */
 
@@ -22,14 +23,15 @@ export async function insertSession(
   readOnly: boolean,
   ttlMs: number,
   owner: string | null,
-  maxSessions: number,
+  skipTrash = false,
+  maxSessions = 0,
 ): Promise<bigint | undefined> {
   const rows = await tx.query<{ sid: bigint }>(
-    `insert into session (sid, info, read_only, expire_at, owner)
-     select nextval('session_seq'), $1, $2, now() + make_interval(secs => $3::double precision / 1000), $4
-      where $5::integer <= 0 or (select count(*) from session where expire_at > now()) < $5::integer
+    `insert into session (sid, info, read_only, expire_at, owner, skip_trash)
+     select nextval('session_seq'), $1, $2, now() + make_interval(secs => $3::double precision / 1000), $4, $5
+      where $6::integer <= 0 or (select count(*) from session where expire_at > now()) < $6::integer
      returning sid`,
-    [JSON.stringify(info), readOnly, ttlMs, owner, maxSessions],
+    [JSON.stringify(info), readOnly, ttlMs, owner, skipTrash, maxSessions],
   );
   return rows[0]?.sid;
 }
@@ -125,13 +127,20 @@ export async function isReadOnlySession(q: Tx, sid: bigint): Promise<boolean> {
   return rows[0]?.read_only === true;
 }
 
-/** Drops one open reference in one statement (the row goes with its last reference); false if there was none. */
-export async function closeOpen(tx: Tx, sid: bigint, inode: bigint): Promise<boolean> {
+/**
+ * Drops one open reference in one statement (the row goes with its last
+ * reference); false if there was none. The same statement releases file
+ * locks: those of `lockOwner` (if given) on the inode, and all of the
+ * session's on it when its last reference goes.
+ */
+export async function closeOpen(tx: Tx, sid: bigint, inode: bigint, lockOwner?: bigint): Promise<boolean> {
   const rows = await tx.query<{ dropped: boolean }>(
     `with d as (delete from open_file where sid = $1 and inode = $2 and refs <= 1 returning 1),
-          u as (update open_file set refs = refs - 1 where sid = $1 and inode = $2 and refs > 1 returning 1)
+          u as (update open_file set refs = refs - 1 where sid = $1 and inode = $2 and refs > 1 returning 1),
+          fl as (delete from flock where inode = $2 and sid = $1 and (owner = $3 or exists (select 1 from d))),
+          pl as (delete from plock where inode = $2 and sid = $1 and (owner = $3 or exists (select 1 from d)))
      select exists (select 1 from d) or exists (select 1 from u) as dropped`,
-    [sid, inode],
+    [sid, inode, lockOwner === undefined ? null : ownerToDb(lockOwner)],
     'close-open',
   );
   return rows[0]!.dropped;

@@ -22,7 +22,8 @@ export function dataHandlers(meta: Meta): MetaImpl {
       return { attr: attrToWire(await data.open(opContext(req.ctx), inodeArg(req.inode, 'inode'), req.flags)) };
     },
     async Close(req) {
-      await data.close(opContext(req.ctx), inodeArg(req.inode, 'inode'));
+      const lockOwner = u64(req.lockOwner, 'lock_owner');
+      await data.close(opContext(req.ctx), inodeArg(req.inode, 'inode'), lockOwner === 0n ? undefined : lockOwner);
       return {};
     },
     async NewSlices(req) {

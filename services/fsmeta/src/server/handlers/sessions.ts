@@ -1,5 +1,6 @@
 import type { Meta } from '../../meta';
 import { u64 } from '../convert';
+import { LOCK_TYPE_NAMES } from './locks';
 import type { MetaImpl } from './types';
 import { formatToWire } from './volume';
 
@@ -8,7 +9,7 @@ export function sessionHandlers(meta: Meta): MetaImpl {
   return {
     async NewSession(req, call) {
       const info = req.info ?? { version: '', hostName: '', ipAddrs: [], mountPoint: '', processId: 0 };
-      const [sessionId, format] = await Promise.all([sessions.open(info, req.readOnly, call.identity), volume.getFormat()]);
+      const [sessionId, format] = await Promise.all([sessions.open(info, req.readOnly, call.identity, req.skipTrash), volume.getFormat()]);
       return {
         sessionId: sessionId.toString(),
         heartbeatMs: deps.options.heartbeatMs,
@@ -23,8 +24,8 @@ export function sessionHandlers(meta: Meta): MetaImpl {
       await sessions.close(u64(req.sessionId, 'session_id'));
       return {};
     },
-    async ListSessions() {
-      const list = await sessions.list();
+    async ListSessions(req) {
+      const list = await sessions.list(req.withLocks);
       return {
         sessions: list.map((s) => ({
           sessionId: s.sessionId.toString(),
@@ -34,6 +35,16 @@ export function sessionHandlers(meta: Meta): MetaImpl {
           readOnly: s.readOnly,
           openFiles: s.openFiles,
           owner: s.owner ?? '',
+          locks: s.locks.map((l) => ({
+            inode: l.inode.toString(),
+            owner: l.owner.toString(),
+            kind: l.kind === 'flock' ? ('LOCK_KIND_FLOCK' as const) : ('LOCK_KIND_POSIX' as const),
+            type: LOCK_TYPE_NAMES[l.record.type],
+            start: l.record.start.toString(),
+            end: l.record.end.toString(),
+            pid: l.record.pid,
+            waiting: l.waiting,
+          })),
         })),
       };
     },

@@ -14,7 +14,15 @@ export interface CallContext {
   identity: string | null;
 }
 
+/** When a call must be answered by, and whether its caller went away (handlers that wait: blocking lock requests). */
+export interface CallWait {
+  /** The call's deadline in ms since the epoch; Infinity when it has none. */
+  deadline: number;
+  /** Aborted when the caller cancels the call (made on first use). */
+  readonly signal: AbortSignal;
+}
+
 /** A handler: decoded request in, response out; failures are thrown (mapped by server/status.ts). */
 export type MetaImpl = {
-  [K in MethodName]?: (req: RequestOf<Methods[K]>, call: CallContext) => Promise<ResponseOf<Methods[K]>>;
+  [K in MethodName]?: (req: RequestOf<Methods[K]>, call: CallContext & CallWait) => Promise<ResponseOf<Methods[K]>>;
 };

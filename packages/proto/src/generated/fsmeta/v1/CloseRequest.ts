@@ -6,9 +6,11 @@ import type { Long } from '@grpc/proto-loader';
 export interface CloseRequest {
   'ctx'?: (_fsmeta_v1_RequestContext | null);
   'inode'?: (number | string | Long);
+  'lockOwner'?: (number | string | Long);
 }
 
 export interface CloseRequest__Output {
   'ctx': (_fsmeta_v1_RequestContext__Output | null);
   'inode': (string);
+  'lockOwner': (string);
 }

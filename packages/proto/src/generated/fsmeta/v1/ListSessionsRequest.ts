@@ -2,7 +2,9 @@
 
 
 export interface ListSessionsRequest {
+  'withLocks'?: (boolean);
 }
 
 export interface ListSessionsRequest__Output {
+  'withLocks': (boolean);
 }

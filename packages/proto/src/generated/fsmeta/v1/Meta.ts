@@ -10,6 +10,8 @@ import type { ClaimCompactionRequest as _fsmeta_v1_ClaimCompactionRequest, Claim
 import type { ClaimCompactionResponse as _fsmeta_v1_ClaimCompactionResponse, ClaimCompactionResponse__Output as _fsmeta_v1_ClaimCompactionResponse__Output } from '../../fsmeta/v1/ClaimCompactionResponse';
 import type { ClaimSliceDeletionsRequest as _fsmeta_v1_ClaimSliceDeletionsRequest, ClaimSliceDeletionsRequest__Output as _fsmeta_v1_ClaimSliceDeletionsRequest__Output } from '../../fsmeta/v1/ClaimSliceDeletionsRequest';
 import type { ClaimSliceDeletionsResponse as _fsmeta_v1_ClaimSliceDeletionsResponse, ClaimSliceDeletionsResponse__Output as _fsmeta_v1_ClaimSliceDeletionsResponse__Output } from '../../fsmeta/v1/ClaimSliceDeletionsResponse';
+import type { CleanupTrashRequest as _fsmeta_v1_CleanupTrashRequest, CleanupTrashRequest__Output as _fsmeta_v1_CleanupTrashRequest__Output } from '../../fsmeta/v1/CleanupTrashRequest';
+import type { CleanupTrashResponse as _fsmeta_v1_CleanupTrashResponse, CleanupTrashResponse__Output as _fsmeta_v1_CleanupTrashResponse__Output } from '../../fsmeta/v1/CleanupTrashResponse';
 import type { CloseRequest as _fsmeta_v1_CloseRequest, CloseRequest__Output as _fsmeta_v1_CloseRequest__Output } from '../../fsmeta/v1/CloseRequest';
 import type { CloseResponse as _fsmeta_v1_CloseResponse, CloseResponse__Output as _fsmeta_v1_CloseResponse__Output } from '../../fsmeta/v1/CloseResponse';
 import type { CloseSessionRequest as _fsmeta_v1_CloseSessionRequest, CloseSessionRequest__Output as _fsmeta_v1_CloseSessionRequest__Output } from '../../fsmeta/v1/CloseSessionRequest';
@@ -74,6 +76,8 @@ import type { RemoveXattrRequest as _fsmeta_v1_RemoveXattrRequest, RemoveXattrRe
 import type { RemoveXattrResponse as _fsmeta_v1_RemoveXattrResponse, RemoveXattrResponse__Output as _fsmeta_v1_RemoveXattrResponse__Output } from '../../fsmeta/v1/RemoveXattrResponse';
 import type { RenameRequest as _fsmeta_v1_RenameRequest, RenameRequest__Output as _fsmeta_v1_RenameRequest__Output } from '../../fsmeta/v1/RenameRequest';
 import type { RenameResponse as _fsmeta_v1_RenameResponse, RenameResponse__Output as _fsmeta_v1_RenameResponse__Output } from '../../fsmeta/v1/RenameResponse';
+import type { RestoreTrashRequest as _fsmeta_v1_RestoreTrashRequest, RestoreTrashRequest__Output as _fsmeta_v1_RestoreTrashRequest__Output } from '../../fsmeta/v1/RestoreTrashRequest';
+import type { RestoreTrashResponse as _fsmeta_v1_RestoreTrashResponse, RestoreTrashResponse__Output as _fsmeta_v1_RestoreTrashResponse__Output } from '../../fsmeta/v1/RestoreTrashResponse';
 import type { RmdirRequest as _fsmeta_v1_RmdirRequest, RmdirRequest__Output as _fsmeta_v1_RmdirRequest__Output } from '../../fsmeta/v1/RmdirRequest';
 import type { RmdirResponse as _fsmeta_v1_RmdirResponse, RmdirResponse__Output as _fsmeta_v1_RmdirResponse__Output } from '../../fsmeta/v1/RmdirResponse';
 import type { SetAttrRequest as _fsmeta_v1_SetAttrRequest, SetAttrRequest__Output as _fsmeta_v1_SetAttrRequest__Output } from '../../fsmeta/v1/SetAttrRequest';
@@ -92,6 +96,8 @@ import type { TruncateRequest as _fsmeta_v1_TruncateRequest, TruncateRequest__Ou
 import type { TruncateResponse as _fsmeta_v1_TruncateResponse, TruncateResponse__Output as _fsmeta_v1_TruncateResponse__Output } from '../../fsmeta/v1/TruncateResponse';
 import type { UnlinkRequest as _fsmeta_v1_UnlinkRequest, UnlinkRequest__Output as _fsmeta_v1_UnlinkRequest__Output } from '../../fsmeta/v1/UnlinkRequest';
 import type { UnlinkResponse as _fsmeta_v1_UnlinkResponse, UnlinkResponse__Output as _fsmeta_v1_UnlinkResponse__Output } from '../../fsmeta/v1/UnlinkResponse';
+import type { WatchRequest as _fsmeta_v1_WatchRequest, WatchRequest__Output as _fsmeta_v1_WatchRequest__Output } from '../../fsmeta/v1/WatchRequest';
+import type { WatchResponse as _fsmeta_v1_WatchResponse, WatchResponse__Output as _fsmeta_v1_WatchResponse__Output } from '../../fsmeta/v1/WatchResponse';
 import type { WriteRequest as _fsmeta_v1_WriteRequest, WriteRequest__Output as _fsmeta_v1_WriteRequest__Output } from '../../fsmeta/v1/WriteRequest';
 import type { WriteResponse as _fsmeta_v1_WriteResponse, WriteResponse__Output as _fsmeta_v1_WriteResponse__Output } from '../../fsmeta/v1/WriteResponse';
 
@@ -131,6 +137,15 @@ export interface MetaClient extends grpc.Client {
   claimSliceDeletions(argument: _fsmeta_v1_ClaimSliceDeletionsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_fsmeta_v1_ClaimSliceDeletionsResponse__Output>): grpc.ClientUnaryCall;
   claimSliceDeletions(argument: _fsmeta_v1_ClaimSliceDeletionsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_fsmeta_v1_ClaimSliceDeletionsResponse__Output>): grpc.ClientUnaryCall;
   claimSliceDeletions(argument: _fsmeta_v1_ClaimSliceDeletionsRequest, callback: grpc.requestCallback<_fsmeta_v1_ClaimSliceDeletionsResponse__Output>): grpc.ClientUnaryCall;
+  
+  CleanupTrash(argument: _fsmeta_v1_CleanupTrashRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_fsmeta_v1_CleanupTrashResponse__Output>): grpc.ClientUnaryCall;
+  CleanupTrash(argument: _fsmeta_v1_CleanupTrashRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_fsmeta_v1_CleanupTrashResponse__Output>): grpc.ClientUnaryCall;
+  CleanupTrash(argument: _fsmeta_v1_CleanupTrashRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_fsmeta_v1_CleanupTrashResponse__Output>): grpc.ClientUnaryCall;
+  CleanupTrash(argument: _fsmeta_v1_CleanupTrashRequest, callback: grpc.requestCallback<_fsmeta_v1_CleanupTrashResponse__Output>): grpc.ClientUnaryCall;
+  cleanupTrash(argument: _fsmeta_v1_CleanupTrashRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_fsmeta_v1_CleanupTrashResponse__Output>): grpc.ClientUnaryCall;
+  cleanupTrash(argument: _fsmeta_v1_CleanupTrashRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_fsmeta_v1_CleanupTrashResponse__Output>): grpc.ClientUnaryCall;
+  cleanupTrash(argument: _fsmeta_v1_CleanupTrashRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_fsmeta_v1_CleanupTrashResponse__Output>): grpc.ClientUnaryCall;
+  cleanupTrash(argument: _fsmeta_v1_CleanupTrashRequest, callback: grpc.requestCallback<_fsmeta_v1_CleanupTrashResponse__Output>): grpc.ClientUnaryCall;
   
   Close(argument: _fsmeta_v1_CloseRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_fsmeta_v1_CloseResponse__Output>): grpc.ClientUnaryCall;
   Close(argument: _fsmeta_v1_CloseRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_fsmeta_v1_CloseResponse__Output>): grpc.ClientUnaryCall;
@@ -416,6 +431,15 @@ export interface MetaClient extends grpc.Client {
   rename(argument: _fsmeta_v1_RenameRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_fsmeta_v1_RenameResponse__Output>): grpc.ClientUnaryCall;
   rename(argument: _fsmeta_v1_RenameRequest, callback: grpc.requestCallback<_fsmeta_v1_RenameResponse__Output>): grpc.ClientUnaryCall;
   
+  RestoreTrash(argument: _fsmeta_v1_RestoreTrashRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_fsmeta_v1_RestoreTrashResponse__Output>): grpc.ClientUnaryCall;
+  RestoreTrash(argument: _fsmeta_v1_RestoreTrashRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_fsmeta_v1_RestoreTrashResponse__Output>): grpc.ClientUnaryCall;
+  RestoreTrash(argument: _fsmeta_v1_RestoreTrashRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_fsmeta_v1_RestoreTrashResponse__Output>): grpc.ClientUnaryCall;
+  RestoreTrash(argument: _fsmeta_v1_RestoreTrashRequest, callback: grpc.requestCallback<_fsmeta_v1_RestoreTrashResponse__Output>): grpc.ClientUnaryCall;
+  restoreTrash(argument: _fsmeta_v1_RestoreTrashRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_fsmeta_v1_RestoreTrashResponse__Output>): grpc.ClientUnaryCall;
+  restoreTrash(argument: _fsmeta_v1_RestoreTrashRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_fsmeta_v1_RestoreTrashResponse__Output>): grpc.ClientUnaryCall;
+  restoreTrash(argument: _fsmeta_v1_RestoreTrashRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_fsmeta_v1_RestoreTrashResponse__Output>): grpc.ClientUnaryCall;
+  restoreTrash(argument: _fsmeta_v1_RestoreTrashRequest, callback: grpc.requestCallback<_fsmeta_v1_RestoreTrashResponse__Output>): grpc.ClientUnaryCall;
+  
   Rmdir(argument: _fsmeta_v1_RmdirRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_fsmeta_v1_RmdirResponse__Output>): grpc.ClientUnaryCall;
   Rmdir(argument: _fsmeta_v1_RmdirRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_fsmeta_v1_RmdirResponse__Output>): grpc.ClientUnaryCall;
   Rmdir(argument: _fsmeta_v1_RmdirRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_fsmeta_v1_RmdirResponse__Output>): grpc.ClientUnaryCall;
@@ -497,6 +521,11 @@ export interface MetaClient extends grpc.Client {
   unlink(argument: _fsmeta_v1_UnlinkRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_fsmeta_v1_UnlinkResponse__Output>): grpc.ClientUnaryCall;
   unlink(argument: _fsmeta_v1_UnlinkRequest, callback: grpc.requestCallback<_fsmeta_v1_UnlinkResponse__Output>): grpc.ClientUnaryCall;
   
+  Watch(argument: _fsmeta_v1_WatchRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_fsmeta_v1_WatchResponse__Output>;
+  Watch(argument: _fsmeta_v1_WatchRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_fsmeta_v1_WatchResponse__Output>;
+  watch(argument: _fsmeta_v1_WatchRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_fsmeta_v1_WatchResponse__Output>;
+  watch(argument: _fsmeta_v1_WatchRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_fsmeta_v1_WatchResponse__Output>;
+  
   Write(argument: _fsmeta_v1_WriteRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_fsmeta_v1_WriteResponse__Output>): grpc.ClientUnaryCall;
   Write(argument: _fsmeta_v1_WriteRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_fsmeta_v1_WriteResponse__Output>): grpc.ClientUnaryCall;
   Write(argument: _fsmeta_v1_WriteRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_fsmeta_v1_WriteResponse__Output>): grpc.ClientUnaryCall;
@@ -516,6 +545,8 @@ export interface MetaHandlers extends grpc.UntypedServiceImplementation {
   ClaimCompaction: grpc.handleUnaryCall<_fsmeta_v1_ClaimCompactionRequest__Output, _fsmeta_v1_ClaimCompactionResponse>;
   
   ClaimSliceDeletions: grpc.handleUnaryCall<_fsmeta_v1_ClaimSliceDeletionsRequest__Output, _fsmeta_v1_ClaimSliceDeletionsResponse>;
+  
+  CleanupTrash: grpc.handleUnaryCall<_fsmeta_v1_CleanupTrashRequest__Output, _fsmeta_v1_CleanupTrashResponse>;
   
   Close: grpc.handleUnaryCall<_fsmeta_v1_CloseRequest__Output, _fsmeta_v1_CloseResponse>;
   
@@ -581,6 +612,8 @@ export interface MetaHandlers extends grpc.UntypedServiceImplementation {
   
   Rename: grpc.handleUnaryCall<_fsmeta_v1_RenameRequest__Output, _fsmeta_v1_RenameResponse>;
   
+  RestoreTrash: grpc.handleUnaryCall<_fsmeta_v1_RestoreTrashRequest__Output, _fsmeta_v1_RestoreTrashResponse>;
+  
   Rmdir: grpc.handleUnaryCall<_fsmeta_v1_RmdirRequest__Output, _fsmeta_v1_RmdirResponse>;
   
   SetAttr: grpc.handleUnaryCall<_fsmeta_v1_SetAttrRequest__Output, _fsmeta_v1_SetAttrResponse>;
@@ -599,6 +632,8 @@ export interface MetaHandlers extends grpc.UntypedServiceImplementation {
   
   Unlink: grpc.handleUnaryCall<_fsmeta_v1_UnlinkRequest__Output, _fsmeta_v1_UnlinkResponse>;
   
+  Watch: grpc.handleServerStreamingCall<_fsmeta_v1_WatchRequest__Output, _fsmeta_v1_WatchResponse>;
+  
   Write: grpc.handleUnaryCall<_fsmeta_v1_WriteRequest__Output, _fsmeta_v1_WriteResponse>;
   
 }
@@ -608,6 +643,7 @@ export interface MetaDefinition extends grpc.ServiceDefinition {
   AckSliceDeletions: MethodDefinition<_fsmeta_v1_AckSliceDeletionsRequest, _fsmeta_v1_AckSliceDeletionsResponse, _fsmeta_v1_AckSliceDeletionsRequest__Output, _fsmeta_v1_AckSliceDeletionsResponse__Output>
   ClaimCompaction: MethodDefinition<_fsmeta_v1_ClaimCompactionRequest, _fsmeta_v1_ClaimCompactionResponse, _fsmeta_v1_ClaimCompactionRequest__Output, _fsmeta_v1_ClaimCompactionResponse__Output>
   ClaimSliceDeletions: MethodDefinition<_fsmeta_v1_ClaimSliceDeletionsRequest, _fsmeta_v1_ClaimSliceDeletionsResponse, _fsmeta_v1_ClaimSliceDeletionsRequest__Output, _fsmeta_v1_ClaimSliceDeletionsResponse__Output>
+  CleanupTrash: MethodDefinition<_fsmeta_v1_CleanupTrashRequest, _fsmeta_v1_CleanupTrashResponse, _fsmeta_v1_CleanupTrashRequest__Output, _fsmeta_v1_CleanupTrashResponse__Output>
   Close: MethodDefinition<_fsmeta_v1_CloseRequest, _fsmeta_v1_CloseResponse, _fsmeta_v1_CloseRequest__Output, _fsmeta_v1_CloseResponse__Output>
   CloseSession: MethodDefinition<_fsmeta_v1_CloseSessionRequest, _fsmeta_v1_CloseSessionResponse, _fsmeta_v1_CloseSessionRequest__Output, _fsmeta_v1_CloseSessionResponse__Output>
   CommitCompaction: MethodDefinition<_fsmeta_v1_CommitCompactionRequest, _fsmeta_v1_CommitCompactionResponse, _fsmeta_v1_CommitCompactionRequest__Output, _fsmeta_v1_CommitCompactionResponse__Output>
@@ -640,6 +676,7 @@ export interface MetaDefinition extends grpc.ServiceDefinition {
   Readdir: MethodDefinition<_fsmeta_v1_ReaddirRequest, _fsmeta_v1_ReaddirResponse, _fsmeta_v1_ReaddirRequest__Output, _fsmeta_v1_ReaddirResponse__Output>
   RemoveXattr: MethodDefinition<_fsmeta_v1_RemoveXattrRequest, _fsmeta_v1_RemoveXattrResponse, _fsmeta_v1_RemoveXattrRequest__Output, _fsmeta_v1_RemoveXattrResponse__Output>
   Rename: MethodDefinition<_fsmeta_v1_RenameRequest, _fsmeta_v1_RenameResponse, _fsmeta_v1_RenameRequest__Output, _fsmeta_v1_RenameResponse__Output>
+  RestoreTrash: MethodDefinition<_fsmeta_v1_RestoreTrashRequest, _fsmeta_v1_RestoreTrashResponse, _fsmeta_v1_RestoreTrashRequest__Output, _fsmeta_v1_RestoreTrashResponse__Output>
   Rmdir: MethodDefinition<_fsmeta_v1_RmdirRequest, _fsmeta_v1_RmdirResponse, _fsmeta_v1_RmdirRequest__Output, _fsmeta_v1_RmdirResponse__Output>
   SetAttr: MethodDefinition<_fsmeta_v1_SetAttrRequest, _fsmeta_v1_SetAttrResponse, _fsmeta_v1_SetAttrRequest__Output, _fsmeta_v1_SetAttrResponse__Output>
   SetLk: MethodDefinition<_fsmeta_v1_SetLkRequest, _fsmeta_v1_SetLkResponse, _fsmeta_v1_SetLkRequest__Output, _fsmeta_v1_SetLkResponse__Output>
@@ -649,5 +686,6 @@ export interface MetaDefinition extends grpc.ServiceDefinition {
   Symlink: MethodDefinition<_fsmeta_v1_SymlinkRequest, _fsmeta_v1_SymlinkResponse, _fsmeta_v1_SymlinkRequest__Output, _fsmeta_v1_SymlinkResponse__Output>
   Truncate: MethodDefinition<_fsmeta_v1_TruncateRequest, _fsmeta_v1_TruncateResponse, _fsmeta_v1_TruncateRequest__Output, _fsmeta_v1_TruncateResponse__Output>
   Unlink: MethodDefinition<_fsmeta_v1_UnlinkRequest, _fsmeta_v1_UnlinkResponse, _fsmeta_v1_UnlinkRequest__Output, _fsmeta_v1_UnlinkResponse__Output>
+  Watch: MethodDefinition<_fsmeta_v1_WatchRequest, _fsmeta_v1_WatchResponse, _fsmeta_v1_WatchRequest__Output, _fsmeta_v1_WatchResponse__Output>
   Write: MethodDefinition<_fsmeta_v1_WriteRequest, _fsmeta_v1_WriteResponse, _fsmeta_v1_WriteRequest__Output, _fsmeta_v1_WriteResponse__Output>
 }

@@ -5,9 +5,11 @@ import type { SessionInfo as _fsmeta_v1_SessionInfo, SessionInfo__Output as _fsm
 export interface NewSessionRequest {
   'info'?: (_fsmeta_v1_SessionInfo | null);
   'readOnly'?: (boolean);
+  'skipTrash'?: (boolean);
 }
 
 export interface NewSessionRequest__Output {
   'info': (_fsmeta_v1_SessionInfo__Output | null);
   'readOnly': (boolean);
+  'skipTrash': (boolean);
 }

@@ -1,6 +1,7 @@
 // Original file: proto/fsmeta/v1/types.proto
 
 import type { SessionInfo as _fsmeta_v1_SessionInfo, SessionInfo__Output as _fsmeta_v1_SessionInfo__Output } from '../../fsmeta/v1/SessionInfo';
+import type { HeldLock as _fsmeta_v1_HeldLock, HeldLock__Output as _fsmeta_v1_HeldLock__Output } from '../../fsmeta/v1/HeldLock';
 import type { Long } from '@grpc/proto-loader';
 
 export interface Session {
@@ -11,6 +12,7 @@ export interface Session {
   'readOnly'?: (boolean);
   'openFiles'?: (number);
   'owner'?: (string);
+  'locks'?: (_fsmeta_v1_HeldLock)[];
 }
 
 export interface Session__Output {
@@ -21,4 +23,5 @@ export interface Session__Output {
   'readOnly': (boolean);
   'openFiles': (number);
   'owner': (string);
+  'locks': (_fsmeta_v1_HeldLock__Output)[];
 }

@@ -1,0 +1,3 @@
+export { mount, VERSION, type MountConfig, type Mounted } from './mount';
+export { LocalStore, blockKey, blocksOf, type ObjectStore } from './store';
+export { CHUNK_SIZE } from './data';

@@ -1,0 +1,80 @@
+import * as grpc from '@grpc/grpc-js';
+import type { v1 } from '@fsmeta/proto';
+import type { Logger } from 'pino';
+import type { Meta } from '../../meta';
+import type { Change, WatchMessage } from '../../meta/changes';
+import { InvalidArgument } from '../../meta/errors';
+import { opContext, u64 } from '../convert';
+import type { Auth } from '../auth';
+import { toServiceError } from '../status';
+
+type WatchCall = grpc.ServerWritableStream<v1.WatchRequest__Output, v1.WatchResponse>;
+
+const KIND_NAMES: Record<Change['kind'], v1.ChangeKind> = {
+  1: 'CHANGE_KIND_ATTR',
+  2: 'CHANGE_KIND_ENTRY',
+  3: 'CHANGE_KIND_REMOVED',
+  4: 'CHANGE_KIND_CHUNK',
+  5: 'CHANGE_KIND_XATTR',
+};
+/** A watcher that leaves this much unread is ended (it resumes from its position) rather than buffered for. */
+const MAX_BUFFERED_BYTES = 16 << 20;
+/** Most inodes one Watch may filter on. */
+export const MAX_WATCH_INODES = 100_000;
+
+function messageToWire(m: WatchMessage): v1.WatchResponse {
+  return {
+    position: m.position,
+    fellBehind: m.fellBehind,
+    changes: m.changes.map((c) => ({
+      kind: KIND_NAMES[c.kind],
+      inode: c.inode.toString(),
+      parent: c.parent.toString(),
+      name: c.name ?? Buffer.alloc(0),
+      chunkIndex: c.chunkIndex ?? 0,
+    })),
+  };
+}
+
+/** Watch: validates, then hands the stream to the replica's change feed until the watcher goes away. */
+export function watchHandler(meta: Meta, log: Logger, auth: Auth): grpc.handleServerStreamingCall<v1.WatchRequest__Output, v1.WatchResponse> {
+  return (call: WatchCall) => {
+    let unsubscribe: (() => void) | undefined;
+    let done = false;
+    const finish = (err?: grpc.ServiceError): void => {
+      if (done) return;
+      done = true;
+      unsubscribe?.();
+      // grpc-js sends a server stream's failure status when the call emits 'error'.
+      if (err !== undefined) call.emit('error', err);
+      else call.end();
+    };
+    call.on('cancelled', () => finish());
+    call.on('error', () => finish());
+    void (async () => {
+      // Admitted as every other call (identity, role); the stream has the metadata and request a unary call has.
+      await auth.admit('Watch', call as unknown as grpc.ServerUnaryCall<unknown, unknown>);
+      const req = call.request;
+      opContext(req.ctx);
+      const inodes = req.inodes.map((x, i) => u64(x, `inodes[${i}]`));
+      if (inodes.length > MAX_WATCH_INODES) throw new InvalidArgument('inodes', `more than ${MAX_WATCH_INODES}`);
+      const unsub = await meta.changes.subscribe(
+        req.position,
+        { subtree: u64(req.subtree, 'subtree'), inodes: new Set(inodes) },
+        {
+          send(m) {
+            if (done) return true;
+            call.write(messageToWire(m));
+            return call.writableLength < MAX_BUFFERED_BYTES;
+          },
+          end(reason) {
+            const details = reason === 'slow' ? 'watcher fell behind its stream; resume from the last position' : 'server shutting down';
+            finish(Object.assign(new Error(details), { code: grpc.status.UNAVAILABLE, details, metadata: new grpc.Metadata() }));
+          },
+        },
+      );
+      if (done) unsub();
+      else unsubscribe = unsub;
+    })().catch((err: unknown) => finish(toServiceError(err, log, 'Watch')));
+  };
+}
