@@ -8,14 +8,17 @@ import { waitFor } from './data-support';
 /** Sessions past their expiry are fenced off, however busy; expiry is never starved; no race ends in INTERNAL. */
 let env: TestEnv;
 beforeAll(async () => {
-  // Sessions expire after 5 x 100 ms without a heartbeat.
-  env = await startEnv(1, { heartbeatMs: 100, jobIntervalMs: 100 });
+  // Sessions expire after 5 x 400 ms without a heartbeat.
+  env = await startEnv(1, { heartbeatMs: 400, jobIntervalMs: 100 });
 });
 afterAll(() => env.stop());
 
 it('a busy session past its expiry gets ESTALE for mutations and opens, and the expiry job removes it', async () => {
+  const setup = await env.session();
+  const beat = setInterval(() => void setup.heartbeat().catch(() => undefined), 200);
+  const file = (await setup.call('Create', { parent: ROOT_INO, name: b('fenced'), mode: 0o666 })).attr!.inode;
+  clearInterval(beat);
   const s = await env.session();
-  const file = (await s.call('Create', { parent: ROOT_INO, name: b('fenced'), mode: 0o644 })).attr!.inode;
   const seen = new Set<string>();
   let i = 0;
   // No heartbeats, only traffic: 8 mutations in flight at all times, each holding the session row share-locked.
@@ -38,12 +41,13 @@ it('a busy session past its expiry gets ESTALE for mutations and opens, and the 
 
 it('a session past its expiry is fenced even before the expiry job runs', async () => {
   // A replica whose jobs never run in this test: fencing does not wait for the cleanup.
-  const lazy: RunningFsmeta = await startServer(env.databaseUrl, { heartbeatMs: 100, jobIntervalMs: 3_600_000 });
+  const lazy: RunningFsmeta = await startServer(env.databaseUrl, { heartbeatMs: 400, jobIntervalMs: 3_600_000 });
   const c = new MetaClient(lazy.address);
   try {
     const s = await c.newSession(ROOT);
     await s.call('Mkdir', { parent: ROOT_INO, name: b('before-expiry'), mode: 0o755 });
-    await new Promise((r) => setTimeout(r, 700));
+    // Past the 2 s expiry, by the database's clock.
+    await new Promise((r) => setTimeout(r, 2500));
     expect(outcomeOf(await s.call('Mkdir', { parent: ROOT_INO, name: b('after-expiry'), mode: 0o755 }).catch((e: unknown) => e))).toBe('ESTALE');
     // A failing mutation (EEXIST) of an expired session is ESTALE too: nothing is recorded for it.
     expect(outcomeOf(await s.call('Mkdir', { parent: ROOT_INO, name: b('before-expiry'), mode: 0o755 }).catch((e: unknown) => e))).toBe('ESTALE');
@@ -57,7 +61,7 @@ it('writes racing the removal of their session answer OK or ESTALE, never INTERN
   const outcomes = new Set<string>();
   for (let round = 0; round < 6; round++) {
     const s = await env.session();
-    const hb = setInterval(() => void s.heartbeat().catch(() => undefined), 50);
+    const hb = setInterval(() => void s.heartbeat().catch(() => undefined), 200);
     const writes = Array.from({ length: 20 }, (_, i) =>
       s.call('Mkdir', { parent: ROOT_INO, name: b(`race-${round}-${i}`), mode: 0o755 }).then(() => 'OK', (e: unknown) => outcomeOf(e)),
     );

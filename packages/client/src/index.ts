@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import type { MethodDefinition } from '@grpc/proto-loader';
+import { MalformedRequest, checkInt64Fields } from './int64';
 import {
   ERRNO,
   ERRNO_METADATA_KEY,
@@ -135,6 +136,13 @@ export class MetaClient {
   }
 
   async call<M extends MethodName>(method: M, request: RequestOf<M>, opts: CallOptions = {}): Promise<ResponseOf<M>> {
+    try {
+      // Malformed 64-bit values are refused here, before protobufjs could rewrite them into other numbers.
+      request = checkInt64Fields(method, request);
+    } catch (err) {
+      if (err instanceof MalformedRequest) throw new FsmetaError(err.message, grpc.status.INVALID_ARGUMENT, undefined, undefined, method);
+      throw err;
+    }
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.once(method, request, opts);
@@ -173,7 +181,14 @@ export class MetaClient {
   /** Opens one server stream (no deadline, no resume: see `watch` for a watcher that resumes). */
   stream<M extends StreamMethodName>(method: M, request: RequestOf<M>): grpc.ClientReadableStream<ResponseOf<M>> {
     const def = this.definition[method] as unknown as MethodDefinition<RequestOf<M>, unknown, unknown, ResponseOf<M>>;
-    return this.client.makeServerStreamRequest(def.path, def.requestSerialize, def.responseDeserialize, request, new grpc.Metadata(), {});
+    let checked: RequestOf<M>;
+    try {
+      checked = checkInt64Fields(method, request);
+    } catch (err) {
+      if (err instanceof MalformedRequest) throw new FsmetaError(err.message, grpc.status.INVALID_ARGUMENT, undefined, undefined, method);
+      throw err;
+    }
+    return this.client.makeServerStreamRequest(def.path, def.requestSerialize, def.responseDeserialize, checked, new grpc.Metadata(), {});
   }
 
   /** Starts a session and returns a handle that fills in the request context. */

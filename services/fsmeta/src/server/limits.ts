@@ -49,6 +49,7 @@ const U64_OUT_OF_RANGE: Record<string, () => never> = {
   parent_dst: INODE_OUT_OF_RANGE,
   inode_in: INODE_OUT_OF_RANGE,
   inode_out: INODE_OUT_OF_RANGE,
+  subtree: INODE_OUT_OF_RANGE,
   session_id: SESSION_OUT_OF_RANGE,
   // Lengths and offsets past 2^63 are past any file (JuiceFS's VFS: EFBIG beyond its max file size).
   length: errno('EFBIG', 'beyond the largest file'),
@@ -57,6 +58,13 @@ const U64_OUT_OF_RANGE: Record<string, () => never> = {
   offset_in: errno('EFBIG', 'beyond the largest file'),
   offset_out: errno('EFBIG', 'beyond the largest file'),
 };
+
+/**
+ * u64 fields that use the whole range: lock owners are the kernel's opaque
+ * tokens (stored as two's-complement bigint), lock ranges end at 2^64 - 1
+ * (store/locks.ts encodes them as u64 bytes).
+ */
+const FULL_RANGE_U64 = new Set(['owner', 'lock_owner', 'start', 'end']);
 
 function maxBytes(limit: number, over: () => never): Check {
   return (value) => {
@@ -101,7 +109,7 @@ const STRING_LIMITS: Record<string, number> = {
 
 function checkU64(field: FieldShape, value: unknown, path: string): void {
   if (typeof value !== 'string' || !/^\d+$/.test(value)) throw new InvalidArgument(path, 'not an unsigned 64-bit integer');
-  if (value.length >= 19 && BigInt(value) > MAX_INT64) {
+  if (value.length >= 19 && BigInt(value) > MAX_INT64 && !FULL_RANGE_U64.has(field.name)) {
     const over = U64_OUT_OF_RANGE[field.name];
     if (over !== undefined) over();
     throw new InvalidArgument(path, `out of range (at most ${MAX_INT64})`);
