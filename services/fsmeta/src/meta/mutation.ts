@@ -1,4 +1,5 @@
 import type { Db, Tx } from '../store/db';
+import { KIND_VOLUME, LimitExceeded, type StructureLock } from '../store/quotas';
 import { getOutcome, isSessionGone, recordFailure, recordOutcome, type OutcomeLog, type SessionCheck, type StoredOutcome } from '../store/requests';
 import { FsError, InvalidArgument } from './errors';
 import type { OpContext } from './types';
@@ -98,6 +99,17 @@ const SESSION_GONE = 'session is unknown or expired';
 export interface MutationOptions {
   /** Allowed in a read-only session (e.g. opening a file for reading). */
   allowReadOnly?: boolean;
+  /** The quota-structure lock the transaction takes (store/quotas.ts), asked at each attempt; default shared. */
+  structure?: () => StructureLock;
+}
+
+/**
+ * As baseMeta.checkQuota's answers: a full volume is ENOSPC, any quota EDQUOT (checked in
+ * checkQuota's order by fsmeta_charge: user, group, volume, directories).
+ */
+function limitError(err: unknown): unknown {
+  if (!(err instanceof LimitExceeded)) return err;
+  return err.kind === KIND_VOLUME ? new FsError('ENOSPC', 'the volume is full') : new FsError('EDQUOT', err.message);
 }
 
 export function checkMutationContext(ctx: OpContext): void {
@@ -137,14 +149,15 @@ export async function mutate<T>(
         scope.logged(await recordOutcome(tx, outcomeLog(ctx, encodeOutcome({ ok: result }), opts.allowReadOnly ?? false)));
       }
       return result;
-    }).then((result) => {
+    }, { structure: opts.structure }).then((result) => {
       if (stored === undefined) return result;
       checkBinding(ctx, stored);
       return replay<T>(stored.outcome);
     });
-  } catch (err) {
+  } catch (caught) {
     // A write that raced the removal of its session (a foreign-key failure) is a stale session, not a server error.
-    if (isSessionGone(err)) throw new FsError('ESTALE', SESSION_GONE);
+    if (isSessionGone(caught)) throw new FsError('ESTALE', SESSION_GONE);
+    const err = limitError(caught);
     if (!(err instanceof FsError) || err.errno === 'ESTALE') throw err;
     const failure = encodeOutcome({ errno: err.errno, message: err.message });
     let standing: StoredOutcome | undefined;

@@ -10,6 +10,7 @@ import { runBound } from './binding';
 import { InflightLimiter, Undecodable, sessionOf, tolerantDeserializer, validateRequest } from './limits';
 import { dataHandlers } from './handlers/data';
 import { namespaceHandlers } from './handlers/namespace';
+import { quotaHandlers } from './handlers/quotas';
 import { sessionHandlers } from './handlers/sessions';
 import { lockHandlers } from './handlers/locks';
 import { trashHandlers } from './handlers/trash';
@@ -74,6 +75,7 @@ function allHandlers(meta: Meta): MetaImpl {
     ...dataHandlers(meta),
     ...lockHandlers(meta),
     ...trashHandlers(meta),
+    ...quotaHandlers(meta),
   };
 }
 
