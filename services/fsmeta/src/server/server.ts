@@ -94,7 +94,8 @@ export function createServer(meta: Meta, log: Logger, options: ServerOptions, te
   const server = new grpc.Server({
     'grpc.max_receive_message_length': options.maxReceiveMessageBytes,
     'grpc.max_send_message_length': options.maxSendMessageBytes,
-    interceptors: [auth.interceptor()],
+    // Health and reflection are guarded only when authentication is on (no per-call wrapper otherwise).
+    interceptors: auth.enabled ? [auth.interceptor()] : [],
   });
   // Bytes that do not decode reach the handler as an Undecodable (INVALID_ARGUMENT), not grpc-js's INTERNAL.
   const loaded = loadMetaProto().fsmeta.v1.Meta.service;
