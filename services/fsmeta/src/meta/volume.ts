@@ -60,7 +60,6 @@ export function validateFormat(f: VolumeFormat): VolumeFormat {
   }
   if (f.dirStats) throw new InvalidArgument('format.dir_stats', 'directory statistics are not supported yet');
   if (f.userGroupQuota) throw new InvalidArgument('format.user_group_quota', 'quotas are not supported yet');
-  if (f.enableAcl) throw new InvalidArgument('format.enable_acl', 'ACLs are not supported yet');
   return { ...f, blockSizeKib: block };
 }
 
@@ -100,6 +99,8 @@ export class Volume {
       if (changed.length === 0) return current;
       if (current.name !== want.name) throw new FsError('EINVAL', 'the volume name cannot change');
       if (current.blockSizeKib !== want.blockSizeKib) throw new FsError('EINVAL', 'the block size cannot change');
+      // As JuiceFS 1.2: ACLs stay on once turned on (inodes may hold ACLs every check must honour).
+      if (current.enableAcl && !want.enableAcl) throw new FsError('EINVAL', 'ACLs cannot be turned off once on');
       if (!force) throw new FsError('EEXIST', `the volume is formatted with other settings (${changed.join(', ')}); pass force to change them`);
       const updated = { ...want, uuid: current.uuid };
       await putSetting(tx, FORMAT_KEY, toStored(updated));
