@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import type { MethodDefinition } from '@grpc/proto-loader';
 import {
@@ -15,7 +16,11 @@ import {
   type v1,
 } from '@fsmeta/proto';
 
+import { DEFAULT_KEEPALIVE_MS, Endpoints, RetryBudget, type Endpoint } from './transport';
+import { Watcher, type WatchOptions } from './watcher';
+
 export { ERRNO, type ErrnoName, type v1 } from '@fsmeta/proto';
+export { Watcher, type WatchOptions, type WatchBatch } from './watcher';
 
 type KnownKeys<T> = { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] };
 type Methods = KnownKeys<MetaDefinition>;
@@ -39,7 +44,38 @@ export class FsmetaError extends Error {
     super(message);
     this.name = 'FsmetaError';
   }
+
+  /** No replica answered in time (UNAVAILABLE, DEADLINE_EXCEEDED) through every retry: trying again later may work. */
+  get retryable(): boolean {
+    return RETRY_CODES.has(this.code);
+  }
+
+  /** The session is gone (expired or closed): its opens and locks are lost; a live session re-registers itself. */
+  get staleSession(): boolean {
+    return this.errnoName === 'ESTALE';
+  }
 }
+
+/** Codes after which a call is tried again on another replica, with the same request id. */
+const RETRY_CODES: ReadonlySet<grpc.status> = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED]);
+
+/** What a call does, for its deadline. */
+export type CallKind = 'read' | 'write' | 'session' | 'admin';
+
+const SESSION_METHODS: ReadonlySet<string> = new Set(['NewSession', 'Heartbeat', 'CloseSession']);
+const ADMIN_METHODS: ReadonlySet<string> = new Set(['ListSessions', 'Format', 'GetSummary', 'SetQuota', 'DeleteQuota', 'ListQuotas']);
+const READ_METHODS: ReadonlySet<string> = new Set([
+  'Lookup', 'GetAttr', 'Access', 'ReadLink', 'Readdir', 'Read', 'GetXattr', 'ListXattr', 'GetLk', 'StatFS', 'GetDirStat', 'GetQuota', 'GetFormat',
+]);
+
+export function callKind(method: string): CallKind {
+  if (SESSION_METHODS.has(method)) return 'session';
+  if (ADMIN_METHODS.has(method)) return 'admin';
+  return READ_METHODS.has(method) ? 'read' : 'write';
+}
+
+/** Per-attempt deadlines by call kind. */
+export const DEFAULT_DEADLINES: Readonly<Record<CallKind, number>> = { read: 10_000, write: 30_000, session: 10_000, admin: 120_000 };
 
 /** Turns a gRPC failure back into an errno-carrying error (the inverse of the server's mapping). */
 export function toFsmetaError(err: grpc.ServiceError, method: string): FsmetaError {
@@ -68,10 +104,16 @@ export interface TlsOptions {
 }
 
 export interface ClientOptions {
-  /** Per-attempt deadline. Default 30 s. */
+  /** Per-attempt deadline for every kind of call (overrides `deadlines`). */
   deadlineMs?: number;
-  /** Attempts for a call that fails UNAVAILABLE (the server did not act, or its replica went away). Default 5. */
+  /** Per-attempt deadline by call kind (DEFAULT_DEADLINES). A call whose deadline passes is retried on another replica. */
+  deadlines?: Partial<Record<CallKind, number>>;
+  /** Attempts for a call that fails UNAVAILABLE or passes its deadline. Default 5. */
   maxAttempts?: number;
+  /** Retries may be at most `ratio` of recent calls plus `minPerSecond` (default 0.2 and 10, over 10 s). */
+  retryBudget?: { ratio?: number; minPerSecond?: number };
+  /** Keepalive ping interval of idle connections. Default 20 s. */
+  keepaliveMs?: number;
   /** Connect over TLS (ignored when `credentials` is given). */
   tls?: TlsOptions;
   /**
@@ -102,63 +144,105 @@ function channelCredentials(options: ClientOptions): grpc.ChannelCredentials {
   return grpc.credentials.createSsl(pem(t.ca), pem(t.key), pem(t.cert));
 }
 
-const DEFAULT_DEADLINE_MS = 30_000;
 const DEFAULT_MAX_ATTEMPTS = 5;
+const DEFAULT_RETRY_RATIO = 0.2;
+const DEFAULT_RETRIES_PER_SECOND = 10;
 const BACKOFF_BASE_MS = 20;
 const BACKOFF_MAX_MS = 1000;
+/** Heartbeat interval when the server did not say (JuiceFS's default). */
+const DEFAULT_HEARTBEAT_MS = 12_000;
 
 /**
- * The fsmeta client: one typed `call` per RPC, with deadlines, bounded
- * jittered retries of UNAVAILABLE and errno errors. A retried mutation keeps
- * its request id, so the server applies it once.
+ * The fsmeta client: one typed `call` per RPC, over one or several replicas
+ * (addresses, or a `dns:///` name balanced round-robin). A call that fails
+ * UNAVAILABLE or passes its per-kind deadline is retried on another replica,
+ * within `maxAttempts` and the retry budget; a retried mutation keeps its
+ * request id, so the server applies it once. Events: 'failover' ({ method,
+ * from, code }) when a call moves off a replica.
  */
-export class MetaClient {
-  private readonly client: grpc.Client;
+export class MetaClient extends EventEmitter {
+  private readonly endpoints: Endpoints;
   private readonly definition: MetaDefinition;
-  private readonly deadlineMs: number;
+  private readonly deadlines: Record<CallKind, number>;
   private readonly maxAttempts: number;
+  private readonly budget: RetryBudget;
   private readonly token?: () => string;
+  private readonly live = new Set<Session>();
 
-  constructor(address: string, options: ClientOptions = {}) {
+  constructor(address: string | string[], options: ClientOptions = {}) {
+    super();
     const Ctor = loadMetaProto().fsmeta.v1.Meta;
     this.definition = Ctor.service;
     const serverName = options.tls?.serverName;
-    this.client = new grpc.Client(address, channelCredentials(options), {
-      'grpc.max_receive_message_length': 64 << 20,
-      ...(serverName === undefined ? {} : { 'grpc.ssl_target_name_override': serverName, 'grpc.default_authority': serverName }),
-      ...options.channelOptions,
-    });
+    this.endpoints = new Endpoints(
+      typeof address === 'string' ? [address] : address,
+      channelCredentials(options),
+      {
+        ...(serverName === undefined ? {} : { 'grpc.ssl_target_name_override': serverName, 'grpc.default_authority': serverName }),
+        ...options.channelOptions,
+      },
+      options.keepaliveMs ?? DEFAULT_KEEPALIVE_MS,
+    );
     const token = options.token;
     if (token !== undefined) this.token = typeof token === 'string' ? () => token : token;
-    this.deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+    const all = options.deadlineMs;
+    this.deadlines = {
+      read: all ?? options.deadlines?.read ?? DEFAULT_DEADLINES.read,
+      write: all ?? options.deadlines?.write ?? DEFAULT_DEADLINES.write,
+      session: all ?? options.deadlines?.session ?? DEFAULT_DEADLINES.session,
+      admin: all ?? options.deadlines?.admin ?? DEFAULT_DEADLINES.admin,
+    };
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    this.budget = new RetryBudget(options.retryBudget?.ratio ?? DEFAULT_RETRY_RATIO, options.retryBudget?.minPerSecond ?? DEFAULT_RETRIES_PER_SECOND);
+  }
+
+  /** The configured addresses. */
+  get addresses(): string[] {
+    return this.endpoints.list.map((e) => e.address);
   }
 
   async call<M extends MethodName>(method: M, request: RequestOf<M>, opts: CallOptions = {}): Promise<ResponseOf<M>> {
+    this.budget.call();
+    let failed: Endpoint | undefined;
     for (let attempt = 1; ; attempt++) {
+      const endpoint = this.endpoints.pick(failed);
       try {
-        return await this.once(method, request, opts);
+        const res = await this.attempt(endpoint, method, request, opts);
+        this.endpoints.markUp(endpoint);
+        return res;
       } catch (err) {
         const e = err as FsmetaError;
-        if (e.code !== grpc.status.UNAVAILABLE || attempt >= this.maxAttempts || opts.signal?.aborted === true) throw err;
-        await new Promise((r) => setTimeout(r, Math.random() * Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** attempt)));
+        // A deadline the caller chose (e.g. a blocking lock wait) is its bound, not a lost replica.
+        const retry = e.code === grpc.status.UNAVAILABLE || (e.code === grpc.status.DEADLINE_EXCEEDED && opts.deadlineMs === undefined);
+        if (!retry || attempt >= this.maxAttempts || opts.signal?.aborted === true || !this.budget.tryRetry()) throw err;
+        this.endpoints.markDown(endpoint);
+        this.emit('failover', { method, from: endpoint.address, code: e.code });
+        // Straight to another replica; back off only when the same one (or a dns:/// name) is all there is.
+        if (this.endpoints.pick(endpoint) === endpoint) {
+          await new Promise((r) => setTimeout(r, Math.random() * Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** attempt)));
+        }
+        failed = endpoint;
       }
     }
   }
 
-  private once<M extends MethodName>(method: M, request: RequestOf<M>, opts: CallOptions): Promise<ResponseOf<M>> {
-    const def = this.definition[method] as unknown as MethodDefinition<RequestOf<M>, unknown, unknown, ResponseOf<M>>;
+  private metadata(): grpc.Metadata {
     const metadata = new grpc.Metadata();
     if (this.token !== undefined) metadata.set('authorization', `Bearer ${this.token()}`);
+    return metadata;
+  }
+
+  private attempt<M extends MethodName>(endpoint: Endpoint, method: M, request: RequestOf<M>, opts: CallOptions): Promise<ResponseOf<M>> {
+    const def = this.definition[method] as unknown as MethodDefinition<RequestOf<M>, unknown, unknown, ResponseOf<M>>;
     return new Promise((resolve, reject) => {
       const cancel = (): void => call.cancel();
-      const call = this.client.makeUnaryRequest(
+      const call = endpoint.client.makeUnaryRequest(
         def.path,
         def.requestSerialize,
         def.responseDeserialize,
         request,
-        metadata,
-        { deadline: Date.now() + (opts.deadlineMs ?? this.deadlineMs) },
+        this.metadata(),
+        { deadline: Date.now() + (opts.deadlineMs ?? this.deadlines[callKind(method)]) },
         (err, res) => {
           opts.signal?.removeEventListener('abort', cancel);
           if (err) reject(toFsmetaError(err, method));
@@ -170,16 +254,45 @@ export class MetaClient {
     });
   }
 
-  /** Opens one server stream (no deadline, no resume: see `watch` for a watcher that resumes). */
-  stream<M extends StreamMethodName>(method: M, request: RequestOf<M>): grpc.ClientReadableStream<ResponseOf<M>> {
+  /**
+   * Opens one server stream on the next replica in rotation (no deadline, no
+   * resume: see `watch` for a watcher that resumes). `avoidAddress`: prefer
+   * another replica than this one (the one a stream just lost).
+   */
+  stream<M extends StreamMethodName>(method: M, request: RequestOf<M>, avoidAddress?: string): grpc.ClientReadableStream<ResponseOf<M>> & { address: string } {
     const def = this.definition[method] as unknown as MethodDefinition<RequestOf<M>, unknown, unknown, ResponseOf<M>>;
-    return this.client.makeServerStreamRequest(def.path, def.requestSerialize, def.responseDeserialize, request, new grpc.Metadata(), {});
+    const avoid = this.endpoints.list.find((e) => e.address === avoidAddress);
+    if (avoid !== undefined) this.endpoints.markDown(avoid);
+    const endpoint = this.endpoints.pick(avoid);
+    const stream = endpoint.client.makeServerStreamRequest(def.path, def.requestSerialize, def.responseDeserialize, request, this.metadata(), {});
+    return Object.assign(stream, { address: endpoint.address });
   }
 
-  /** Starts a session and returns a handle that fills in the request context. */
+  /**
+   * Follows the change feed from `position` (default: now), resuming on
+   * another replica after a failure from the last position it delivered.
+   */
+  watch(options: WatchOptions = {}): Watcher {
+    return new Watcher((req, avoid) => this.stream('Watch', req, avoid), options);
+  }
+
+  /** Starts a session and returns a handle that fills in the request context (no heartbeats: see openSession). */
   async newSession(caller: v1.Caller, info: v1.SessionInfo = {}, readOnly = false): Promise<Session> {
     const res = await this.call('NewSession', { info, readOnly });
-    return new Session(this, res.sessionId, caller, res);
+    return new Session(this, res.sessionId, caller, res, { info, readOnly });
+  }
+
+  /**
+   * Starts a session that keeps itself alive: heartbeats at the interval the
+   * server gives; if the session expired anyway (a long pause), a new one is
+   * registered and the session emits 'reregistered'. `close` ends it.
+   */
+  async openSession(caller: v1.Caller, opts: { info?: v1.SessionInfo; readOnly?: boolean } = {}): Promise<Session> {
+    const session = await this.newSession(caller, opts.info ?? {}, opts.readOnly ?? false);
+    session.keepAlive();
+    this.live.add(session);
+    session.once('closed', () => this.live.delete(session));
+    return session;
   }
 
   /** A handle on an existing session id (e.g. one kept across a client restart). */
@@ -187,8 +300,14 @@ export class MetaClient {
     return new Session(this, sessionId, caller);
   }
 
-  close(): void {
-    this.client.close();
+  /** Closes the sessions opened with openSession (stopping their heartbeats), then the connections. */
+  close(): Promise<void> {
+    const live = [...this.live];
+    if (live.length === 0) {
+      this.endpoints.close();
+      return Promise.resolve();
+    }
+    return Promise.allSettled(live.map((s) => s.close())).then(() => this.endpoints.close());
   }
 }
 
@@ -198,25 +317,40 @@ export type ArgsOf<M extends ContextMethod> = Omit<RequestOf<M>, 'ctx'>;
 
 /**
  * A session: calls made through it carry its id, its caller and a fresh
- * request id each (kept across the client's own retries).
+ * request id each (kept across the client's own retries). A session opened
+ * with `openSession` heartbeats and re-registers itself; it emits
+ * 'reregistered' ({ previousId, id }) when its old session was gone (opens
+ * and locks of the old one are lost), 'heartbeatFailed' (error) when a
+ * heartbeat could not reach any replica, and 'closed'.
  */
-export class Session {
+export class Session extends EventEmitter {
   private readonly prefix = randomBytes(6).toString('hex');
   private seq = 0;
+  private timer?: NodeJS.Timeout;
+  private reopening?: Promise<void>;
+  private closed = false;
 
   constructor(
     readonly client: MetaClient,
-    readonly id: string,
+    /** The current session id (changes when the session re-registers). */
+    public id: string,
     public caller: v1.Caller,
-    readonly opened?: v1.NewSessionResponse__Output,
-  ) {}
+    public opened?: v1.NewSessionResponse__Output,
+    private readonly registration: { info: v1.SessionInfo; readOnly: boolean } = { info: {}, readOnly: false },
+  ) {
+    super();
+  }
+
+  get readOnly(): boolean {
+    return this.registration.readOnly;
+  }
 
   nextRequestId(): string {
     return `${this.prefix}-${++this.seq}`;
   }
 
   /** Calls `method` with this session's context; pass `requestId` to replay a specific request. */
-  call<M extends ContextMethod>(
+  async call<M extends ContextMethod>(
     method: M,
     args: ArgsOf<M>,
     opts: { requestId?: string; caller?: v1.Caller } & CallOptions = {},
@@ -226,14 +360,65 @@ export class Session {
       caller: opts.caller ?? this.caller,
       requestId: opts.requestId ?? this.nextRequestId(),
     };
-    return this.client.call(method, { ...args, ctx } as unknown as RequestOf<M>, { deadlineMs: opts.deadlineMs, signal: opts.signal });
+    try {
+      return await this.client.call(method, { ...args, ctx } as unknown as RequestOf<M>, { deadlineMs: opts.deadlineMs, signal: opts.signal });
+    } catch (err) {
+      if (err instanceof FsmetaError && err.staleSession && this.timer !== undefined) void this.reregister(ctx.sessionId as string);
+      throw err;
+    }
   }
 
   heartbeat(): Promise<v1.HeartbeatResponse__Output> {
     return this.client.call('Heartbeat', { sessionId: this.id });
   }
 
-  close(): Promise<v1.CloseSessionResponse__Output> {
-    return this.client.call('CloseSession', { sessionId: this.id });
+  /** Heartbeats at the server's interval until closed (openSession starts it). */
+  keepAlive(): void {
+    if (this.timer !== undefined || this.closed) return;
+    const interval = this.opened?.heartbeatMs || DEFAULT_HEARTBEAT_MS;
+    this.timer = setInterval(() => void this.beat(), interval);
+    this.timer.unref();
+  }
+
+  private async beat(): Promise<void> {
+    if (this.reopening !== undefined) return;
+    const id = this.id;
+    try {
+      await this.heartbeat();
+    } catch (err) {
+      if (err instanceof FsmetaError && err.staleSession) await this.reregister(id);
+      else this.emit('heartbeatFailed', err);
+    }
+  }
+
+  /** Registers a new session in place of `staleId` (once, however many calls saw it gone). */
+  private reregister(staleId: string): Promise<void> {
+    if (this.closed || this.id !== staleId) return this.reopening ?? Promise.resolve();
+    this.reopening ??= (async () => {
+      try {
+        const res = await this.client.call('NewSession', { info: this.registration.info, readOnly: this.registration.readOnly });
+        this.id = res.sessionId;
+        this.opened = res;
+        this.emit('reregistered', { previousId: staleId, id: res.sessionId });
+      } catch (err) {
+        this.emit('heartbeatFailed', err);
+      } finally {
+        this.reopening = undefined;
+      }
+    })();
+    return this.reopening;
+  }
+
+  /** Ends the session (releasing its opens) and stops its heartbeats. */
+  async close(): Promise<v1.CloseSessionResponse__Output> {
+    this.closed = true;
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.reopening;
+    try {
+      return await this.client.call('CloseSession', { sessionId: this.id });
+    } finally {
+      this.emit('closed');
+    }
   }
 }

@@ -7,6 +7,8 @@ import {
   ATTR_SIZE,
   Fattr,
   GETATTR_FH,
+  LK_FLOCK,
+  RELEASE_FLOCK_UNLOCK,
   Init,
   KERNEL_MAJOR,
   NOTIFY_INVAL_INODE,
@@ -67,6 +69,8 @@ const EIO = ERRNO.EIO.errno;
 const EINVAL = ERRNO.EINVAL.errno;
 const ERANGE = ERRNO.ERANGE.errno;
 const EBADF = ERRNO.EBADF.errno;
+/** fsmeta SetAttr bit: set the inode flags (immutable, append-only). */
+const SET_FLAGS = 1 << 15;
 const S_ISUID = 0o4000;
 const S_ISGID = 0o2000;
 const SECURITY_CAPABILITY = 'security.capability';
@@ -127,6 +131,10 @@ export class FileSystem {
   /** Files known to have no security.capability (the kernel asks before every write). */
   private readonly noCapability = new Map<bigint, number>();
   private initDone = false;
+  /** Blocked lock waits by request, to end on INTERRUPT. */
+  private readonly interrupts = new Map<bigint, () => void>();
+  /** Files this mount took a POSIX lock on: a close then drops the closing owner's locks. */
+  private readonly posixLocked = new Set<bigint>();
   log: (msg: string) => void = () => undefined;
 
   constructor(
@@ -212,10 +220,13 @@ export class FileSystem {
         return this.init(b, r);
       case Op.DESTROY:
         return r.ok();
+      case Op.INTERRUPT:
+        // Only a blocked lock wait is worth interrupting; everything else finishes soon anyway.
+        this.interrupts.get(b.readBigUInt64LE(0))?.();
+        return;
       case Op.FORGET:
       case Op.BATCH_FORGET:
-      case Op.INTERRUPT:
-        return; // no reply: nothing per inode is kept; requests are not cancellable
+        return; // no reply: nothing per inode is kept
       case Op.LOOKUP:
         return this.lookup(h, b, r);
       case Op.GETATTR:
@@ -250,7 +261,7 @@ export class FileSystem {
         return this.write(h, b, r);
       case Op.FLUSH:
       case Op.FSYNC:
-        return this.flush(h, r);
+        return this.flush(h, b, r);
       case Op.RELEASE:
         return this.release(h, b, r);
       case Op.OPENDIR:
@@ -280,11 +291,12 @@ export class FileSystem {
         return this.fallocate(h, b, r);
       case Op.COPY_FILE_RANGE:
         return this.copyFileRange(h, b, r);
-      // flock and fcntl locks: fsmeta's lock RPCs are not there yet, so say so rather than
-      // lock only on this node (which would be wrong as soon as a second node mounts).
       case Op.GETLK:
+        return this.getlk(h, b, r);
       case Op.SETLK:
+        return this.setlk(h, b, r, false);
       case Op.SETLKW:
+        return this.setlk(h, b, r, true);
       default:
         return r.err(ENOSYS);
     }
@@ -373,6 +385,16 @@ export class FileSystem {
       if ((valid & Fattr.MTIME_NOW) !== 0) set |= Fattr.MTIME_NOW;
       else if ((valid & Fattr.MTIME) !== 0) set |= Fattr.MTIME;
     }
+    const ownership = set & (Fattr.UID | Fattr.GID);
+    if (ownership !== 0 && (set & Fattr.MODE) !== 0) {
+      // A chown that the kernel sends with a mode: the mode is the kernel's removal of
+      // setuid/setgid (its VFS rule, checked already). Change the owner, then set that mode
+      // with the kernel's authority if fsmeta's own set-id rule left a different one.
+      attr = (await this.meta.call('SetAttr', caller, { inode: inode.toString(), set: ownership, mode: 0, uid, gid })).attr!;
+      set &= ~(Fattr.UID | Fattr.GID);
+      if ((attr.mode & 0o7777) === (mode & 0o7777)) set &= ~Fattr.MODE;
+      else if (set === Fattr.MODE) caller = ROOT;
+    }
     if (set !== 0) {
       if (set === Fattr.MODE && caller.uid !== 0) {
         // The kernel drops setuid/setgid itself when a non-owner writes or truncates (file_remove_privs):
@@ -391,6 +413,12 @@ export class FileSystem {
         mtimeNs: (mtime * 1_000_000_000n + BigInt(mtimensec)).toString(),
       });
       attr = res.attr!;
+    } else if (attr === undefined && (valid & Fattr.SIZE) === 0) {
+      // chown(f, -1, -1) and the like: nothing to change but ctime, which Linux updates
+      // (notify_change always sets ATTR_CTIME). Rewriting the inode flags is fsmeta's way to
+      // touch ctime alone; the kernel allowed the call, so it goes with its authority.
+      const cur = (await this.meta.call('GetAttr', caller, { inode: inode.toString() })).attr!;
+      attr = (await this.meta.call('SetAttr', ROOT, { inode: inode.toString(), set: SET_FLAGS, flags: cur.flags })).attr!;
     }
     attr ??= (await this.meta.call('GetAttr', caller, { inode: inode.toString() })).attr!;
     r.ok(this.attrReply(attr));
@@ -518,8 +546,13 @@ export class FileSystem {
     r.ok(writeOut(data.length));
   }
 
-  private async flush(h: InHeader, r: Reply): Promise<void> {
+  private async flush(h: InHeader, b: Buffer, r: Reply): Promise<void> {
     await this.data.flush(h.nodeid);
+    // close(2) drops the POSIX locks of the closing owner (FUSE: the server's job, at FLUSH).
+    if (h.opcode === Op.FLUSH && this.posixLocked.has(h.nodeid)) {
+      const owner = b.readBigUInt64LE(16);
+      await this.meta.call('SetLk', ROOT, { inode: h.nodeid.toString(), owner: owner.toString(), type: 'LOCK_TYPE_UNLOCK', start: '0', end: MAX_LOCK_END.toString(), pid: 0, block: false });
+    }
     r.ok();
   }
 
@@ -532,6 +565,13 @@ export class FileSystem {
     } catch (err) {
       // Nobody to tell any more (close already returned): the loss is logged.
       this.log(`release of ${h.nodeid}: unflushed data lost: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if ((b.readUInt32LE(12) & RELEASE_FLOCK_UNLOCK) !== 0) {
+      try {
+        await this.meta.call('Flock', ROOT, { inode: h.nodeid.toString(), owner: b.readBigUInt64LE(16).toString(), type: 'LOCK_TYPE_UNLOCK', block: false });
+      } catch (err) {
+        this.log(`flock release of ${h.nodeid}: ${err instanceof Error ? err.message : String(err)}`);
+      }
     }
     if (handle !== undefined) {
       try {
@@ -564,6 +604,71 @@ export class FileSystem {
     const size = len > 0xfffff000n ? 0xfffff000n : len;
     const copied = await this.data.copyFileRange(ROOT, h.nodeid, offIn, nodeOut, offOut, size, flags);
     r.ok(writeOut(Number(copied)));
+  }
+
+  // ---- locks (flock and fcntl record locks, held in fsmeta for every node to see) ----
+
+  private async getlk(h: InHeader, b: Buffer, r: Reply): Promise<void> {
+    const lk = readLk(b);
+    if (lk.type === undefined) return r.err(EINVAL);
+    const res = await this.meta.call('GetLk', this.caller(h), {
+      inode: h.nodeid.toString(),
+      owner: lk.owner.toString(),
+      type: lk.type,
+      start: lk.start.toString(),
+      end: lk.end.toString(),
+    });
+    const out = Buffer.alloc(24);
+    const end = BigInt(res.end);
+    out.writeBigUInt64LE(BigInt(res.start), 0);
+    out.writeBigUInt64LE(end >= MAX_LOCK_END ? OFFSET_MAX : end, 8);
+    out.writeUInt32LE(LOCK_TYPE_CODES[res.type] ?? F_UNLCK, 16);
+    out.writeUInt32LE(res.pid, 20);
+    r.ok(out);
+  }
+
+  private async setlk(h: InHeader, b: Buffer, r: Reply, block: boolean): Promise<void> {
+    const lk = readLk(b);
+    if (lk.type === undefined) return r.err(EINVAL);
+    const inode = h.nodeid.toString();
+    const caller = this.caller(h);
+    const once = (): Promise<unknown> =>
+      lk.flock
+        ? this.meta.call('Flock', caller, { inode, owner: lk.owner.toString(), type: lk.type!, block })
+        : this.meta.call('SetLk', caller, { inode, owner: lk.owner.toString(), type: lk.type!, start: lk.start.toString(), end: lk.end.toString(), pid: lk.pid, block });
+    if (!lk.flock && lk.type !== 'LOCK_TYPE_UNLOCK') this.posixLocked.add(h.nodeid);
+    if (!block) {
+      await once();
+      return r.ok();
+    }
+    // A blocking wait ends with the lock, an error, or the caller's signal (INTERRUPT). fsmeta gives
+    // up a wait before the call's deadline with EINTR; that is not the caller's signal: wait again.
+    let interrupted = false;
+    this.interrupts.set(h.unique, () => {
+      interrupted = true;
+      r.err(ERRNO.EINTR.errno);
+    });
+    try {
+      for (;;) {
+        try {
+          await once();
+        } catch (err) {
+          if (!interrupted && isFsmetaError(err) && err.errnoName === 'EINTR') continue;
+          throw err;
+        }
+        break;
+      }
+    } catch (err) {
+      if (interrupted) return;
+      throw err;
+    } finally {
+      this.interrupts.delete(h.unique);
+    }
+    if (!interrupted) return r.ok();
+    // Granted after the caller gave up: give it back.
+    await (lk.flock
+      ? this.meta.call('Flock', caller, { inode, owner: lk.owner.toString(), type: 'LOCK_TYPE_UNLOCK', block: false })
+      : this.meta.call('SetLk', caller, { inode, owner: lk.owner.toString(), type: 'LOCK_TYPE_UNLOCK', start: lk.start.toString(), end: lk.end.toString(), pid: lk.pid, block: false }));
   }
 
   // ---- directories ----
@@ -697,6 +802,28 @@ export class FileSystem {
     await this.meta.call('Access', this.caller(h), { inode: h.nodeid.toString(), mask });
     r.ok();
   }
+}
+
+/** The kernel's "to the end of the file" (OFFSET_MAX) and fsmeta's (2^64 - 1). */
+const OFFSET_MAX = (1n << 63n) - 1n;
+const MAX_LOCK_END = (1n << 64n) - 1n;
+const F_RDLCK = 0;
+const F_WRLCK = 1;
+const F_UNLCK = 2;
+const LOCK_TYPES: Record<number, v1.LockType> = { [F_RDLCK]: 'LOCK_TYPE_READ', [F_WRLCK]: 'LOCK_TYPE_WRITE', [F_UNLCK]: 'LOCK_TYPE_UNLOCK' };
+const LOCK_TYPE_CODES: Record<string, number> = { LOCK_TYPE_READ: F_RDLCK, LOCK_TYPE_WRITE: F_WRLCK, LOCK_TYPE_UNLOCK: F_UNLCK };
+
+/** fuse_lk_in: fh, owner, lk {start, end, type, pid}, lk_flags. */
+function readLk(b: Buffer): { owner: bigint; start: bigint; end: bigint; type: v1.LockType | undefined; pid: number; flock: boolean } {
+  const end = b.readBigUInt64LE(24);
+  return {
+    owner: b.readBigUInt64LE(8),
+    start: b.readBigUInt64LE(16),
+    end: end >= OFFSET_MAX ? MAX_LOCK_END : end,
+    type: LOCK_TYPES[b.readUInt32LE(32)],
+    pid: b.readUInt32LE(36),
+    flock: (b.readUInt32LE(40) & LK_FLOCK) !== 0,
+  };
 }
 
 /**
