@@ -48,12 +48,15 @@ async function writeSome(s: Session, inode: string, n: number): Promise<string[]
 
 it('a session that stops heartbeating releases the open-unlinked files only it kept', async () => {
   const quiet = await env.session();
+  // Kept alive while the test sets it up (a loaded machine can take longer than its 1 s expiry).
+  const setupBeat = setInterval(() => void quiet.heartbeat().catch(() => undefined), 100).unref();
   const alone = await createIn(quiet);
   const shared = await createIn(quiet);
   const aloneSlices = await writeSome(quiet, alone.inode, 3);
   const sharedSlices = await writeSome(quiet, shared.inode, 2);
   await keeper.call('Open', { inode: shared.inode, flags: O_RDONLY });
   await quiet.call('Unlink', { parent: ROOT_INO, name: alone.name });
+  clearInterval(setupBeat);
   await keeper.call('Unlink', { parent: ROOT_INO, name: shared.name });
   expect((await keeper.call('GetAttr', { inode: alone.inode })).attr!.nlink).toBe(0);
 

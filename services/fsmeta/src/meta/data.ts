@@ -23,13 +23,14 @@ import {
   type SliceCount,
 } from '../store/chunks';
 import type { Tx } from '../store/db';
-import { addUsage, getNode, lockNodes, updateNode, type LockStrength } from '../store/nodes';
+import { getNode, lockNodes, updateNode, type LockStrength } from '../store/nodes';
 import { addOpen, closeOpen, isReadOnlySession } from '../store/sessions';
 import { touchAtime } from './atime';
 import type { MetaDeps } from './deps';
 import { FsError, InvalidArgument, fail } from './errors';
 import { mutate } from './mutation';
 import { Acls } from './acl';
+import { chargeLength } from './quotas';
 import { releaseUnlinked } from './release';
 import { inTrash } from './trash';
 import {
@@ -53,7 +54,6 @@ import {
   MODE_MASK_X,
   TYPE_FIFO,
   TYPE_FILE,
-  align4K,
   nowNs,
   type Attr,
   type OpContext,
@@ -164,9 +164,9 @@ function requireFile(a: Attr | undefined): Attr {
  * The data path at JuiceFS baseMeta + SQL engine parity: open files, slice
  * ids, the chunk records of Write / Truncate / Fallocate / CopyFileRange, the
  * visible layout Read returns, and the work queues storage nodes drain (slice
- * deletions, compactions). Every mutation goes through `mutate`; space totals
- * change in the same transaction (addUsage, or the same striped update inside
- * Write's statement). Like JuiceFS's meta, Read, Write and CopyFileRange check
+ * deletions, compactions). Every mutation goes through `mutate`; space totals,
+ * limits and quotas change in the same transaction (chargeLength, or the same
+ * charge inside Write's statement). Like JuiceFS's meta, Read, Write and CopyFileRange check
  * no permissions: Open did.
  */
 export class DataPath {
@@ -335,8 +335,8 @@ export class DataPath {
       if (ri - li > 1) await appendToChunksBetween(tx, inode, li, ri, FULL_CHUNK_HOLE);
       const now = nowNs();
       const attr: Attr = { ...node, length, mtimeNs: now, ctimeNs: now };
+      await chargeLength(tx, node, length);
       await updateNode(tx, attr);
-      await addUsage(tx, align4K(length) - align4K(node.length), 0n);
       return attr;
     });
   }
@@ -365,8 +365,8 @@ export class DataPath {
       const length = off + size > old && (mode & FALLOC_KEEP_SIZE) === 0 ? off + size : old;
       const now = nowNs();
       const attr: Attr = { ...node, length, mtimeNs: now, ctimeNs: now };
+      await chargeLength(tx, node, length);
       await updateNode(tx, attr);
-      await addUsage(tx, align4K(length) - align4K(old), 0n);
       if ((mode & (FALLOC_ZERO_RANGE | FALLOC_PUNCH_HOLE)) !== 0 && off < old) {
         const appends = new Map<number, Buffer>();
         const end = off + size > old ? old : off + size;
@@ -424,8 +424,8 @@ export class DataPath {
       const now = nowNs();
       const end = offOut + n;
       const attr: Attr = { ...nout, length: end > nout.length ? end : nout.length, mtimeNs: now, ctimeNs: now };
+      await chargeLength(tx, nout, attr.length);
       await updateNode(tx, attr);
-      await addUsage(tx, align4K(attr.length) - align4K(nout.length), 0n);
       return { copied: n, attr };
     });
   }

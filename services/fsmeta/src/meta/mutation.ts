@@ -1,4 +1,5 @@
 import type { Db, Tx } from '../store/db';
+import { KIND_VOLUME, LimitExceeded, type StructureLock } from '../store/quotas';
 import { getOutcome, recordFailure, recordOutcome, type OutcomeLog, type SessionCheck } from '../store/requests';
 import { FsError, InvalidArgument } from './errors';
 import type { OpContext } from './types';
@@ -69,6 +70,17 @@ export class MutationScope {
 export interface MutationOptions {
   /** Allowed in a read-only session (e.g. opening a file for reading). */
   allowReadOnly?: boolean;
+  /** The quota-structure lock the transaction takes (store/quotas.ts), asked at each attempt; default shared. */
+  structure?: () => StructureLock;
+}
+
+/**
+ * As baseMeta.checkQuota's answers: a full volume is ENOSPC, any quota EDQUOT (checked in
+ * checkQuota's order by fsmeta_charge: user, group, volume, directories).
+ */
+function limitError(err: unknown): unknown {
+  if (!(err instanceof LimitExceeded)) return err;
+  return err.kind === KIND_VOLUME ? new FsError('ENOSPC', 'the volume is full') : new FsError('EDQUOT', err.message);
 }
 
 export function checkMutationContext(ctx: OpContext): void {
@@ -108,8 +120,9 @@ export async function mutate<T>(
         scope.logged(await recordOutcome(tx, ctx.sessionId, ctx.requestId, encodeOutcome({ ok: result }), opts.allowReadOnly ?? false));
       }
       return result;
-    }).then((result) => (stored !== undefined ? replay<T>(stored) : result));
-  } catch (err) {
+    }, { structure: opts.structure }).then((result) => (stored !== undefined ? replay<T>(stored) : result));
+  } catch (caught) {
+    const err = limitError(caught);
     if (!(err instanceof FsError) || err.errno === 'ESTALE') throw err;
     const failure = encodeOutcome({ errno: err.errno, message: err.message });
     const standing = await db.transaction((tx) => recordFailure(tx, ctx.sessionId, ctx.requestId, failure));

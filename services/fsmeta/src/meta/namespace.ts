@@ -1,6 +1,5 @@
 import type { Tx } from '../store/db';
 import {
-  addUsage,
   deleteEdge,
   deleteNode,
   edgeParents,
@@ -26,6 +25,7 @@ import {
   updateNode,
   updateNodeLogged,
 } from '../store/nodes';
+import { charge, chargeOwnerChange, dropDirAccounting, moveAccounting } from '../store/quotas';
 import { addOpen } from '../store/sessions';
 import { touchAtime } from './atime';
 import type { MetaDeps } from './deps';
@@ -34,6 +34,7 @@ import { mutate, type MutationScope } from './mutation';
 import { DOT, DOTDOT, checkName, checkSymlinkTarget, isDotOrDotDot } from './names';
 import { Acls } from './acl';
 import { checkSticky, inGroup, trusted } from './perm';
+import { chargeDeleted } from './quotas';
 import { dropLastLink } from './release';
 import { listEntries, moveToTrash, trashVictim } from '../store/trash';
 import { setNodeAcls } from '../store/acl';
@@ -341,6 +342,9 @@ export class Namespace {
       if (protectedFlags(node)) fail('EPERM');
       const now = nowNs();
       const attr: Attr = { ...node, parent: 0n, nlink: node.nlink + 1, ctimeNs: now };
+      // The new entry counts in the new parent's quotas (EDQUOT when full) and statistics; the volume does not change.
+      const length = node.type === TYPE_FILE ? node.length : 0n;
+      await charge(tx, { space: 0n, inodes: 0n, dirs: [parentIno], dirSpace: spaceOf(node.type, node.length), dirInodes: 1n, dirLength: length });
       await insertEdge(tx, parentIno, name, inode, node.type);
       await updateNode(tx, attr);
       await touchDir(tx, parentIno, 0, now, this.skipNs);
@@ -456,7 +460,16 @@ export class Namespace {
     if (isTrashDir(parentSrc) && ctx.caller.uid !== 0) fail('EPERM', 'the trash is root only');
     checkName(nameSrc);
     checkName(nameDst);
-    return mutate(this.deps.db, ctx, (tx, scope) => this.renameTx(tx, ctx, parentSrc, nameSrc, parentDst, nameDst, flags, scope));
+    // A directory moving between quota trees recounts its subtree under the exclusive structure lock (store/quotas.ts).
+    const mode = { exclusive: false };
+    return mutate(this.deps.db, ctx, (tx, scope) => this.renameTx(tx, ctx, parentSrc, nameSrc, parentDst, nameDst, flags, scope, mode), {
+      structure: () => (mode.exclusive ? 'exclusive' : 'shared'),
+    });
+  }
+
+  /** Moves an entry's share of quotas and statistics between parents; a recount without the exclusive lock starts over with it. */
+  private async moveAccounting(tx: Tx, src: bigint, dst: bigint, moved: bigint, mode: { exclusive: boolean }): Promise<void> {
+    if (!(await moveAccounting(tx, src, dst, moved, mode.exclusive))) needExclusive(mode);
   }
 
   /**
@@ -476,6 +489,7 @@ export class Namespace {
     nameDst: Buffer,
     flags: number,
     scope: MutationScope | undefined,
+    mode: { exclusive: boolean },
   ): Promise<Attr> {
     let rows: Map<bigint, Attr>;
     let src: { inode: bigint; type: FileType } | undefined;
@@ -551,14 +565,21 @@ export class Namespace {
       // A restore leaves its hour directory alone (as doRename for a source in the trash): nlink + 0, times untouched.
       const srcNlink = isTrashDir(parentSrc) ? 0 : -delta;
       const skipSrc = isTrashDir(parentSrc) ? 1n << 62n : this.skipNs;
-      const move = { parentSrc, nameSrc, parentDst, nameDst, moved, srcNlink, dstNlink: delta, now, skipNs: this.skipNs, skipSrcNs: skipSrc };
-      const check = await moveEntry(tx, move, scope?.log(moved));
-      scope?.logged(check);
+      const move = {
+        parentSrc, nameSrc, parentDst, nameDst, moved, srcNlink, dstNlink: delta, now, skipNs: this.skipNs, skipSrcNs: skipSrc, mayRecount: mode.exclusive,
+      };
+      const done = await moveEntry(tx, move, scope?.log(moved));
+      if (!done.accounted) needExclusive(mode);
+      scope?.logged(done.check);
       return moved;
     }
     let srcNlink = 0;
     let dstNlink = 0;
     if ((flags & RENAME_EXCHANGE) !== 0 && victim !== undefined) {
+      if (crossDir) {
+        await this.moveAccounting(tx, parentSrc, parentDst, node.inode, mode);
+        await this.moveAccounting(tx, parentDst, parentSrc, victim.inode, mode);
+      }
       await setEdgeTarget(tx, parentSrc, nameSrc, victim.inode, victim.type);
       await setEdgeTarget(tx, parentDst, nameDst, node.inode, node.type);
       if (crossDir) {
@@ -575,16 +596,24 @@ export class Namespace {
         await updateNode(tx, { ...victim, ctimeNs: now });
       }
     } else {
+      await this.moveAccounting(tx, parentSrc, parentDst, node.inode, mode);
       await deleteEdge(tx, parentSrc, nameSrc);
       if (victim !== undefined) {
+        // The replaced entry leaves the destination's quotas and statistics.
+        const victimLength = victim.type === TYPE_FILE ? victim.length : 0n;
+        const victimSpace = spaceOf(victim.type, victim.length);
+        await charge(tx, { space: 0n, inodes: 0n, dirs: [parentDst], dirSpace: -victimSpace, dirInodes: -1n, dirLength: -victimLength });
         await setEdgeTarget(tx, parentDst, nameDst, node.inode, node.type);
         const place = await this.trash.placeFor(tx, ctx, pdst, victim, nameDst, now);
         if (isDir(victim)) dstNlink--;
         if (place !== undefined) {
           await trashVictim(tx, victim, place.hour, place.name, now);
+          // Its new entry counts in the hour directory's statistics (the trash is under no quota).
+          await charge(tx, { space: 0n, inodes: 0n, dirs: [place.hour], dirSpace: victimSpace, dirInodes: 1n, dirLength: victimLength });
         } else if (isDir(victim)) {
           await deleteNode(tx, victim.inode);
-          await addUsage(tx, -SPACE_UNIT, -1n);
+          await chargeDeleted(tx, victim, SPACE_UNIT);
+          await dropDirAccounting(tx, victim.inode);
         } else {
           await this.removeLink(tx, victim, now);
         }
@@ -626,6 +655,8 @@ export class Namespace {
       if (dir === undefined) fail('ENOENT');
       let restored = 0;
       let skipped = 0;
+      // Restored directories may enter quota trees: the whole restore holds the exclusive structure lock.
+      const mode = { exclusive: true };
       for (const e of await listEntries(tx, dir.inode, RESTORE_LIMIT)) {
         const origin = parseTrashEntry(e.name);
         if (origin === undefined || origin.inode !== e.inode) {
@@ -634,7 +665,7 @@ export class Namespace {
         }
         await tx.query('savepoint restore_entry');
         try {
-          await this.renameTx(tx, ctx, dir.inode, e.name, origin.parent, origin.name, RENAME_NOREPLACE | RENAME_RESTORE, undefined);
+          await this.renameTx(tx, ctx, dir.inode, e.name, origin.parent, origin.name, RENAME_NOREPLACE | RENAME_RESTORE, undefined, mode);
           await tx.query('release savepoint restore_entry');
           restored++;
         } catch (err) {
@@ -644,7 +675,7 @@ export class Namespace {
         }
       }
       return { restored, skipped };
-    });
+    }, { structure: () => 'exclusive' });
   }
 
   /**
@@ -705,6 +736,8 @@ export class Namespace {
       if (next !== cur && cur.accessAcl !== undefined && (next.mode & 0o777) !== (cur.mode & 0o777)) {
         next = { ...next, accessAcl: await this.acl.chmod(tx, cur, next.mode) };
       }
+      // A new owner takes the inode into its user / group quotas (EDQUOT when full).
+      if (next.uid !== cur.uid || next.gid !== cur.gid) await chargeOwnerChange(tx, cur, next, spaceOf(cur.type, cur.length));
       if (next !== cur) scope.logged(await updateNodeLogged(tx, next, scope.log(next)));
       return next;
     });
@@ -715,6 +748,12 @@ export class Namespace {
     const attr = await this.getAttr(inode);
     return attr.parent !== 0n ? [attr.parent] : edgeParents(this.deps.db.reader, inode);
   }
+}
+
+/** Starts the rename over holding the exclusive structure lock (a serialization retry). */
+function needExclusive(mode: { exclusive: boolean }): never {
+  mode.exclusive = true;
+  throw Object.assign(new Error('a directory changes quota trees: start over under the exclusive structure lock'), { code: '40001' });
 }
 
 function sortPairs(a: readonly [bigint, number], b: readonly [bigint, number]): (readonly [bigint, number])[] {

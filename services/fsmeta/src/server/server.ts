@@ -8,6 +8,7 @@ import type { Meta } from '../meta';
 import { Unimplemented } from '../meta/errors';
 import { dataHandlers } from './handlers/data';
 import { namespaceHandlers } from './handlers/namespace';
+import { quotaHandlers } from './handlers/quotas';
 import { sessionHandlers } from './handlers/sessions';
 import { lockHandlers } from './handlers/locks';
 import { trashHandlers } from './handlers/trash';
@@ -70,6 +71,7 @@ function allHandlers(meta: Meta): MetaImpl {
     ...dataHandlers(meta),
     ...lockHandlers(meta),
     ...trashHandlers(meta),
+    ...quotaHandlers(meta),
   };
 }
 

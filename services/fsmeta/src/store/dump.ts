@@ -1,3 +1,5 @@
+import { rebuildDirStats } from './dir-stats';
+import { resyncVolumeGrants } from './quotas';
 import type { Tx } from './db';
 
 /**
@@ -10,7 +12,7 @@ import type { Tx } from './db';
 /** Every table that holds the volume, emptied by `load --replace`. */
 const VOLUME_TABLES = [
   'node', 'edge', 'symlink', 'xattr', 'chunk', 'slice_ref', 'file_release', 'slice_deletion', 'compaction',
-  'open_file', 'flock', 'plock', 'lock_waiter', 'request_log', 'session', 'setting',
+  'open_file', 'flock', 'plock', 'lock_waiter', 'request_log', 'session', 'setting', 'quota_shard', 'quota', 'dir_stat',
 ];
 
 export interface NodeRecord {
@@ -233,6 +235,10 @@ export async function finishLoad(tx: Tx, dirLength: bigint, next: { inode: bigin
   await tx.query('update usage_shard set space = case when shard = 0 then $1::bigint else 0 end, inodes = case when shard = 0 then $2::bigint else 0 end', [
     space, inodes,
   ]);
+  await resyncVolumeGrants(tx);
+  // Quotas are not part of a dump; directory statistics are rebuilt from the loaded entries.
+  const stats = await tx.query<{ on: boolean }>(`select coalesce((value->>'dirStats')::boolean, false) as on from setting where name = 'format'`);
+  if (stats[0]?.on === true) await rebuildDirStats(tx);
   const refs = await tx.query<{ n: bigint }>(
     `with ins as (
        insert into slice_ref (id, size, refs)

@@ -1,3 +1,4 @@
+import { resyncVolumeGrants } from './quotas';
 import type { Tx } from './db';
 import { CHUNK_SLICES_SQL } from './dump';
 
@@ -270,6 +271,7 @@ export const CHECKS: Check[] = [
         rows[0]!.counted_space,
         rows[0]!.counted_inodes,
       ]);
+      await resyncVolumeGrants(tx);
       return 1;
     },
   },
@@ -293,7 +295,8 @@ async function lostAndFound(tx: Tx): Promise<bigint> {
      select inode from n`,
     [name, 0o700, now],
   );
-  await tx.query('update usage_shard set space = space + 4096, inodes = inodes + 1 where shard = pg_backend_pid() % 64');
+  // Charged like any mkdir in the root (volume limits, quotas over the root, statistics).
+  await tx.query('select fsmeta_charge(0, 0, 4096, 1, array[1::bigint], 4096, 1, 0)');
   await tx.query('update node set nlink = nlink + 1 where inode = 1');
   return rows[0]!.inode;
 }
