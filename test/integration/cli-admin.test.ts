@@ -86,9 +86,10 @@ describe('fsmeta CLI', () => {
   it('sessions list and kill', async () => {
     const victim = await env.session();
     const { attr } = await victim.call('Create', { parent: '1', name: Buffer.from('open-then-gone'), mode: 0o644, flags: 0 });
+    await victim.call('Flock', { inode: attr!.inode, owner: '7', type: 'LOCK_TYPE_WRITE', block: false });
     await victim.call('Unlink', { parent: '1', name: Buffer.from('open-then-gone') });
     const list = (await cli(env.databaseUrl, 'sessions', 'list', '--json')).json();
-    expect(list.sessions.find((x: { sessionId: string }) => x.sessionId === victim.id).openFiles).toBe(1);
+    expect(list.sessions.find((x: { sessionId: string }) => x.sessionId === victim.id)).toMatchObject({ openFiles: 1, flocks: '1', plocks: '0' });
     const killed = await cli(env.databaseUrl, 'sessions', 'kill', victim.id);
     expect(killed.code).toBe(0);
     expect(killed.out).toBe(`session ${victim.id} ended`);

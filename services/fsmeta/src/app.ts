@@ -17,6 +17,8 @@ import { Telemetry } from './telemetry';
 
 export interface RunningFsmeta {
   port: number;
+  /** The plaintext health-only port (--health-listen), if any. */
+  healthPort?: number;
   address: string;
   databaseUrl: string;
   meta: Meta;
@@ -124,8 +126,12 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
     telemetry,
   );
   let port: number;
+  let healthPort: number | undefined;
+  let binding = config.listen;
   try {
     port = await server.listen(config.listen);
+    binding = config.healthListen;
+    if (config.healthListen !== '') healthPort = await server.listenHealth(config.healthListen);
   } catch (err) {
     await meta.locks.stop();
     meta.changes.close();
@@ -135,7 +141,8 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
     await db.close();
     await telemetry.shutdown();
     await embedded?.stop();
-    throw new StartupError(`cannot listen on ${config.listen}: ${err instanceof Error ? err.message : String(err)}`);
+    server.server.forceShutdown();
+    throw new StartupError(`cannot listen on ${binding}: ${err instanceof Error ? err.message : String(err)}`);
   }
   const jobs = new JobRunner(metaJobs(meta, config.requestRetentionMs, config.watchRetentionMs), config.jobIntervalMs, log);
   jobs.start();
@@ -156,6 +163,7 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
 
   return {
     port,
+    healthPort,
     address,
     databaseUrl: url,
     meta,

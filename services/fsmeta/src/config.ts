@@ -4,6 +4,8 @@ import type { AtimeMode } from './meta/deps';
 /** Every knob of the server: a flag, an environment variable, a default, and a check. */
 export interface Config {
   listen: string;
+  /** Empty: no separate health port. */
+  healthListen: string;
   /** Empty: run an embedded PostgreSQL in dataDir. */
   databaseUrl: string;
   dataDir: string;
@@ -112,6 +114,7 @@ export function redact(url: string): string {
 }
 
 const KNOBS: Record<keyof Config, Knob> = {
+  healthListen: { flag: 'health-listen', env: 'FSMETA_HEALTH_LISTEN', def: '', help: 'plaintext port answering only grpc.health.v1 (for native gRPC probes of a TLS server); empty: none', parse: (v, name) => (v === '' ? v : listenAddress(v, name)) },
   listen: { flag: 'listen', env: 'FSMETA_LISTEN', def: '127.0.0.1:50051', help: 'gRPC listen address', parse: listenAddress },
   databaseUrl: { flag: 'database-url', env: 'FSMETA_DATABASE_URL', def: '', help: 'PostgreSQL URL; empty runs an embedded PostgreSQL', parse: databaseUrl },
   dataDir: { flag: 'data', env: 'FSMETA_DATA', def: '.fsmeta', help: 'data directory of the embedded PostgreSQL', parse: (v) => path.resolve(v) },

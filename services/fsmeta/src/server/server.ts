@@ -40,6 +40,12 @@ export interface MetaServer {
   setServing(serving: boolean): void;
   /** Binds and starts; returns the bound port. */
   listen(address: string): Promise<number>;
+  /**
+   * A second, plaintext port answering only grpc.health.v1 with the same
+   * statuses: kubelet's native gRPC probes cannot speak TLS, so a TLS server
+   * is probed here. Returns the bound port.
+   */
+  listenHealth(address: string): Promise<number>;
   /** Stops accepting calls, waits up to `graceMs` for in-flight ones, then cancels the rest. */
   shutdown(graceMs: number): Promise<void>;
 }
@@ -84,7 +90,8 @@ export function createServer(meta: Meta, log: Logger, options: ServerOptions, te
   const server = new grpc.Server({
     'grpc.max_receive_message_length': options.maxReceiveMessageBytes,
     'grpc.max_send_message_length': options.maxSendMessageBytes,
-    interceptors: [auth.interceptor()],
+    // Health and reflection are guarded only when authentication is on (no per-call wrapper otherwise).
+    interceptors: auth.enabled ? [auth.interceptor()] : [],
   });
   const service = loadMetaProto().fsmeta.v1.Meta.service;
   const impl = allHandlers(meta);
@@ -121,6 +128,7 @@ export function createServer(meta: Meta, log: Logger, options: ServerOptions, te
   const healthDefinition = protoLoader.loadSync(HEALTH_PROTO_PATH);
   new ReflectionService({ ...loadPackageDefinition(), ...healthDefinition }).addToServer(server);
 
+  let healthServer: grpc.Server | undefined;
   return {
     server,
     health,
@@ -133,8 +141,18 @@ export function createServer(meta: Meta, log: Logger, options: ServerOptions, te
         server.bindAsync(address, credentials, (err, port) => (err ? reject(err) : resolve(port)));
       });
     },
+    listenHealth(address) {
+      healthServer = new grpc.Server();
+      health.addToServer(healthServer);
+      const bound = healthServer;
+      return new Promise((resolve, reject) => {
+        bound.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
+      });
+    },
     shutdown(graceMs) {
-      return new Promise((resolve) => {
+      // Probes see NOT_SERVING until the end of the drain, then nothing.
+      const done = () => healthServer?.forceShutdown();
+      return new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
           server.forceShutdown();
           resolve();
@@ -143,7 +161,7 @@ export function createServer(meta: Meta, log: Logger, options: ServerOptions, te
           clearTimeout(timer);
           resolve();
         });
-      });
+      }).then(done);
     },
   };
 }

@@ -117,7 +117,8 @@ export async function hasVolume(q: Tx): Promise<boolean> {
 
 /** Empties every volume table (load --replace), in the load's transaction. */
 export async function clearVolume(tx: Tx): Promise<void> {
-  await tx.query(`truncate ${VOLUME_TABLES.join(', ')}`);
+  // cascade: tables added later that reference these (by session, say) go too.
+  await tx.query(`truncate ${VOLUME_TABLES.join(', ')} cascade`);
   await tx.query('update usage_shard set space = 0, inodes = 0');
 }
 
