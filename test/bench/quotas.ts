@@ -143,10 +143,12 @@ async function buildTree(s: Session, databaseUrl: string): Promise<string> {
       [top, now, FILES_PER_DIR],
     );
     await pg.query(
-      `with t as (select coalesce(sum(case when n.type = 1 then greatest(4096, (n.length + 4095) / 4096 * 4096) else 4096 end), 0)::bigint as space,
-                         count(*)::bigint as inodes
+      `with t as (select coalesce(sum(case when n.type = 1 then greatest(4096, (n.length + 4095) / 4096 * 4096) else 4096 end), 0)::bigint as ts,
+                         count(*)::bigint as ti
                     from edge e join node n on n.inode = e.inode where e.parent = $1 or e.parent in (select inode from edge where parent = $1))
-       update usage_shard set space = space + t.space, inodes = inodes + t.inodes from t where shard = 0`,
+       update usage_shard u set space = u.space + t.ts, inodes = u.inodes + t.ti,
+              space_grant = u.space_grant + t.ts, inode_grant = u.inode_grant + t.ti
+         from t where u.shard = 0`,
       [top],
     );
     await pg.query('update node set nlink = nlink + $2 where inode = $1', [top, TREE_DIRS]);
