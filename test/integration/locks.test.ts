@@ -296,6 +296,36 @@ describe('blocking requests', () => {
     expect(maxHolders).toBeLessThanOrEqual(2);
   });
 
+  it('counts a queued request of a dead replica only until its lease passes; the job deletes it later', async () => {
+    const a = await env.session();
+    const c = await env.session();
+    const f = await fileOpenIn(a, c);
+    // A 24-byte write request for the whole file, as a replica that died while waiting left it.
+    const request = Buffer.alloc(24);
+    request.writeUInt32BE(1, 0);
+    request.writeBigUInt64BE((1n << 64n) - 1n, 16);
+    const pg = new Client({ connectionString: env.databaseUrl });
+    await pg.connect();
+    try {
+      const insert = (lease: string) =>
+        pg.query(`insert into lock_waiter (inode, kind, sid, owner, request, lease_until) values ($1, 'F', $2, 99, $3, now() + $4::interval) returning id`, [
+          f,
+          a.id,
+          request,
+          lease,
+        ]);
+      const live = (await insert('1 minute')).rows[0].id as string;
+      expect(await errnoOf(flock(c, f, '1', R))).toBe('EAGAIN');
+      expect(await locksOf(a, f)).toEqual([`F 99 W 0-${MAX} 0 waiting`]);
+      await pg.query('update lock_waiter set lease_until = now() - interval \'2 minutes\' where id = $1', [live]);
+      await flock(c, f, '1', R);
+      expect(await locksOf(a, f)).toEqual([]);
+      await until(async () => (await pg.query('select 1 from lock_waiter where id = $1', [live])).rowCount === 0, 'the job to delete it');
+    } finally {
+      await pg.end();
+    }
+  });
+
   it('keeps waking waiters after the LISTEN connection is lost', async () => {
     const a = await env.session(undefined, 0);
     const c = await env.session(undefined, 1);

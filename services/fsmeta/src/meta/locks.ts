@@ -310,9 +310,10 @@ export class Locks {
       const me = { sid: ctx.sessionId, owner: req.owner };
       let renewAt = Date.now() + WAITER_RENEW_MS;
       for (let first = true; ; first = false) {
-        // After a wake-up, one autocommit read first: every waiter of the inode wakes on every change,
-        // and only those the read finds free (or no longer queued) go on to the serialised attempt.
-        const peek = first ? undefined : await loadLockState(db.reader, req.kind, req.inode, id);
+        // Every waiter of the inode wakes on every change: when this replica has several, each looks
+        // with one autocommit read first, and only those it finds free (or no longer queued) go on
+        // to the serialised attempt. A lone waiter goes straight to it (one round trip less).
+        const peek = first || set.size < 2 ? undefined : await loadLockState(db.reader, req.kind, req.inode, id);
         if (peek === undefined || !peek.queued || !mustYield(peek, me, req.record)) {
           try {
             await this.attempt(ctx, req, id);

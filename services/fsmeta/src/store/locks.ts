@@ -207,7 +207,7 @@ export async function listLocks(q: Tx): Promise<SessionLock[]> {
      select sid, inode, owner, 'P'::"char", records, null, false from plock
      union all
      select sid, inode, owner, kind, request, null, true from lock_waiter where lease_until > now()
-     order by sid, inode, owner`,
+     order by sid, inode, kind, owner, waiting`,
   );
   const out: SessionLock[] = [];
   for (const r of rows) {
