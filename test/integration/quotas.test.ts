@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Session, v1 } from '@fsmeta/client';
+import { Client } from 'pg';
 import { checkAccounting } from '../harness/accounting';
 import { ROOT_INO, b, errnoOf } from '../harness/fs';
 import { checkInvariants } from '../harness/invariants';
@@ -243,6 +244,63 @@ describe('quota RPCs', () => {
     await setQuota('QUOTA_KIND_DIRECTORY', gone, 0, 1);
     await s.call('Rmdir', { parent: top, name: b('gone') });
     expect(await errnoOf(quota('QUOTA_KIND_DIRECTORY', gone))).toBe('ENOENT');
+    await expectConsistent();
+  });
+});
+
+describe('directory statistics and summaries', () => {
+  async function summary(inode: string, recursive = true): Promise<v1.GetSummaryResponse__Output> {
+    return s.call('GetSummary', { inode, recursive });
+  }
+
+  it('summarises a tree, turns statistics on for a volume with files, and keeps them exact', async () => {
+    const top = await mkdir(ROOT_INO, uniq('stats'));
+    const sub = await mkdir(top, 'sub');
+    await truncate(await mknod(top, 'a'), 10_000);
+    await truncate(await mknod(sub, 'b'), 5000);
+    await s.call('Symlink', { parent: sub, name: b('l'), target: b('b') });
+    // Without statistics: a scan. top itself (4K), sub (4K), a (12K), b (8K), l (4K).
+    const scanned = await summary(top);
+    expect(scanned).toEqual({ length: '15000', size: String(32 * KiB), files: '3', dirs: '2' });
+    expect(await summary(top, false)).toEqual({ length: '10000', size: String(20 * KiB), files: '1', dirs: '2' });
+    expect(await s.call('GetDirStat', { inode: sub })).toEqual({ length: '5000', space: String(12 * KiB), inodes: '2' });
+    expect(await summary(await (await s.call('Lookup', { parent: top, name: b('a') })).attr!.inode)).toEqual({ length: '10000', size: String(12 * KiB), files: '1', dirs: '0' });
+    expect(await errnoOf(s.call('GetDirStat', { inode: '999999' }))).toBe('ENOENT');
+
+    await setFormat({ dirStats: true });
+    expect(await summary(top)).toEqual(scanned);
+    expect(await s.call('GetDirStat', { inode: sub })).toEqual({ length: '5000', space: String(12 * KiB), inodes: '2' });
+    // Every kind of change keeps them exact (checkAccounting recounts every directory).
+    const c = await mknod(sub, 'c');
+    await truncate(c, 3 * UNIT + 1);
+    await s.call('Link', { inode: c, parent: top, name: b('c2') });
+    await s.call('Rename', { parentSrc: sub, nameSrc: b('b'), parentDst: top, nameDst: b('b') });
+    await s.call('Rename', { parentSrc: top, nameSrc: b('a'), parentDst: sub, nameDst: b('c'), flags: 0 });
+    await s.call('Unlink', { parent: sub, name: b('l') });
+    await mkdir(sub, 'd');
+    await s.call('Rmdir', { parent: sub, name: b('d') });
+    expect(await s.call('GetDirStat', { inode: sub })).toEqual({ length: '10000', space: String(12 * KiB), inodes: '1' });
+    await expectConsistent();
+    expect(await summary(top)).toEqual({ length: String(15000 + 3 * UNIT + 1), size: String(4 * KiB + 4 * KiB + 12 * KiB + 8 * KiB + 16 * KiB), files: '3', dirs: '2' });
+  });
+
+  it('finds usage that drifted from a recount and repairs it (quota check --repair)', async () => {
+    const dir = await mkdir(ROOT_INO, uniq('repair'));
+    await mknod(dir, 'f');
+    await setQuota('QUOTA_KIND_DIRECTORY', dir, 0, 10);
+    const pg = new Client({ connectionString: env.databaseUrl });
+    await pg.connect();
+    try {
+      await pg.query('update quota_shard set inodes = inodes + 5, space = space - 4096 where kind = 1 and key = $1 and shard = 7', [dir]);
+    } finally {
+      await pg.end();
+    }
+    const { quotas } = env.servers[0]!.meta;
+    const drift = await quotas.check(false);
+    expect(drift.map((d) => [d.key.toString(), d.usedInodes, d.countedInodes])).toEqual([[dir, 6n, 1n]]);
+    expect(await quotas.check(true)).toHaveLength(1);
+    expect(await quotas.check(false)).toEqual([]);
+    expect(await quota('QUOTA_KIND_DIRECTORY', dir)).toMatchObject({ usedInodes: '1', usedSpace: String(4 * KiB) });
     await expectConsistent();
   });
 });

@@ -1,10 +1,9 @@
-import { getDirStat, scanSummary, statsSummary, type DirStat, type Summary } from '../store/dir-stats';
+import { dirStatsOn, getDirStat, scanSummary, statsSummary, type DirStat, type Summary } from '../store/dir-stats';
 import { getNode } from '../store/nodes';
 import type { MetaDeps } from './deps';
 import { fail } from './errors';
 import { checkAccess } from './perm';
 import { MODE_MASK_R, MODE_MASK_X, SPACE_UNIT, TYPE_DIRECTORY, TYPE_FILE, align4K, type OpContext } from './types';
-import { getSetting } from '../store/settings';
 
 export type { DirStat, Summary };
 
@@ -12,9 +11,8 @@ export type { DirStat, Summary };
 export class DirStats {
   constructor(private readonly deps: MetaDeps) {}
 
-  private async statsOn(): Promise<boolean> {
-    const format = await getSetting<{ dirStats?: boolean }>(this.deps.db.reader, 'format');
-    return format?.dirStats === true;
+  private statsOn(): Promise<boolean> {
+    return dirStatsOn(this.deps.db.reader);
   }
 
   /**

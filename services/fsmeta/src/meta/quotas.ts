@@ -4,6 +4,7 @@ import {
   KIND_GROUP,
   KIND_USER,
   charge,
+  checkQuotaUsage,
   deleteQuota,
   dirQuotasOver,
   getQuota,
@@ -11,17 +12,20 @@ import {
   listQuotas,
   ownerUsage,
   putQuota,
+  repairQuotaUsage,
   subtreeUsage,
+  type QuotaDrift,
   type QuotaKind,
   type QuotaRow,
 } from '../store/quotas';
+import { dirStatsOn, rebuildDirStats } from '../store/dir-stats';
 import { getNode } from '../store/nodes';
 import type { MetaDeps } from './deps';
 import { InvalidArgument, fail } from './errors';
 import { mutate } from './mutation';
 import { ROOT_INODE, TYPE_DIRECTORY, align4K, type Attr, type OpContext } from './types';
 
-export { KIND_DIRECTORY, KIND_GROUP, KIND_USER, type QuotaKind, type QuotaRow };
+export { KIND_DIRECTORY, KIND_GROUP, KIND_USER, type QuotaDrift, type QuotaKind, type QuotaRow };
 
 /** The directories whose entries name `node`, once per entry: none once it has no link left. */
 export async function entryDirs(tx: Tx, node: Attr): Promise<bigint[]> {
@@ -146,6 +150,25 @@ export class Quotas {
       ctx,
       async (tx) => {
         if (!(await deleteQuota(tx, k, key))) fail('ENOENT', 'no such quota');
+      },
+      { structure: () => 'exclusive' },
+    );
+  }
+
+  /**
+   * The check-and-repair path (`fsmeta quota check [--repair]`): every quota whose usage differs
+   * from a recount; with `repair`, under the exclusive structure lock, their usage is set to the
+   * recount (and the directory statistics are rebuilt when the volume keeps them). Returns what
+   * differed.
+   */
+  check(repair: boolean): Promise<QuotaDrift[]> {
+    if (!repair) return checkQuotaUsage(this.deps.db.reader);
+    return this.deps.db.transaction(
+      async (tx) => {
+        const drift = await checkQuotaUsage(tx);
+        for (const d of drift) await repairQuotaUsage(tx, d);
+        if (await dirStatsOn(tx)) await rebuildDirStats(tx);
+        return drift;
       },
       { structure: () => 'exclusive' },
     );

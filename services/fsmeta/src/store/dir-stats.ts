@@ -101,3 +101,9 @@ export async function statsSummary(q: Tx, dir: bigint, recursive: boolean): Prom
   const r = rows[0]!;
   return { length: r.length, size: r.size, files: r.entries - r.dirs, dirs: r.dirs };
 }
+
+/** Whether the volume keeps directory statistics (Format dir_stats). */
+export async function dirStatsOn(q: Tx): Promise<boolean> {
+  const rows = await q.query<{ on: boolean }>('select fsmeta_dir_stats_on() as on', [], 'dir-stats-on');
+  return rows[0]?.on === true;
+}

@@ -1,4 +1,4 @@
-import { rebuildDirStats } from './dir-stats';
+import { dirStatsOn, rebuildDirStats } from './dir-stats';
 import { resyncVolumeGrants } from './quotas';
 import type { Tx } from './db';
 
@@ -238,8 +238,7 @@ export async function finishLoad(tx: Tx, dirLength: bigint, next: { inode: bigin
   ]);
   await resyncVolumeGrants(tx);
   // Quotas are not part of a dump; directory statistics are rebuilt from the loaded entries.
-  const stats = await tx.query<{ on: boolean }>(`select coalesce((value->>'dirStats')::boolean, false) as on from setting where name = 'format'`);
-  if (stats[0]?.on === true) await rebuildDirStats(tx);
+  if (await dirStatsOn(tx)) await rebuildDirStats(tx);
   const refs = await tx.query<{ n: bigint }>(
     `with ins as (
        insert into slice_ref (id, size, refs)

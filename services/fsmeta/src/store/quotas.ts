@@ -400,3 +400,53 @@ export async function moveAccounting(tx: Tx, src: bigint, dst: bigint, moved: bi
 export async function chargeOwnerChange(tx: Tx, from: { uid: number; gid: number }, to: { uid: number; gid: number }, space: bigint): Promise<void> {
   await tx.query('select fsmeta_chown($1, $2, $3, $4, $5)', [from.uid, from.gid, to.uid, to.gid, space], 'charge-chown');
 }
+
+export interface QuotaDrift {
+  kind: QuotaKind;
+  key: bigint;
+  usedSpace: bigint;
+  usedInodes: bigint;
+  countedSpace: bigint;
+  countedInodes: bigint;
+}
+
+/** Every quota whose usage differs from a recount (`fsmeta quota check`); one statement, one snapshot. */
+export async function checkQuotaUsage(q: Tx): Promise<QuotaDrift[]> {
+  const rows = await q.query<{ kind: number; key: bigint; used_space: bigint; used_inodes: bigint; counted_space: bigint; counted_inodes: bigint }>(
+    `with used as (select q.kind, q.key, coalesce(sum(s.space), 0)::bigint as used_space, coalesce(sum(s.inodes), 0)::bigint as used_inodes
+                     from quota q left join quota_shard s on s.kind = q.kind and s.key = q.key group by q.kind, q.key),
+          owned as (
+            select u.kind, u.key,
+                   coalesce(sum(case when n.type = 1 then (case when n.length <= 0 then 4096 else ((n.length + 4095) / 4096) * 4096 end) else 4096 end), 0)::bigint as space,
+                   count(n.inode)::bigint as inodes
+              from used u left join node n
+                on u.kind <> 1 and n.inode < 9223372032559808512 and ((u.kind = 2 and n.uid = u.key) or (u.kind = 3 and n.gid = u.key))
+             group by u.kind, u.key),
+          counted as (
+            select u.*,
+                   case when u.kind = 1 then (select t.space from fsmeta_subtree_usage(u.key) t) else o.space end as counted_space,
+                   case when u.kind = 1 then (select t.inodes from fsmeta_subtree_usage(u.key) t) else o.inodes end as counted_inodes
+              from used u join owned o on o.kind = u.kind and o.key = u.key)
+     select * from counted where used_space <> counted_space or used_inodes <> counted_inodes order by kind, key`,
+    [],
+    'check-quota-usage',
+  );
+  return rows.map((r) => ({
+    kind: r.kind as QuotaKind, key: r.key, usedSpace: r.used_space, usedInodes: r.used_inodes, countedSpace: r.counted_space, countedInodes: r.counted_inodes,
+  }));
+}
+
+/**
+ * Sets a quota's usage to its recount (shard 0 holds it, the others nothing) and its allowances
+ * to match. Run under the exclusive structure lock, so no change is in flight.
+ */
+export async function repairQuotaUsage(tx: Tx, d: QuotaDrift): Promise<void> {
+  await tx.query(
+    `update quota_shard set space = case when shard = 0 then $3::bigint else 0 end, inodes = case when shard = 0 then $4::bigint else 0 end
+      where kind = $1 and key = $2`,
+    [d.kind, d.key, d.countedSpace, d.countedInodes],
+    'repair-quota-usage',
+  );
+  const rows = await tx.query<{ max_space: bigint; max_inodes: bigint }>('select max_space, max_inodes from quota where kind = $1 and key = $2', [d.kind, d.key], 'read-quota');
+  if (rows[0] !== undefined) await resetGrants(tx, d.kind, d.key, rows[0].max_space, rows[0].max_inodes);
+}
