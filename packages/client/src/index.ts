@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import type { MethodDefinition } from '@grpc/proto-loader';
+import { MalformedRequest, checkInt64Fields } from './int64';
 import {
   ERRNO,
   ERRNO_METADATA_KEY,
@@ -202,6 +203,13 @@ export class MetaClient extends EventEmitter {
   }
 
   async call<M extends MethodName>(method: M, request: RequestOf<M>, opts: CallOptions = {}): Promise<ResponseOf<M>> {
+    try {
+      // Malformed 64-bit values are refused here, before protobufjs could rewrite them into other numbers.
+      request = checkInt64Fields(method, request);
+    } catch (err) {
+      if (err instanceof MalformedRequest) throw new FsmetaError(err.message, grpc.status.INVALID_ARGUMENT, undefined, undefined, method);
+      throw err;
+    }
     this.budget.call();
     let failed: Endpoint | undefined;
     for (let attempt = 1; ; attempt++) {
@@ -261,10 +269,17 @@ export class MetaClient extends EventEmitter {
    */
   stream<M extends StreamMethodName>(method: M, request: RequestOf<M>, avoidAddress?: string): grpc.ClientReadableStream<ResponseOf<M>> & { address: string } {
     const def = this.definition[method] as unknown as MethodDefinition<RequestOf<M>, unknown, unknown, ResponseOf<M>>;
+    let checked: RequestOf<M>;
+    try {
+      checked = checkInt64Fields(method, request);
+    } catch (err) {
+      if (err instanceof MalformedRequest) throw new FsmetaError(err.message, grpc.status.INVALID_ARGUMENT, undefined, undefined, method);
+      throw err;
+    }
     const avoid = this.endpoints.list.find((e) => e.address === avoidAddress);
     if (avoid !== undefined) this.endpoints.markDown(avoid);
     const endpoint = this.endpoints.pick(avoid);
-    const stream = endpoint.client.makeServerStreamRequest(def.path, def.requestSerialize, def.responseDeserialize, request, this.metadata(), {});
+    const stream = endpoint.client.makeServerStreamRequest(def.path, def.requestSerialize, def.responseDeserialize, checked, this.metadata(), {});
     return Object.assign(stream, { address: endpoint.address });
   }
 

@@ -76,6 +76,7 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
     options: {
       heartbeatMs: config.heartbeatMs,
       sessionTtlMs: config.heartbeatMs * 5,
+      maxSessions: config.maxSessions,
       atimeMode: config.atimeMode ?? 'noatime',
       skipDirMtimeNs: BigInt(config.skipDirMtimeMs) * 1_000_000n,
       readdirDefaultLimit: 1000,
@@ -122,7 +123,7 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
   const server = createServer(
     meta,
     log,
-    { maxReceiveMessageBytes: config.maxMessageBytes, maxSendMessageBytes: config.maxMessageBytes, auth, tls },
+    { maxReceiveMessageBytes: config.maxMessageBytes, maxSendMessageBytes: config.maxMessageBytes, auth, tls, maxInflightPerSession: config.maxInflightPerSession },
     telemetry,
   );
   let port: number;

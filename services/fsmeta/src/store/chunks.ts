@@ -141,6 +141,17 @@ export async function appendToChunksBetween(tx: Tx, inode: bigint, lo: number, h
   );
 }
 
+/** Appends `record` to every existing chunk row of `inode` whose index lies in one of the inclusive `ranges`. */
+export async function appendToChunkRanges(tx: Tx, inode: bigint, ranges: [number, number][], record: Buffer): Promise<void> {
+  if (ranges.length === 0) return;
+  await tx.query(
+    `update chunk set slices = slices || $4
+      where inode = $1 and exists (select 1 from unnest($2::bigint[], $3::bigint[]) as r(lo, hi) where chunk.indx between r.lo and r.hi)`,
+    [inode, ranges.map((r) => r[0]), ranges.map((r) => r[1]), record],
+    'append-ranges',
+  );
+}
+
 export async function setChunk(tx: Tx, inode: bigint, indx: number, slices: Buffer): Promise<void> {
   await tx.query('update chunk set slices = $3 where inode = $1 and indx = $2', [inode, indx, slices], 'set-chunk');
 }
@@ -200,15 +211,20 @@ export async function queueSliceDeletion(tx: Tx, id: bigint, size: bigint): Prom
 }
 
 /**
- * Files whose data is waiting to be released, in no particular order (an
- * order would sort the whole backlog each batch); rows another replica holds
- * are skipped.
+ * Files whose data is waiting to be released. `wait` false (the job): in no
+ * particular order (an order would sort the whole backlog each batch), rows
+ * another replica holds are skipped. `wait` true (a ClaimSliceDeletions about
+ * to answer): rows another transaction is releasing are waited for, in inode
+ * order, so that what it releases is visible to the claim that follows; rows
+ * it deleted meanwhile drop out.
  */
-export async function claimFileReleases(tx: Tx, limit: number): Promise<bigint[]> {
+export async function claimFileReleases(tx: Tx, limit: number, wait = false): Promise<bigint[]> {
   const rows = await tx.query<{ inode: bigint }>(
-    'select inode from file_release limit $1 for update skip locked',
+    wait
+      ? 'select inode from file_release order by inode limit $1 for update'
+      : 'select inode from file_release limit $1 for update skip locked',
     [limit],
-    'claim-file-releases',
+    wait ? 'claim-file-releases-wait' : 'claim-file-releases',
   );
   return rows.map((r) => r.inode);
 }
