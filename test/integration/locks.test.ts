@@ -326,6 +326,28 @@ describe('blocking requests', () => {
     }
   });
 
+  it('renews a long wait\'s queue entry, so it keeps its place', async () => {
+    const a = await env.session();
+    const c = await env.session(undefined, 1);
+    const f = await fileOpenIn(a, c);
+    await flock(a, f, '1', W);
+    const waiting = flock(c, f, '1', W, { block: true, deadlineMs: 30_000 });
+    await until(async () => (await locksOf(c, f)).length === 1, 'the waiter to queue');
+    const pg = new Client({ connectionString: env.databaseUrl });
+    await pg.connect();
+    try {
+      const lease = async (): Promise<number> =>
+        Number((await pg.query('select extract(epoch from lease_until) * 1000 as ms from lock_waiter where inode = $1', [f])).rows[0].ms);
+      const first = await lease();
+      // Renewed every 3 s to a 10 s lease from then.
+      await until(async () => (await lease()) > first + 1000, 'the lease to be renewed');
+    } finally {
+      await pg.end();
+    }
+    await flock(a, f, '1', U);
+    await waiting;
+  });
+
   it('keeps waking waiters after the LISTEN connection is lost', async () => {
     const a = await env.session(undefined, 0);
     const c = await env.session(undefined, 1);
