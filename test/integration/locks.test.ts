@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { Client } from 'pg';
 import { FsmetaError, type Session, type v1 } from '@fsmeta/client';
 import { b, errnoOf, ROOT_INO } from '../harness/fs';
+import { checkLockInvariants } from '../harness/lock-invariants';
 import { startEnv, type TestEnv } from '../harness/server';
 
 /**
@@ -26,6 +27,9 @@ beforeAll(async () => {
   for (const s of env.servers) s.meta.deps.options.lockPollMs = 60_000;
   const s = await env.session();
   dir = (await s.call('Mkdir', { parent: ROOT_INO, name: b('locks'), mode: 0o777 })).attr!.inode;
+});
+afterEach(async () => {
+  expect(await checkLockInvariants(env.databaseUrl)).toEqual([]);
 });
 afterAll(() => env.stop());
 
