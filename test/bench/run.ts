@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createTestDatabase, discoverDatabase, prepareTemplate } from '../harness/database';
 import { HealthCheck, PgWriteBaseline } from './baselines';
+import { clientBench } from './client';
 import { LOCK_LINES, lockHandover } from './locks';
 import { QUOTA_THROUGHPUT, summaryLines } from './quotas';
 import { OTHER_CPU_WARNING, cpuShares, cpuSplit, type CpuShares } from './cpu';
@@ -247,6 +248,26 @@ async function bench(address: string, databaseUrl: string, server: ServerProcess
       log(`${op}: server transaction retries ${retryDelta(before, await server.retries())}`);
     }
     for (const line of await summaryLines(main, databaseUrl, p.only)) emit(line);
+
+    // Client caches and the change feed: a second replica, so changes cross servers.
+    const clientOps = ['getattr-cached', 'lookup-cached', 'watch-invalidation', `create@${t.concurrency}-watch`];
+    if (p.only.size === 0 || clientOps.some((op) => p.only.has(op))) {
+      const second = await startServerProcess(databaseUrl, p.poolSize, p.serverNodeArgs);
+      try {
+        await clientBench({
+          address,
+          secondAddress: second.address,
+          main,
+          workers,
+          n: p.single.n,
+          throughput: t,
+          wants: (op) => p.only.size === 0 || p.only.has(op),
+          emit,
+        });
+      } finally {
+        await second.stop();
+      }
+    }
   } finally {
     stopHeartbeats();
     health.close();
