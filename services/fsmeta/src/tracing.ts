@@ -21,12 +21,11 @@ let sdk: NodeSDK | undefined;
 /** Starts tracing if configured; returns whether it is on. */
 export function startTracing(): boolean {
   if (!tracingEnabled() || sdk !== undefined) return sdk !== undefined;
-  /* eslint-disable @typescript-eslint/no-require-imports -- loaded only when tracing is on */
+  // Loaded only when tracing is on.
   const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
   const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto');
   const { GrpcInstrumentation } = require('@opentelemetry/instrumentation-grpc') as typeof import('@opentelemetry/instrumentation-grpc');
   const { PgInstrumentation } = require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
-  /* eslint-enable @typescript-eslint/no-require-imports */
   sdk = new NodeSDK({
     serviceName: process.env.OTEL_SERVICE_NAME ?? 'fsmeta',
     traceExporter: new OTLPTraceExporter(),
