@@ -90,7 +90,7 @@ test('a tarball of 500 files unpacks with every checksum, mode and link intact',
   const listing = (dir: string): Promise<{ stdout: string }> =>
     sh(`cd ${dir} && find . -printf '%y %m %n %s %l %p\\n' | grep -v '^d' | sort && find . -type f -print0 | sort -z | xargs -0 sha256sum`);
   const want = (await listing(src)).stdout;
-  expect(want.split('\n').length).toBeGreaterThan(1000);
+  expect(want.split('\n').length).toBeGreaterThan(900);
   expect((await listing(`${m.mountpoint}/tree`)).stdout).toBe(want);
   expect(await m.stop()).toBe(0);
 }, 300_000);
