@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { FsmetaError, MetaClient, type MethodName, type Session } from '@fsmeta/client';
+import { FsmetaError, MetaClient, toFsmetaError, type MethodName, type Session } from '@fsmeta/client';
 import { loadMetaProto } from '@fsmeta/proto';
 import { METHOD_ACCESS, type AccessClass, type RunningFsmeta } from '@fsmeta/fsmeta';
 import { ADMIN_URL_ENV, createTestDatabase } from '../harness/database';
@@ -84,6 +84,11 @@ async function failure(p: Promise<unknown>): Promise<FsmetaError> {
 /** Refused by authorization: PERMISSION_DENIED without an errno (EACCES/EPERM carry one). */
 function isAuthDenied(e: FsmetaError): boolean {
   return e.code === grpc.status.PERMISSION_DENIED && e.errnoName === undefined;
+}
+
+/** What became of a call, for the matrix: refused by authentication, by authorization, or let through. */
+function classify(e: FsmetaError): string {
+  return e.code === grpc.status.UNAUTHENTICATED ? 'unauthenticated' : isAuthDenied(e) ? 'denied' : 'passed';
 }
 
 beforeAll(async () => {
@@ -181,7 +186,7 @@ describe('authorization matrix (role x RPC)', () => {
   type Who = 'admin' | 'node' | 'readonly-node' | 'anonymous';
   const ROLE_OF: Record<Who, string | undefined> = { admin: TOKENS.admin, node: TOKENS.nodeA, 'readonly-node': TOKENS.ro, anonymous: undefined };
   const ALLOWED: Record<Who, AccessClass[]> = { admin: ['read', 'write', 'admin'], node: ['read', 'write'], 'readonly-node': ['read'], anonymous: [] };
-  const methods = Object.keys(METHOD_ACCESS) as MethodName[];
+  const methods = Object.keys(METHOD_ACCESS) as (MethodName | 'Watch')[];
 
   it('classifies every RPC of the service once', () => {
     const service = Object.keys(loadMetaProto().fsmeta.v1.Meta.service);
@@ -230,10 +235,10 @@ describe('authorization matrix (role x RPC)', () => {
       if (method === 'Rename') Object.assign(request, { parentSrc: '1', nameSrc: Buffer.from('no-such-name'), parentDst: '1', nameDst: Buffer.from('x') });
       if (method === 'Link') request.name = Buffer.from(`m-link-${who}`);
       if (method === 'SetXattr' || method === 'GetXattr' || method === 'RemoveXattr') request.name = Buffer.from('user.m');
-      const outcome = await c.call(method, request as never).then(
-        () => 'ok',
-        (e: FsmetaError) => (e.code === grpc.status.UNAUTHENTICATED ? 'unauthenticated' : isAuthDenied(e) ? 'denied' : 'passed'),
-      );
+      const outcome =
+        method === 'Watch'
+          ? await firstOfStream(c, request)
+          : await c.call(method as Exclude<MethodName, 'Watch'>, request as never).then(() => 'ok', (e: FsmetaError) => classify(e));
       const expected = who === 'anonymous' ? 'unauthenticated' : ALLOWED[who].includes(METHOD_ACCESS[method]) ? 'allowed' : 'denied';
       outcomes.push(`${method}: ${expected === 'allowed' && (outcome === 'ok' || outcome === 'passed') ? 'allowed' : outcome}`);
       wanted.push(`${method}: ${expected}`);
@@ -246,6 +251,18 @@ describe('authorization matrix (role x RPC)', () => {
     }
   });
 });
+
+/** A Watch stream's first answer: its opening message, or its failure (errno metadata decides denied vs passed). */
+function firstOfStream(c: MetaClient, request: Record<string, unknown>): Promise<string> {
+  const stream = c.stream('Watch', request as never);
+  return new Promise((resolve) => {
+    stream.once('data', () => {
+      resolve('ok');
+      stream.cancel();
+    });
+    stream.once('error', (e: grpc.ServiceError) => resolve(classify(toFsmetaError(e, 'Watch'))));
+  });
+}
 
 describe('session ownership', () => {
   it('refuses another identity using a session: PERMISSION_DENIED; an admin may close it', async () => {
@@ -324,6 +341,7 @@ describe('confinement and root squash', () => {
     // The work queues span the volume: refused to a confined identity.
     expect(isAuthDenied(await failure(tenant.call('ClaimCompaction', { leaseMs: 1000 })))).toBe(true);
     expect(isAuthDenied(await failure(tenant.call('ListQuotas', { kind: 'QUOTA_KIND_DIRECTORY' })))).toBe(true);
+    expect(await firstOfStream(client(TOKENS.confined), { ctx: { caller: ROOT } })).toBe('denied');
   });
 
   it('answers ENOENT while its subdir does not exist (it is not created), and gets in once an admin creates it', async () => {

@@ -4,8 +4,9 @@ import { startEnv, type TestEnv } from '../harness/server';
 import { O_RDONLY, SliceIds, allInvariants, queuedDeletions, waitFor, withPg } from './data-support';
 
 /**
- * Time-driven parts of the data path, with a 200 ms heartbeat (sessions expire
- * after 1 s), jobs every 100 ms and relatime: expiring sessions release the
+ * Time-driven parts of the data path, with a 1 s heartbeat (sessions expire
+ * after 5 s: a session past its expiry is fenced off however busy, so the
+ * expiry must leave room for a loaded machine), jobs every 100 ms and relatime: expiring sessions release the
  * files only they kept alive, leases on deletions and compactions run out,
  * Open and Read touch atime.
  */
@@ -17,9 +18,9 @@ let beat: NodeJS.Timeout;
 let seq = 0;
 
 beforeAll(async () => {
-  env = await startEnv(1, { heartbeatMs: 200, jobIntervalMs: 100, atimeMode: 'relatime' });
+  env = await startEnv(1, { heartbeatMs: 1000, jobIntervalMs: 100, atimeMode: 'relatime' });
   keeper = await env.session();
-  beat = setInterval(() => void keeper.heartbeat().catch(() => undefined), 100);
+  beat = setInterval(() => void keeper.heartbeat().catch(() => undefined), 300);
   ids = new SliceIds(keeper);
 });
 afterEach(async () => {
@@ -48,12 +49,15 @@ async function writeSome(s: Session, inode: string, n: number): Promise<string[]
 
 it('a session that stops heartbeating releases the open-unlinked files only it kept', async () => {
   const quiet = await env.session();
+  // Alive while it sets things up, however slow the machine.
+  const quietBeat = setInterval(() => void quiet.heartbeat().catch(() => undefined), 300);
   const alone = await createIn(quiet);
   const shared = await createIn(quiet);
   const aloneSlices = await writeSome(quiet, alone.inode, 3);
   const sharedSlices = await writeSome(quiet, shared.inode, 2);
   await keeper.call('Open', { inode: shared.inode, flags: O_RDONLY });
   await quiet.call('Unlink', { parent: ROOT_INO, name: alone.name });
+  clearInterval(quietBeat);
   await keeper.call('Unlink', { parent: ROOT_INO, name: shared.name });
   expect((await keeper.call('GetAttr', { inode: alone.inode })).attr!.nlink).toBe(0);
 
@@ -93,7 +97,8 @@ it('an unacknowledged deletion claim is offered again after its lease; acks are 
   await other.heartbeat();
   await new Promise((r) => setTimeout(r, 500));
   const again = await other.call('ClaimSliceDeletions', { limit: 1000, leaseMs: 60_000 });
-  expect(again.slices.map((x) => x.id).sort()).toEqual([...firstIds].sort());
+  // (Slices of other tests' files may be offered too: only this test's matter.)
+  expect(again.slices.map((x) => x.id).filter((id) => firstIds.includes(id)).sort()).toEqual([...firstIds].sort());
   expect((await keeper.call('AckSliceDeletions', { ids: firstIds.slice(0, 2) })).acked).toBe(2);
   expect((await other.call('AckSliceDeletions', { ids: firstIds })).acked).toBe(firstIds.length - 2);
   expect((await other.call('AckSliceDeletions', { ids: firstIds })).acked).toBe(0);

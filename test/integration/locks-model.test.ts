@@ -114,7 +114,7 @@ async function held(inode: string): Promise<string[][]> {
 
 it('SetLk / GetLk agree with a byte-map model of the range algebra', async () => {
   await fc.assert(
-    fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 25 }), async (ops) => {
+    fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 20 }), async (ops) => {
       const { attr } = await sessions[0]!.call('Create', { parent: ROOT_INO, name: b(`m${++seq}`), mode: 0o666, flags: 0 });
       const inode = attr!.inode;
       await sessions[1]!.call('Open', { inode, flags: 2 });
@@ -155,6 +155,6 @@ it('SetLk / GetLk agree with a byte-map model of the range algebra', async () =>
       await sessions[1]!.call('Close', { inode });
       expect(await held(inode)).toEqual(OWNERS.map(() => []));
     }),
-    { numRuns: 40 },
+    { numRuns: 30 },
   );
 });

@@ -99,4 +99,4 @@ it('random mkdir/create/rename/link/unlink/rmdir from many clients on three repl
   await c.query('update node set nlink = nlink + 1 where inode = $1', [top]);
   await c.end();
   expect(await checkInvariants(env.databaseUrl)).toEqual([expect.stringContaining(`dir ${top} nlink`)]);
-});
+}, 300_000); // generous: three replicas and twelve clients on a 2-core machine

@@ -142,8 +142,11 @@ describe('TLS (server certificate only)', () => {
 
 describe('mutual TLS with certificate identities', () => {
   let address: string;
+  let liveCaFile: string;
 
   beforeAll(async () => {
+    liveCaFile = path.join(dir, 'live-client-ca.crt');
+    fs.copyFileSync(ca.certFile, liveCaFile);
     const authFile = path.join(dir, 'identities.json');
     fs.writeFileSync(
       authFile,
@@ -157,8 +160,8 @@ describe('mutual TLS with certificate identities', () => {
     );
     const s = await startServer(db.url, {
       args: [
-        '--tls-cert-file', serverCert.certFile, '--tls-key-file', serverCert.keyFile, '--tls-client-ca-file', ca.certFile,
-        '--auth-file', authFile, '--auth-required', 'true',
+        '--tls-cert-file', serverCert.certFile, '--tls-key-file', serverCert.keyFile, '--tls-client-ca-file', liveCaFile,
+        '--auth-file', authFile, '--auth-required', 'true', '--credentials-reload-ms', '200',
       ],
     });
     servers.push(s);
@@ -192,5 +195,12 @@ describe('mutual TLS with certificate identities', () => {
     await expect(both.call('GetFormat', {})).resolves.toBeDefined();
     // readonly-node: no read-write session.
     expect(await codeOf(both.newSession(ROOT))).toBe(grpc.status.PERMISSION_DENIED);
+  });
+
+  it('follows a new client CA without a restart', async () => {
+    fs.copyFileSync(otherCa.certFile, liveCaFile);
+    const stranger = { ca: ca.cert, cert: strangerCert.cert, key: strangerCert.key, serverName: 'localhost' };
+    await waitFor(async () => (await codeOf(client(address, { tls: stranger }).call('GetFormat', {}))) === grpc.status.OK);
+    expect(await codeOf(client(address, { tls: tlsWith(nodeCert) }).call('GetFormat', {}))).toBe(grpc.status.UNAVAILABLE);
   });
 });

@@ -39,3 +39,4 @@ export type { MetaClient, MetaHandlers, MetaDefinition } from './generated/fsmet
 export * as v1 from './generated';
 export * from './errno';
 export * from './status';
+export * from './reflect';

@@ -17,6 +17,8 @@ import { Telemetry } from './telemetry';
 
 export interface RunningFsmeta {
   port: number;
+  /** The plaintext health-only port (--health-listen), if any. */
+  healthPort?: number;
   address: string;
   databaseUrl: string;
   meta: Meta;
@@ -74,6 +76,7 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
     options: {
       heartbeatMs: config.heartbeatMs,
       sessionTtlMs: config.heartbeatMs * 5,
+      maxSessions: config.maxSessions,
       atimeMode: config.atimeMode ?? 'noatime',
       skipDirMtimeNs: BigInt(config.skipDirMtimeMs) * 1_000_000n,
       readdirDefaultLimit: 1000,
@@ -120,12 +123,16 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
   const server = createServer(
     meta,
     log,
-    { maxReceiveMessageBytes: config.maxMessageBytes, maxSendMessageBytes: config.maxMessageBytes, auth, tls },
+    { maxReceiveMessageBytes: config.maxMessageBytes, maxSendMessageBytes: config.maxMessageBytes, auth, tls, maxInflightPerSession: config.maxInflightPerSession },
     telemetry,
   );
   let port: number;
+  let healthPort: number | undefined;
+  let binding = config.listen;
   try {
     port = await server.listen(config.listen);
+    binding = config.healthListen;
+    if (config.healthListen !== '') healthPort = await server.listenHealth(config.healthListen);
   } catch (err) {
     await meta.locks.stop();
     meta.changes.close();
@@ -135,7 +142,8 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
     await db.close();
     await telemetry.shutdown();
     await embedded?.stop();
-    throw new StartupError(`cannot listen on ${config.listen}: ${err instanceof Error ? err.message : String(err)}`);
+    server.server.forceShutdown();
+    throw new StartupError(`cannot listen on ${binding}: ${err instanceof Error ? err.message : String(err)}`);
   }
   const jobs = new JobRunner(metaJobs(meta, config.requestRetentionMs, config.watchRetentionMs), config.jobIntervalMs, log);
   jobs.start();
@@ -156,6 +164,7 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
 
   return {
     port,
+    healthPort,
     address,
     databaseUrl: url,
     meta,

@@ -4,6 +4,8 @@ import type { AtimeMode } from './meta/deps';
 /** Every knob of the server: a flag, an environment variable, a default, and a check. */
 export interface Config {
   listen: string;
+  /** Empty: no separate health port. */
+  healthListen: string;
   /** Empty: run an embedded PostgreSQL in dataDir. */
   databaseUrl: string;
   dataDir: string;
@@ -24,6 +26,8 @@ export interface Config {
   watchPollMs: number;
   watchRetentionMs: number;
   healthCheckMs: number;
+  maxInflightPerSession: number;
+  maxSessions: number;
   /** PEM files of the gRPC server's certificate and key; both empty: plaintext. */
   tlsCertFile: string;
   tlsKeyFile: string;
@@ -112,6 +116,7 @@ export function redact(url: string): string {
 }
 
 const KNOBS: Record<keyof Config, Knob> = {
+  healthListen: { flag: 'health-listen', env: 'FSMETA_HEALTH_LISTEN', def: '', help: 'plaintext port answering only grpc.health.v1 (for native gRPC probes of a TLS server); empty: none', parse: (v, name) => (v === '' ? v : listenAddress(v, name)) },
   listen: { flag: 'listen', env: 'FSMETA_LISTEN', def: '127.0.0.1:50051', help: 'gRPC listen address', parse: listenAddress },
   databaseUrl: { flag: 'database-url', env: 'FSMETA_DATABASE_URL', def: '', help: 'PostgreSQL URL; empty runs an embedded PostgreSQL', parse: databaseUrl },
   dataDir: { flag: 'data', env: 'FSMETA_DATA', def: '.fsmeta', help: 'data directory of the embedded PostgreSQL', parse: (v) => path.resolve(v) },
@@ -131,6 +136,8 @@ const KNOBS: Record<keyof Config, Knob> = {
   watchPollMs: { flag: 'watch-poll-ms', env: 'FSMETA_WATCH_POLL_MS', def: '2000', help: 'change feed safety-net poll while watched (NOTIFY wakes it sooner)', parse: int(10, 600_000) },
   watchRetentionMs: { flag: 'watch-retention-ms', env: 'FSMETA_WATCH_RETENTION_MS', def: '600000', help: 'how long changes are kept for resuming watchers', parse: int(1000, 7 * 86_400_000) },
   jobIntervalMs: { flag: 'job-interval-ms', env: 'FSMETA_JOB_INTERVAL_MS', def: '1000', help: 'period of background jobs (expiry, release, pruning)', parse: int(10, 3_600_000) },
+  maxInflightPerSession: { flag: 'max-inflight-per-session', env: 'FSMETA_MAX_INFLIGHT_PER_SESSION', def: '256', help: 'calls one session may have in flight per replica (0 = unlimited)', parse: int(0, 1_000_000) },
+  maxSessions: { flag: 'max-sessions', env: 'FSMETA_MAX_SESSIONS', def: '100000', help: 'live sessions per volume (0 = unlimited)', parse: int(0, 100_000_000) },
   healthCheckMs: { flag: 'health-check-ms', env: 'FSMETA_HEALTH_CHECK_MS', def: '1000', help: 'period of the database probe behind the health status', parse: int(50, 600_000) },
   tlsCertFile: { flag: 'tls-cert-file', env: 'FSMETA_TLS_CERT_FILE', def: '', help: 'PEM certificate (chain) of the gRPC port; empty: plaintext', parse: str },
   tlsKeyFile: { flag: 'tls-key-file', env: 'FSMETA_TLS_KEY_FILE', def: '', help: 'PEM private key of that certificate', parse: str },

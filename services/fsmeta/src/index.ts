@@ -5,3 +5,4 @@ export { startEmbedded, freePort } from './store/embedded';
 export { runCli, COMMANDS } from './cli';
 export { METHOD_ACCESS, type AccessClass } from './server/auth';
 export { ROLES, type Role } from './server/identities';
+export { configHelp } from './config';

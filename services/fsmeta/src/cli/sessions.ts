@@ -1,4 +1,5 @@
 import type { Meta } from '../meta';
+import { locksBySession } from '../store/admin';
 import { CliError, DB_OPTIONS, DB_OPTIONS_HELP, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, parseInode, table, type Command } from './command';
 
 export interface SessionLine {
@@ -10,6 +11,9 @@ export interface SessionLine {
   ipAddrs: string[];
   readOnly: boolean;
   openFiles: number;
+  /** flock and POSIX lock rows the session holds. */
+  flocks: bigint;
+  plocks: bigint;
   created: string;
   expires: string;
 }
@@ -19,7 +23,7 @@ function iso(ns: bigint): string {
 }
 
 export async function describeSessions(meta: Meta): Promise<SessionLine[]> {
-  const list = await meta.sessions.list();
+  const [list, locks] = await Promise.all([meta.sessions.list(), locksBySession(meta.deps.db.reader)]);
   return list.map((s) => ({
     sessionId: s.sessionId,
     hostName: s.info?.hostName ?? '',
@@ -29,6 +33,8 @@ export async function describeSessions(meta: Meta): Promise<SessionLine[]> {
     ipAddrs: s.info?.ipAddrs ?? [],
     readOnly: s.readOnly,
     openFiles: s.openFiles,
+    flocks: locks.get(s.sessionId)?.flocks ?? 0n,
+    plocks: locks.get(s.sessionId)?.plocks ?? 0n,
     created: iso(s.createdNs),
     expires: iso(s.expireNs),
   }));
@@ -42,7 +48,7 @@ export const sessions: Command = {
        fsmeta sessions kill <session-id>... [flags]
 
 list  every live session: id, host, pid, version, mount point, open files,
-      heartbeat expiry.
+      locks held (flock and POSIX record-lock owners), heartbeat expiry.
 kill  ends sessions as if they had expired: their open files are released
       (files only they kept alive are deleted) and their request log is
       dropped. Clients of a killed session get ESTALE and must start a new
@@ -63,8 +69,8 @@ ${DB_OPTIONS_HELP}`,
         ctx.io.out('no sessions');
       } else {
         for (const line of table(
-          ['ID', 'HOST', 'PID', 'VERSION', 'MOUNT', 'RO', 'OPEN', 'EXPIRES'],
-          list.map((s) => [s.sessionId.toString(), s.hostName, String(s.processId), s.version, s.mountPoint, s.readOnly ? 'yes' : 'no', String(s.openFiles), s.expires]),
+          ['ID', 'HOST', 'PID', 'VERSION', 'MOUNT', 'RO', 'OPEN', 'LOCKS', 'EXPIRES'],
+          list.map((s) => [s.sessionId.toString(), s.hostName, String(s.processId), s.version, s.mountPoint, s.readOnly ? 'yes' : 'no', String(s.openFiles), String(s.flocks + s.plocks), s.expires]),
         )) {
           ctx.io.out(line);
         }

@@ -50,8 +50,8 @@ ${DB_OPTIONS_HELP}`,
     out(`sessions: ${sessions.length}`);
     if (sessions.length > 0) {
       for (const line of table(
-        ['ID', 'HOST', 'PID', 'VERSION', 'MOUNT', 'OPEN', 'EXPIRES'],
-        sessions.map((s) => [s.sessionId.toString(), s.hostName, String(s.processId), s.version, s.mountPoint, String(s.openFiles), s.expires]),
+        ['ID', 'HOST', 'PID', 'VERSION', 'MOUNT', 'OPEN', 'LOCKS', 'EXPIRES'],
+        sessions.map((s) => [s.sessionId.toString(), s.hostName, String(s.processId), s.version, s.mountPoint, String(s.openFiles), String(s.flocks + s.plocks), s.expires]),
       )) {
         out(`  ${line}`);
       }

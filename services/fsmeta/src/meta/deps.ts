@@ -14,6 +14,8 @@ export interface MetaOptions {
   skipDirMtimeNs: bigint;
   readdirDefaultLimit: number;
   readdirMaxLimit: number;
+  /** Live sessions the volume admits; NewSession beyond that answers RESOURCE_EXHAUSTED (0 or unset: no limit). */
+  maxSessions?: number;
   /** The change feed looks for changes this often even without a notification (safety net, not the wake-up path). */
   watchPollMs: number;
   /** A blocked lock request re-checks at least this often without a notification (default 1000 ms). */

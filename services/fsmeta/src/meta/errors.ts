@@ -41,3 +41,11 @@ export class Unimplemented extends Error {
 export function fail(errno: ErrnoName, message?: string): never {
   throw new FsError(errno, message);
 }
+
+/** A limit of the service was reached (sessions, calls in flight): RESOURCE_EXHAUSTED, retry later. */
+export class ResourceExhausted extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ResourceExhausted';
+  }
+}

@@ -2,8 +2,10 @@ import { ChangeFeed } from './changes';
 import { Confinement } from './confine';
 import { DataPath } from './data';
 import type { MetaDeps } from './deps';
+import { DirStats } from './dir-stats';
 import { Locks } from './locks';
 import { Namespace } from './namespace';
+import { Quotas } from './quotas';
 import { Sessions } from './sessions';
 import { Trash } from './trash';
 import { Volume } from './volume';
@@ -17,6 +19,8 @@ export interface Meta {
   namespace: Namespace;
   xattrs: Xattrs;
   data: DataPath;
+  quotas: Quotas;
+  dirStats: DirStats;
   trash: Trash;
   changes: ChangeFeed;
   confinement: Confinement;
@@ -31,6 +35,8 @@ export function createMeta(deps: MetaDeps): Meta {
     namespace: new Namespace(deps),
     xattrs: new Xattrs(deps),
     data: new DataPath(deps),
+    quotas: new Quotas(deps),
+    dirStats: new DirStats(deps),
     trash: new Trash(deps),
     changes: new ChangeFeed(deps),
     confinement: new Confinement(deps),

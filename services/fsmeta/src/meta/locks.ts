@@ -4,13 +4,13 @@ import {
   deleteLapsedWaiters,
   deleteWaiter,
   insertWaiter,
-  isOpenBy,
   loadLockState,
   lockInodeLocks,
   lockOwnerRecords,
   renewWaiter,
   writeOwnerLocks,
   type LockKind,
+  type LockState,
 } from '../store/locks';
 import type { MetaDeps } from './deps';
 import { Unavailable, fail } from './errors';
@@ -22,6 +22,7 @@ import {
   sameOwner,
   type LockMode,
   type LockOp,
+  type LockOwner,
   type LockRecord,
 } from './lock-ranges';
 import { mutate } from './mutation';
@@ -215,9 +216,7 @@ export class Locks {
     const none = { type: 'U' as const, start: 0n, end: 0n, pid: 0 };
     if (op === 'U') return none;
     if (start > end) fail('EINVAL', 'start is past end');
-    const { db } = this.deps;
-    if (!(await isOpenBy(db.reader, ctx.sessionId, inode))) fail('EBADF', 'the session does not have the inode open');
-    const state = await loadLockState(db.reader, 'posix', inode, 0n);
+    const state = await loadLockState(this.deps.db.reader, 'posix', inode, 0n);
     const hit = firstConflict(state.holders, { sid: ctx.sessionId, owner }, { type: op, start, end });
     if (hit === undefined) return none;
     const { record, holder } = hit;
@@ -257,11 +256,8 @@ export class Locks {
       async (tx, scope) => {
         await this.checkTarget(tx, ctx, inode);
         const state = await loadLockState(tx, kind, inode, waiterId);
-        if (firstConflict(state.holders, me, record) !== undefined) throw new LockConflict();
+        if (mustYield(state, me, record)) throw new LockConflict();
         const mine = state.holders.find((h) => sameOwner(h, me));
-        if (mine === undefined && state.waiters.some((w) => !sameOwner(w, me) && w.records.some((r) => conflicts(r, record)))) {
-          throw new LockConflict();
-        }
         const next: LockMode | LockRecord[] = kind === 'flock' ? record.type : applyLock(mine?.records ?? [], record.type, record.pid, record.start, record.end);
         scope.logged(await writeOwnerLocks(tx, kind, ctx.sessionId, inode, owner, next, waiterId, scope.log(undefined)));
       },
@@ -269,12 +265,16 @@ export class Locks {
     );
   }
 
-  /** ESTALE without the session, ENOENT without the inode, EBADF when the session does not have it open (JuiceFS VFS: no file handle). */
+  /**
+   * ESTALE without the session, ENOENT without the inode. Like baseMeta, no
+   * open is required: whether the caller's descriptor is valid (JuiceFS VFS:
+   * EBADF without a file handle) is the storage node's to say, and
+   * directories, which storage nodes open without fsmeta, take flocks too.
+   */
   private async checkTarget(tx: Tx, ctx: OpContext, inode: bigint): Promise<void> {
     const check = await lockInodeLocks(tx, ctx.sessionId, inode);
     if (!check.session) fail('ESTALE', 'session is unknown or expired');
     if (!check.exists) fail('ENOENT');
-    if (!check.open) fail('EBADF', 'the session does not have the inode open');
   }
 
   /**
@@ -307,14 +307,21 @@ export class Locks {
       waiterId = await db.transaction((tx) => insertWaiter(tx, req.kind, ctx.sessionId, req.inode, req.owner, req.record, WAITER_LEASE_MS));
       if (waiterId === undefined) fail('ESTALE', 'session is unknown or expired');
       const id = waiterId;
+      const me = { sid: ctx.sessionId, owner: req.owner };
       let renewAt = Date.now() + WAITER_RENEW_MS;
-      for (;;) {
-        try {
-          await this.attempt(ctx, req, id);
-          granted = true;
-          return;
-        } catch (err) {
-          if (!(err instanceof LockConflict)) throw err;
+      for (let first = true; ; first = false) {
+        // Every waiter of the inode wakes on every change: when this replica has several, each looks
+        // with one autocommit read first, and only those it finds free (or no longer queued) go on
+        // to the serialised attempt. A lone waiter goes straight to it (one round trip less).
+        const peek = first || set.size < 2 ? undefined : await loadLockState(db.reader, req.kind, req.inode, id);
+        if (peek === undefined || !peek.queued || !mustYield(peek, me, req.record)) {
+          try {
+            await this.attempt(ctx, req, id);
+            granted = true;
+            return;
+          } catch (err) {
+            if (!(err instanceof LockConflict)) throw err;
+          }
         }
         // Sleep until a notification, the poll interval or the deadline; renewing the lease is no reason to try again.
         const pollAt = Date.now() + (this.deps.options.lockPollMs ?? DEFAULT_WAIT_POLL_MS);
@@ -345,6 +352,18 @@ export class Locks {
       }
     }
   }
+}
+
+/**
+ * Whether a request must yield: to another owner's conflicting lock, or,
+ * unless the owner already holds a lock of this kind on the inode (the queue
+ * may be waiting for that very owner), to an older queued request it
+ * conflicts with.
+ */
+function mustYield(state: LockState, me: LockOwner, record: LockRecord): boolean {
+  if (firstConflict(state.holders, me, record) !== undefined) return true;
+  if (state.holders.some((h) => sameOwner(h, me))) return false;
+  return state.waiters.some((w) => !sameOwner(w, me) && w.records.some((r) => conflicts(r, record)));
 }
 
 function sameRecord(a: LockRecord, b: LockRecord): boolean {

@@ -1,5 +1,6 @@
 import type { Db, Tx } from '../store/db';
-import { getOutcome, recordFailure, recordOutcome, type OutcomeLog, type SessionCheck } from '../store/requests';
+import { KIND_VOLUME, LimitExceeded, type StructureLock } from '../store/quotas';
+import { getOutcome, isSessionGone, recordFailure, recordOutcome, type OutcomeLog, type SessionCheck, type StoredOutcome } from '../store/requests';
 import { FsError, InvalidArgument } from './errors';
 import type { OpContext } from './types';
 import { isErrnoName } from '@fsmeta/proto';
@@ -51,24 +52,64 @@ export class MutationScope {
   ) {}
 
   log(result: unknown): OutcomeLog {
-    return { sid: this.ctx.sessionId, requestId: this.ctx.requestId, outcome: encodeOutcome({ ok: result }), allowReadOnly: this.allowReadOnly };
+    return outcomeLog(this.ctx, encodeOutcome({ ok: result }), this.allowReadOnly);
   }
 
   /** The request-log target for a statement that builds the outcome itself in SQL (see store attrOutcomeJson). */
   logTarget(): OutcomeLog {
-    return { sid: this.ctx.sessionId, requestId: this.ctx.requestId, outcome: Buffer.alloc(0), allowReadOnly: this.allowReadOnly };
+    return outcomeLog(this.ctx, Buffer.alloc(0), this.allowReadOnly);
   }
 
   logged(check: SessionCheck | undefined): void {
-    if (check === 'missing') throw new FsError('ESTALE', 'session is unknown or expired');
+    if (check === 'missing') throw new FsError('ESTALE', SESSION_GONE);
     if (check === 'read-only') throw new FsError('EROFS', 'read-only session');
     if (check === 'ok') this.recorded = true;
   }
 }
 
+function outcomeLog(ctx: OpContext, outcome: Buffer, allowReadOnly: boolean): OutcomeLog {
+  return {
+    sid: ctx.sessionId,
+    requestId: ctx.requestId,
+    outcome,
+    allowReadOnly,
+    method: ctx.binding?.method ?? null,
+    fingerprint: ctx.binding?.fingerprint() ?? null,
+  };
+}
+
+/**
+ * A stored outcome answers only the request its id was first used for: the
+ * same RPC with the same body. Anything else reusing the id is a client bug
+ * that must not get another request's result (INVALID_ARGUMENT naming the id).
+ */
+function checkBinding(ctx: OpContext, stored: StoredOutcome): void {
+  const b = ctx.binding;
+  if (b === undefined || stored.method === null) return;
+  if (stored.method !== b.method) {
+    throw new InvalidArgument('ctx.request_id', `request id "${ctx.requestId}" was already used for ${stored.method}, not ${b.method}`);
+  }
+  if (stored.fingerprint !== null && !stored.fingerprint.equals(b.fingerprint())) {
+    throw new InvalidArgument('ctx.request_id', `request id "${ctx.requestId}" was already used for a different ${b.method} request`);
+  }
+}
+
+const SESSION_GONE = 'session is unknown or expired';
+
 export interface MutationOptions {
   /** Allowed in a read-only session (e.g. opening a file for reading). */
   allowReadOnly?: boolean;
+  /** The quota-structure lock the transaction takes (store/quotas.ts), asked at each attempt; default shared. */
+  structure?: () => StructureLock;
+}
+
+/**
+ * As baseMeta.checkQuota's answers: a full volume is ENOSPC, any quota EDQUOT (checked in
+ * checkQuota's order by fsmeta_charge: user, group, volume, directories).
+ */
+function limitError(err: unknown): unknown {
+  if (!(err instanceof LimitExceeded)) return err;
+  return err.kind === KIND_VOLUME ? new FsError('ENOSPC', 'the volume is full') : new FsError('EDQUOT', err.message);
 }
 
 export function checkMutationContext(ctx: OpContext): void {
@@ -94,7 +135,7 @@ export async function mutate<T>(
 ): Promise<T> {
   checkMutationContext(ctx);
   let attempts = 0;
-  let stored: Buffer | undefined;
+  let stored: StoredOutcome | undefined;
   try {
     return await db.transaction(async (tx) => {
       attempts++;
@@ -105,15 +146,30 @@ export async function mutate<T>(
       const scope = new MutationScope(ctx, opts.allowReadOnly ?? false);
       const result = await body(tx, scope);
       if (!scope.recorded) {
-        scope.logged(await recordOutcome(tx, ctx.sessionId, ctx.requestId, encodeOutcome({ ok: result }), opts.allowReadOnly ?? false));
+        scope.logged(await recordOutcome(tx, outcomeLog(ctx, encodeOutcome({ ok: result }), opts.allowReadOnly ?? false)));
       }
       return result;
-    }).then((result) => (stored !== undefined ? replay<T>(stored) : result));
-  } catch (err) {
+    }, { structure: opts.structure }).then((result) => {
+      if (stored === undefined) return result;
+      checkBinding(ctx, stored);
+      return replay<T>(stored.outcome);
+    });
+  } catch (caught) {
+    // A write that raced the removal of its session (a foreign-key failure) is a stale session, not a server error.
+    if (isSessionGone(caught)) throw new FsError('ESTALE', SESSION_GONE);
+    const err = limitError(caught);
     if (!(err instanceof FsError) || err.errno === 'ESTALE') throw err;
     const failure = encodeOutcome({ errno: err.errno, message: err.message });
-    const standing = await db.transaction((tx) => recordFailure(tx, ctx.sessionId, ctx.requestId, failure));
-    if (standing === undefined) throw err;
-    return replay<T>(standing);
+    let standing: StoredOutcome | undefined;
+    try {
+      standing = await db.transaction((tx) => recordFailure(tx, outcomeLog(ctx, failure, true)));
+    } catch (e) {
+      if (isSessionGone(e)) throw new FsError('ESTALE', SESSION_GONE);
+      throw e;
+    }
+    // Nothing recorded: the session is gone or past its expiry, so the request is fenced off.
+    if (standing === undefined) throw new FsError('ESTALE', SESSION_GONE);
+    checkBinding(ctx, standing);
+    return replay<T>(standing.outcome);
   }
 }

@@ -1,6 +1,5 @@
 import type { Tx } from '../store/db';
 import {
-  addUsage,
   deleteEdge,
   deleteNode,
   edgeParents,
@@ -26,15 +25,19 @@ import {
   updateNode,
   updateNodeLogged,
 } from '../store/nodes';
+import { charge, chargeOwnerChange, dropDirAccounting, moveAccounting } from '../store/quotas';
 import { addOpen } from '../store/sessions';
 import { touchAtime } from './atime';
 import type { MetaDeps } from './deps';
 import { FsError, InvalidArgument, fail } from './errors';
 import { mutate, type MutationScope } from './mutation';
 import { DOT, DOTDOT, checkName, checkSymlinkTarget, isDotOrDotDot } from './names';
-import { checkAccess, checkSticky, hasAccess, inGroup, trusted } from './perm';
+import { Acls } from './acl';
+import { checkSticky, inGroup, trusted } from './perm';
+import { chargeDeleted } from './quotas';
 import { dropLastLink } from './release';
 import { listEntries, moveToTrash, trashVictim } from '../store/trash';
+import { setNodeAcls } from '../store/acl';
 import {
   FLAG_SKIP_TRASH,
   RENAME_RESTORE,
@@ -141,9 +144,11 @@ function checkNotInTrash(parent: Attr): void {
 /** The namespace: lookup, attributes and every entry-changing operation, at JuiceFS baseMeta parity. */
 export class Namespace {
   private readonly trash: Trash;
+  private readonly acl: Acls;
 
   constructor(private readonly deps: MetaDeps) {
     this.trash = new Trash(deps);
+    this.acl = new Acls(deps);
   }
 
   private get skipNs(): bigint {
@@ -157,7 +162,7 @@ export class Namespace {
     if (isDotOrDotDot(name)) {
       const dir = await getNode(q, parent);
       if (dir === undefined) fail('ENOENT');
-      checkAccess(ctx.caller, dir, MODE_MASK_X);
+      await this.acl.check(q, ctx.caller, dir, MODE_MASK_X);
       if (name.equals(DOT)) return dir;
       if (!isDir(dir)) fail('ENOTDIR');
       if (dir.inode === ROOT_INODE) return dir;
@@ -172,7 +177,7 @@ export class Namespace {
     if (trashRoot) checkTrashReader(ctx.caller, TRASH_INODE);
     const found = trashRoot ? { parent: await getNode(q, parent), child: await getNode(q, TRASH_INODE) } : await getParentAndChild(q, parent, name);
     const dir = requireDir(found.parent);
-    checkAccess(ctx.caller, dir, MODE_MASK_X);
+    await this.acl.check(q, ctx.caller, dir, MODE_MASK_X);
     if (found.child === undefined) fail('ENOENT');
     return found.child;
   }
@@ -185,7 +190,7 @@ export class Namespace {
 
   async access(ctx: OpContext, inode: bigint, mask: number): Promise<void> {
     if (mask < 0 || mask > 7) throw new InvalidArgument('mask', 'must be a combination of R=4, W=2, X=1');
-    checkAccess(ctx.caller, await this.getAttr(inode), mask);
+    await this.acl.check(this.deps.db.reader, ctx.caller, await this.getAttr(inode), mask);
   }
 
   mknod(ctx: OpContext, parent: bigint, name: Buffer, type: FileType, mode: number, umask: number, rdev: number): Promise<Attr> {
@@ -257,7 +262,7 @@ export class Namespace {
     const locked = await lockParentForCreate(tx, parentIno, name, type === TYPE_DIRECTORY ? 'update' : 'key share');
     const parent = requireDir(locked.parent);
     checkNotInTrash(parent);
-    checkAccess(ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
+    await this.acl.check(tx, ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
     if ((parent.flags & FLAG_IMMUTABLE) !== 0) fail('EPERM');
     if (isDotOrDotDot(name)) fail('EEXIST');
     if (locked.existing !== undefined) {
@@ -267,7 +272,9 @@ export class Namespace {
     }
     const now = nowNs();
     let gid = ctx.caller.gid;
-    let newMode = mode & 0o7777 & ~umask;
+    // A directory's default ACL replaces the umask and hands down ACLs (posix_acl_create).
+    const inherited = type === TYPE_SYMLINK ? undefined : await this.acl.inherit(tx, parent, type === TYPE_DIRECTORY, mode & 0o7777);
+    let newMode = inherited?.mode ?? mode & 0o7777 & ~umask;
     if ((parent.mode & S_ISGID) !== 0) {
       // A setgid directory hands its group down, and its setgid bit to subdirectories.
       gid = parent.gid;
@@ -290,10 +297,13 @@ export class Namespace {
       nlink: type === TYPE_DIRECTORY ? 2 : 1,
       length: type === TYPE_DIRECTORY ? DIR_LENGTH : type === TYPE_SYMLINK ? BigInt(target!.length) : 0n,
       parent: parentIno,
+      ...(inherited?.accessAcl ? { accessAcl: inherited.accessAcl } : {}),
+      ...(inherited?.defaultAcl ? { defaultAcl: inherited.defaultAcl } : {}),
     };
     const written = await insertEntry(tx, attr, name, target, type === TYPE_DIRECTORY ? 1 : 0, this.skipNs, openBySession, scope?.log(attr));
     // The parent was removed between the lock statement and this one (see lockParentForCreate).
     if (!written.parentFound) fail('ENOENT');
+    if (attr.accessAcl !== undefined || attr.defaultAcl !== undefined) await setNodeAcls(tx, attr.inode, attr.accessAcl ?? 0, attr.defaultAcl ?? 0);
     scope?.logged(written.check);
     return { attr };
   }
@@ -326,12 +336,15 @@ export class Namespace {
       if (isDir(node)) fail('EPERM', 'cannot link a directory');
       const parent = requireDir(rows.get(parentIno));
       if (inTrash(parent)) fail('ENOENT');
-      checkAccess(ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
+      await this.acl.check(tx, ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
       if ((parent.flags & FLAG_IMMUTABLE) !== 0) fail('EPERM');
       if ((await getEdge(tx, parentIno, name)) !== undefined) fail('EEXIST');
       if (protectedFlags(node)) fail('EPERM');
       const now = nowNs();
       const attr: Attr = { ...node, parent: 0n, nlink: node.nlink + 1, ctimeNs: now };
+      // The new entry counts in the new parent's quotas (EDQUOT when full) and statistics; the volume does not change.
+      const length = node.type === TYPE_FILE ? node.length : 0n;
+      await charge(tx, { space: 0n, inodes: 0n, dirs: [parentIno], dirSpace: spaceOf(node.type, node.length), dirInodes: 1n, dirLength: length });
       await insertEdge(tx, parentIno, name, inode, node.type);
       await updateNode(tx, attr);
       await touchDir(tx, parentIno, 0, now, this.skipNs);
@@ -372,7 +385,7 @@ export class Namespace {
     return mutate(this.deps.db, ctx, async (tx, scope) => {
       const { rows, entry, open } = await this.lockEntry(tx, parentIno, name, [], [parentIno]);
       const parent = requireDir(rows.get(parentIno));
-      checkAccess(ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
+      await this.acl.check(tx, ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
       if (protectedFlags(parent)) fail('EPERM');
       if (entry === undefined) fail('ENOENT');
       if (entry.type === TYPE_DIRECTORY) fail('EPERM', 'is a directory');
@@ -413,7 +426,7 @@ export class Namespace {
     return mutate(this.deps.db, ctx, async (tx, scope) => {
       const { rows, entry, hasChildren } = await this.lockEntry(tx, parentIno, name, [parentIno]);
       const parent = requireDir(rows.get(parentIno));
-      checkAccess(ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
+      await this.acl.check(tx, ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
       if (protectedFlags(parent)) fail('EPERM');
       if (entry === undefined) fail('ENOENT');
       if (entry.type !== TYPE_DIRECTORY) fail('ENOTDIR');
@@ -447,7 +460,16 @@ export class Namespace {
     if (isTrashDir(parentSrc) && ctx.caller.uid !== 0) fail('EPERM', 'the trash is root only');
     checkName(nameSrc);
     checkName(nameDst);
-    return mutate(this.deps.db, ctx, (tx, scope) => this.renameTx(tx, ctx, parentSrc, nameSrc, parentDst, nameDst, flags, scope));
+    // A directory moving between quota trees recounts its subtree under the exclusive structure lock (store/quotas.ts).
+    const mode = { exclusive: false };
+    return mutate(this.deps.db, ctx, (tx, scope) => this.renameTx(tx, ctx, parentSrc, nameSrc, parentDst, nameDst, flags, scope, mode), {
+      structure: () => (mode.exclusive ? 'exclusive' : 'shared'),
+    });
+  }
+
+  /** Moves an entry's share of quotas and statistics between parents; a recount without the exclusive lock starts over with it. */
+  private async moveAccounting(tx: Tx, src: bigint, dst: bigint, moved: bigint, mode: { exclusive: boolean }): Promise<void> {
+    if (!(await moveAccounting(tx, src, dst, moved, mode.exclusive))) needExclusive(mode);
   }
 
   /**
@@ -467,6 +489,7 @@ export class Namespace {
     nameDst: Buffer,
     flags: number,
     scope: MutationScope | undefined,
+    mode: { exclusive: boolean },
   ): Promise<Attr> {
     let rows: Map<bigint, Attr>;
     let src: { inode: bigint; type: FileType } | undefined;
@@ -496,8 +519,8 @@ export class Namespace {
     if (protectedFlags(psrc) || (pdst.flags & FLAG_IMMUTABLE) !== 0) fail('EPERM');
     // Only a restore may put something into a directory that sits in the trash.
     if ((flags & RENAME_RESTORE) === 0 && inTrash(pdst)) fail('ENOENT');
-    checkAccess(ctx.caller, psrc, MODE_MASK_W | MODE_MASK_X);
-    checkAccess(ctx.caller, pdst, MODE_MASK_W | MODE_MASK_X);
+    await this.acl.check(tx, ctx.caller, psrc, MODE_MASK_W | MODE_MASK_X);
+    await this.acl.check(tx, ctx.caller, pdst, MODE_MASK_W | MODE_MASK_X);
     if (src === undefined) fail('ENOENT');
     const node = rows.get(src.inode);
     if (node === undefined) fail('ENOENT');
@@ -512,7 +535,7 @@ export class Namespace {
     }
     if (protectedFlags(node)) fail('EPERM');
     // Moving a directory elsewhere rewrites its "..": Linux wants write permission on it.
-    if (isDir(node) && crossDir && !hasAccess(ctx.caller, node, MODE_MASK_W)) fail('EACCES');
+    if (isDir(node) && crossDir && !(await this.acl.has(tx, ctx.caller, node, MODE_MASK_W))) fail('EACCES');
     const now = nowNs();
     let victim: Attr | undefined;
     if (dst !== undefined) {
@@ -527,7 +550,7 @@ export class Namespace {
           if (isDir(victim) && (await hasChildren(tx, victim.inode))) fail('ENOTEMPTY');
         } else if (isDir(victim) && crossDir) {
           await this.checkNoCycle(tx, victim.inode, parentSrc);
-          if (!hasAccess(ctx.caller, victim, MODE_MASK_W)) fail('EACCES');
+          if (!(await this.acl.has(tx, ctx.caller, victim, MODE_MASK_W))) fail('EACCES');
         }
         checkSticky(ctx.caller, pdst, victim);
       }
@@ -542,14 +565,21 @@ export class Namespace {
       // A restore leaves its hour directory alone (as doRename for a source in the trash): nlink + 0, times untouched.
       const srcNlink = isTrashDir(parentSrc) ? 0 : -delta;
       const skipSrc = isTrashDir(parentSrc) ? 1n << 62n : this.skipNs;
-      const move = { parentSrc, nameSrc, parentDst, nameDst, moved, srcNlink, dstNlink: delta, now, skipNs: this.skipNs, skipSrcNs: skipSrc };
-      const check = await moveEntry(tx, move, scope?.log(moved));
-      scope?.logged(check);
+      const move = {
+        parentSrc, nameSrc, parentDst, nameDst, moved, srcNlink, dstNlink: delta, now, skipNs: this.skipNs, skipSrcNs: skipSrc, mayRecount: mode.exclusive,
+      };
+      const done = await moveEntry(tx, move, scope?.log(moved));
+      if (!done.accounted) needExclusive(mode);
+      scope?.logged(done.check);
       return moved;
     }
     let srcNlink = 0;
     let dstNlink = 0;
     if ((flags & RENAME_EXCHANGE) !== 0 && victim !== undefined) {
+      if (crossDir) {
+        await this.moveAccounting(tx, parentSrc, parentDst, node.inode, mode);
+        await this.moveAccounting(tx, parentDst, parentSrc, victim.inode, mode);
+      }
       await setEdgeTarget(tx, parentSrc, nameSrc, victim.inode, victim.type);
       await setEdgeTarget(tx, parentDst, nameDst, node.inode, node.type);
       if (crossDir) {
@@ -566,16 +596,24 @@ export class Namespace {
         await updateNode(tx, { ...victim, ctimeNs: now });
       }
     } else {
+      await this.moveAccounting(tx, parentSrc, parentDst, node.inode, mode);
       await deleteEdge(tx, parentSrc, nameSrc);
       if (victim !== undefined) {
+        // The replaced entry leaves the destination's quotas and statistics.
+        const victimLength = victim.type === TYPE_FILE ? victim.length : 0n;
+        const victimSpace = spaceOf(victim.type, victim.length);
+        await charge(tx, { space: 0n, inodes: 0n, dirs: [parentDst], dirSpace: -victimSpace, dirInodes: -1n, dirLength: -victimLength });
         await setEdgeTarget(tx, parentDst, nameDst, node.inode, node.type);
         const place = await this.trash.placeFor(tx, ctx, pdst, victim, nameDst, now);
         if (isDir(victim)) dstNlink--;
         if (place !== undefined) {
           await trashVictim(tx, victim, place.hour, place.name, now);
+          // Its new entry counts in the hour directory's statistics (the trash is under no quota).
+          await charge(tx, { space: 0n, inodes: 0n, dirs: [place.hour], dirSpace: victimSpace, dirInodes: 1n, dirLength: victimLength });
         } else if (isDir(victim)) {
           await deleteNode(tx, victim.inode);
-          await addUsage(tx, -SPACE_UNIT, -1n);
+          await chargeDeleted(tx, victim, SPACE_UNIT);
+          await dropDirAccounting(tx, victim.inode);
         } else {
           await this.removeLink(tx, victim, now);
         }
@@ -617,6 +655,8 @@ export class Namespace {
       if (dir === undefined) fail('ENOENT');
       let restored = 0;
       let skipped = 0;
+      // Restored directories may enter quota trees: the whole restore holds the exclusive structure lock.
+      const mode = { exclusive: true };
       for (const e of await listEntries(tx, dir.inode, RESTORE_LIMIT)) {
         const origin = parseTrashEntry(e.name);
         if (origin === undefined || origin.inode !== e.inode) {
@@ -625,7 +665,7 @@ export class Namespace {
         }
         await tx.query('savepoint restore_entry');
         try {
-          await this.renameTx(tx, ctx, dir.inode, e.name, origin.parent, origin.name, RENAME_NOREPLACE | RENAME_RESTORE, undefined);
+          await this.renameTx(tx, ctx, dir.inode, e.name, origin.parent, origin.name, RENAME_NOREPLACE | RENAME_RESTORE, undefined, mode);
           await tx.query('release savepoint restore_entry');
           restored++;
         } catch (err) {
@@ -635,7 +675,7 @@ export class Namespace {
         }
       }
       return { restored, skipped };
-    });
+    }, { structure: () => 'exclusive' });
   }
 
   /**
@@ -667,7 +707,7 @@ export class Namespace {
     if (dir === undefined) fail('ENOENT');
     if (!isDir(dir)) fail('ENOTDIR');
     checkTrashReader(ctx.caller, dir.inode);
-    checkAccess(ctx.caller, dir, plus ? MODE_MASK_R | MODE_MASK_X : MODE_MASK_R);
+    await this.acl.check(this.deps.db.reader, ctx.caller, dir, plus ? MODE_MASK_R | MODE_MASK_X : MODE_MASK_R);
     const eof = page.entries.length <= pageSize;
     const rows = eof ? page.entries : page.entries.slice(0, pageSize);
     const entries: Entry[] = [];
@@ -689,7 +729,15 @@ export class Namespace {
       const cur = (await lockNodes(tx, [inode], 'update')).get(inode);
       if (cur === undefined) fail('ENOENT');
       if (inTrash(cur)) fail('EPERM', 'in the trash');
-      const next = mergeAttr(ctx, cur, req, nowNs());
+      const setsTimes = (req.set & (SET_ATTR_ATIME | SET_ATTR_MTIME | SET_ATTR_ATIME_NOW | SET_ATTR_MTIME_NOW)) !== 0;
+      const canWrite = setsTimes && (await this.acl.has(tx, ctx.caller, cur, MODE_MASK_W));
+      let next = mergeAttr(ctx, cur, req, nowNs(), canWrite);
+      // chmod of an inode with an access ACL rewrites its owner, mask and other entries (posix_acl_chmod).
+      if (next !== cur && cur.accessAcl !== undefined && (next.mode & 0o777) !== (cur.mode & 0o777)) {
+        next = { ...next, accessAcl: await this.acl.chmod(tx, cur, next.mode) };
+      }
+      // A new owner takes the inode into its user / group quotas (EDQUOT when full).
+      if (next.uid !== cur.uid || next.gid !== cur.gid) await chargeOwnerChange(tx, cur, next, spaceOf(cur.type, cur.length));
       if (next !== cur) scope.logged(await updateNodeLogged(tx, next, scope.log(next)));
       return next;
     });
@@ -702,6 +750,12 @@ export class Namespace {
   }
 }
 
+/** Starts the rename over holding the exclusive structure lock (a serialization retry). */
+function needExclusive(mode: { exclusive: boolean }): never {
+  mode.exclusive = true;
+  throw Object.assign(new Error('a directory changes quota trees: start over under the exclusive structure lock'), { code: '40001' });
+}
+
 function sortPairs(a: readonly [bigint, number], b: readonly [bigint, number]): (readonly [bigint, number])[] {
   return a[0] < b[0] ? [a, b] : [b, a];
 }
@@ -710,7 +764,7 @@ function sortPairs(a: readonly [bigint, number], b: readonly [bigint, number]): 
  * SetAttr semantics, as baseMeta.mergeAttr (Linux branch, no ACLs): returns
  * `cur` itself when nothing changes, else the new attributes with ctime = now.
  */
-export function mergeAttr(ctx: OpContext, cur: Attr, req: SetAttrRequest, now: bigint): Attr {
+export function mergeAttr(ctx: OpContext, cur: Attr, req: SetAttrRequest, now: bigint, canWrite: boolean): Attr {
   const { caller } = ctx;
   const uid = caller.uid;
   const set = req.set;
@@ -755,7 +809,7 @@ export function mergeAttr(ctx: OpContext, cur: Attr, req: SetAttrRequest, now: b
   // "now" needs ownership or write access (EACCES); an explicit time on a root-owned file needs root (EPERM).
   const timeRule = (explicit: boolean): void => {
     if (explicit && cur.uid === 0 && uid !== 0) fail('EPERM');
-    if (uid !== cur.uid && !hasAccess(caller, cur, MODE_MASK_W)) fail('EACCES');
+    if (uid !== cur.uid && !canWrite) fail('EACCES');
   };
   if ((set & SET_ATTR_ATIME_NOW) !== 0 || ((set & SET_ATTR_ATIME) !== 0 && req.atimeNs < 0n)) {
     timeRule(false);

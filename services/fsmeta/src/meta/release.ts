@@ -1,7 +1,8 @@
 import type { Tx } from '../store/db';
 import { queueFileRelease } from '../store/chunks';
-import { addUsage, deleteNode, deleteSymlink, lockNodes, updateNode } from '../store/nodes';
+import { deleteNode, deleteSymlink, lockNodes, updateNode } from '../store/nodes';
 import { isOpen } from '../store/sessions';
+import { chargeDeleted } from './quotas';
 import { TYPE_FILE, TYPE_SYMLINK, spaceOf, type Attr } from './types';
 
 /**
@@ -19,12 +20,12 @@ export async function dropLastLink(tx: Tx, attr: Attr, now: bigint): Promise<voi
   await deleteInode(tx, attr);
 }
 
-/** Deletes an unlinked inode and gives back its space and inode count. */
+/** Deletes an unlinked inode and gives back its space and inode count (volume, owner's quotas; its entries were uncharged as they went). */
 export async function deleteInode(tx: Tx, attr: Attr): Promise<void> {
   await deleteNode(tx, attr.inode);
   if (attr.type === TYPE_SYMLINK) await deleteSymlink(tx, attr.inode);
   if (attr.type === TYPE_FILE) await queueFileRelease(tx, attr.inode);
-  await addUsage(tx, -spaceOf(attr.type, attr.length), -1n);
+  await chargeDeleted(tx, attr, spaceOf(attr.type, attr.length));
 }
 
 /**

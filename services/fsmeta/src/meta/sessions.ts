@@ -13,7 +13,7 @@ import type { Tx } from '../store/db';
 import { listLocks, type LockKind } from '../store/locks';
 import type { LockRecord } from './lock-ranges';
 import type { MetaDeps } from './deps';
-import { fail } from './errors';
+import { ResourceExhausted, fail } from './errors';
 import { releaseUnlinked } from './release';
 
 export interface SessionInfo {
@@ -55,7 +55,9 @@ export class Sessions {
    */
   async open(info: SessionInfo, readOnly: boolean, owner: string | null = null, skipTrash = false): Promise<bigint> {
     const { db, options } = this.deps;
-    return db.transaction((tx) => insertSession(tx, info, readOnly, options.sessionTtlMs, owner, skipTrash));
+    const sid = await db.transaction((tx) => insertSession(tx, info, readOnly, options.sessionTtlMs, owner, skipTrash, options.maxSessions ?? 0));
+    if (sid === undefined) throw new ResourceExhausted(`the volume has ${options.maxSessions} live sessions, its limit`);
+    return sid;
   }
 
   /** Who owns a session; undefined when there is no such session (any more). */

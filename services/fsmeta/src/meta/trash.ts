@@ -1,11 +1,13 @@
 import type { Tx } from '../store/db';
-import { addUsage, deleteEdge, deleteNode, getNode, insertNode, touchDir, updateNode } from '../store/nodes';
+import { deleteEdge, deleteNode, getNode, insertNode, touchDir, updateNode } from '../store/nodes';
+import { charge, dropDirAccounting } from '../store/quotas';
 import { getSetting } from '../store/settings';
 import { edgeExists, ensureHourDir, getTrashState, listHourDirs, lockTrashLeaves, removeEmptyHourDir, type TrashLeaf } from '../store/trash';
 import type { MetaDeps } from './deps';
 import { fail } from './errors';
+import { chargeDeleted } from './quotas';
 import { dropLastLink } from './release';
-import { DIR_LENGTH, MAX_NAME_LEN, ROOT_INODE, SPACE_UNIT, TYPE_DIRECTORY, nowNs, type Attr, type Caller, type OpContext } from './types';
+import { DIR_LENGTH, MAX_NAME_LEN, ROOT_INODE, SPACE_UNIT, TYPE_DIRECTORY, TYPE_FILE, nowNs, spaceOf, type Attr, type Caller, type OpContext } from './types';
 
 /**
  * The trash, as JuiceFS (base.go checkTrash / trashEntry / doCleanupTrash):
@@ -164,9 +166,13 @@ export class Trash {
   private async deleteLeaf(tx: Tx, leaf: TrashLeaf, now: bigint): Promise<void> {
     const { attr } = leaf;
     await deleteEdge(tx, leaf.parent, leaf.name);
+    // The entry leaves its directory's statistics (nothing in the trash is under a quota).
+    const length = attr.type === TYPE_FILE ? attr.length : 0n;
+    await charge(tx, { space: 0n, inodes: 0n, dirs: [leaf.parent], dirSpace: -spaceOf(attr.type, attr.length), dirInodes: -1n, dirLength: -length });
     if (attr.type === TYPE_DIRECTORY) {
       await deleteNode(tx, attr.inode);
-      await addUsage(tx, -SPACE_UNIT, -1n);
+      await chargeDeleted(tx, attr, SPACE_UNIT);
+      await dropDirAccounting(tx, attr.inode);
       // A directory restored into a trashed directory counted in its nlink; hour directories keep theirs (as JuiceFS).
       if (!isTrashDir(leaf.parent)) await touchDir(tx, leaf.parent, -1, now, 0n);
     } else if (attr.nlink > 1) {

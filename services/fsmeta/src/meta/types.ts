@@ -47,6 +47,9 @@ export interface Attr {
   nlink: number;
   length: bigint;
   parent: bigint;
+  /** Access and default ACL ids (absent: none); see meta/acl.ts. */
+  accessAcl?: number;
+  defaultAcl?: number;
 }
 
 export interface Entry {
@@ -73,6 +76,14 @@ export interface OpContext {
   sessionId: bigint;
   requestId: string;
   caller: Caller;
+  /** What the request id is bound to (the request log refuses its reuse for anything else); unset: unbound. */
+  binding?: RequestBinding;
+}
+
+/** The RPC a request id was used for and a fingerprint of its body (computed on demand: reads never need it). */
+export interface RequestBinding {
+  method: string;
+  fingerprint(): Buffer;
 }
 
 export function align4K(length: bigint): bigint {

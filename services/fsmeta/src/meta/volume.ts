@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { getUsage, insertNode, getNode, lockNodes } from '../store/nodes';
+import { KIND_VOLUME, resetGrants } from '../store/quotas';
+import { rebuildDirStats } from '../store/dir-stats';
 import { getSetting, lockVolume, putSetting } from '../store/settings';
 import type { AtimeMode, MetaDeps } from './deps';
 import { FsError, InvalidArgument } from './errors';
+import { narrowByQuotas } from './quotas';
 import { ensureTrashRoot } from './trash';
 import { DIR_LENGTH, ROOT_INODE, TYPE_DIRECTORY, nowNs } from './types';
 
@@ -58,9 +61,6 @@ export function validateFormat(f: VolumeFormat): VolumeFormat {
   if (block < MIN_BLOCK_SIZE_KIB || block > MAX_BLOCK_SIZE_KIB || (block & (block - 1)) !== 0) {
     throw new InvalidArgument('format.block_size_kib', 'a power of two between 64 and 16384');
   }
-  if (f.dirStats) throw new InvalidArgument('format.dir_stats', 'directory statistics are not supported yet');
-  if (f.userGroupQuota) throw new InvalidArgument('format.user_group_quota', 'quotas are not supported yet');
-  if (f.enableAcl) throw new InvalidArgument('format.enable_acl', 'ACLs are not supported yet');
   return { ...f, blockSizeKib: block };
 }
 
@@ -79,12 +79,15 @@ export class Volume {
    */
   async format(spec: VolumeFormat, force: boolean): Promise<VolumeFormat> {
     const want = validateFormat(spec);
+    // Limits and statistics change under the exclusive structure lock: no mutation is in flight (store/quotas.ts).
     return this.deps.db.transaction(async (tx) => {
       await lockVolume(tx);
       const stored = await getSetting<StoredFormat>(tx, FORMAT_KEY);
       if (stored === undefined) {
         const format = { ...want, uuid: randomUUID() };
         await putSetting(tx, FORMAT_KEY, toStored(format));
+        await resetGrants(tx, KIND_VOLUME, 0n, format.capacity, format.inodes);
+        if (format.dirStats) await rebuildDirStats(tx);
         if (format.trashDays > 0) await ensureTrashRoot(tx);
         if ((await lockNodes(tx, [ROOT_INODE])).size === 0) {
           const now = nowNs();
@@ -100,13 +103,20 @@ export class Volume {
       if (changed.length === 0) return current;
       if (current.name !== want.name) throw new FsError('EINVAL', 'the volume name cannot change');
       if (current.blockSizeKib !== want.blockSizeKib) throw new FsError('EINVAL', 'the block size cannot change');
+      // As JuiceFS 1.2: ACLs stay on once turned on (inodes may hold ACLs every check must honour).
+      if (current.enableAcl && !want.enableAcl) throw new FsError('EINVAL', 'ACLs cannot be turned off once on');
       if (!force) throw new FsError('EEXIST', `the volume is formatted with other settings (${changed.join(', ')}); pass force to change them`);
       const updated = { ...want, uuid: current.uuid };
       await putSetting(tx, FORMAT_KEY, toStored(updated));
+      if (updated.capacity !== current.capacity || updated.inodes !== current.inodes) {
+        await resetGrants(tx, KIND_VOLUME, 0n, updated.capacity, updated.inodes);
+      }
+      // Statistics turned on for a volume with files: computed now, from every entry.
+      if (updated.dirStats && !current.dirStats) await rebuildDirStats(tx);
       // Turning the trash on creates its root; turning it off keeps what is in it until it expires.
       if (updated.trashDays > 0) await ensureTrashRoot(tx);
       return updated;
-    });
+    }, { structure: () => 'exclusive' });
   }
 
   async getFormat(): Promise<VolumeFormat | undefined> {
@@ -120,7 +130,7 @@ export class Volume {
     return f;
   }
 
-  /** As baseMeta.StatFS / statRootFs, from exact totals (no directory quotas yet). */
+  /** As baseMeta.StatFS / statRootFs, from exact totals, narrowed by the directory quotas over `inode`. */
   async statFs(inode: bigint): Promise<StatFs> {
     const q = this.deps.db.reader;
     if (inode > ROOT_INODE && (await getNode(q, inode)) === undefined) throw new FsError('ENOENT');
@@ -141,6 +151,6 @@ export class Volume {
       iavail = VIRTUAL_INODES;
       while (iused > iavail * 4n) iavail *= 2n;
     }
-    return { totalSpace: total, availSpace: total - used, usedInodes: iused, availInodes: iavail };
+    return narrowByQuotas(q, inode, { totalSpace: total, availSpace: total - used, usedInodes: iused, availInodes: iavail });
   }
 }

@@ -5,9 +5,12 @@ import { HealthImplementation, protoPath as HEALTH_PROTO_PATH } from 'grpc-healt
 import { META_SERVICE, loadMetaProto, loadPackageDefinition } from '@fsmeta/proto';
 import type { Logger } from 'pino';
 import type { Meta } from '../meta';
-import { Unimplemented } from '../meta/errors';
+import { InvalidArgument, Unimplemented } from '../meta/errors';
+import { runBound } from './binding';
+import { InflightLimiter, Undecodable, sessionOf, tolerantDeserializer, validateRequest } from './limits';
 import { dataHandlers } from './handlers/data';
 import { namespaceHandlers } from './handlers/namespace';
+import { quotaHandlers } from './handlers/quotas';
 import { sessionHandlers } from './handlers/sessions';
 import { lockHandlers } from './handlers/locks';
 import { trashHandlers } from './handlers/trash';
@@ -27,6 +30,8 @@ export interface ServerOptions {
   auth: Auth;
   /** TLS (mutual when it has a client CA); undefined: plaintext. */
   tls?: ReloadingCertificates;
+  /** Calls one session may have in flight on this replica (0: unlimited). */
+  maxInflightPerSession?: number;
 }
 
 /** Health is reported for the whole server ("") and for the Meta service by name. */
@@ -39,6 +44,12 @@ export interface MetaServer {
   setServing(serving: boolean): void;
   /** Binds and starts; returns the bound port. */
   listen(address: string): Promise<number>;
+  /**
+   * A second, plaintext port answering only grpc.health.v1 with the same
+   * statuses: kubelet's native gRPC probes cannot speak TLS, so a TLS server
+   * is probed here. Returns the bound port.
+   */
+  listenHealth(address: string): Promise<number>;
   /** Stops accepting calls, waits up to `graceMs` for in-flight ones, then cancels the rest. */
   shutdown(graceMs: number): Promise<void>;
 }
@@ -70,6 +81,7 @@ function allHandlers(meta: Meta): MetaImpl {
     ...dataHandlers(meta),
     ...lockHandlers(meta),
     ...trashHandlers(meta),
+    ...quotaHandlers(meta),
   };
 }
 
@@ -82,26 +94,42 @@ export function createServer(meta: Meta, log: Logger, options: ServerOptions, te
   const server = new grpc.Server({
     'grpc.max_receive_message_length': options.maxReceiveMessageBytes,
     'grpc.max_send_message_length': options.maxSendMessageBytes,
-    interceptors: [auth.interceptor()],
+    // Health and reflection are guarded only when authentication is on (no per-call wrapper otherwise).
+    interceptors: auth.enabled ? [auth.interceptor()] : [],
   });
-  const service = loadMetaProto().fsmeta.v1.Meta.service;
+  // Bytes that do not decode reach the handler as an Undecodable (INVALID_ARGUMENT), not grpc-js's INTERNAL.
+  const loaded = loadMetaProto().fsmeta.v1.Meta.service;
+  const service = Object.fromEntries(
+    Object.entries(loaded).map(([name, def]) => [name, { ...def, requestDeserialize: tolerantDeserializer(def.requestDeserialize) }]),
+  ) as unknown as typeof loaded;
   const impl = allHandlers(meta);
+  const inflight = new InflightLimiter(options.maxInflightPerSession ?? 0);
   const handlers: grpc.UntypedServiceImplementation = {};
   for (const method of Object.keys(service) as MethodName[]) {
     if (service[method].responseStream) continue;
     const fn = impl[method] as ((req: unknown, context: CallContext & CallWait) => Promise<unknown>) | undefined;
     handlers[method] = (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
       const started = performance.now();
-      // Every call is admitted (identity, role, session owner, confinement) before its handler runs.
-      const run = auth.admit(method, call).then((admitted) =>
-        fn === undefined ? Promise.reject(new Unimplemented(method)) : fn(call.request, withCall(admitted.context, call)).then((res) => admitted.reply(res)),
-      );
+      let release = (): void => undefined;
+      const run = (async () => {
+        // Input limits first (server/limits.ts): nothing malformed reaches authorization, meta or SQL.
+        if (call.request instanceof Undecodable) throw new InvalidArgument('request', `does not decode as ${method}Request: ${call.request.reason}`);
+        validateRequest(method, call.request);
+        release = inflight.enter(sessionOf(call.request));
+        // Every call is admitted (identity, role, session owner, confinement) before its handler runs.
+        const admitted = await auth.admit(method, call);
+        if (fn === undefined) throw new Unimplemented(method);
+        const handler = fn;
+        return admitted.reply(await runBound(method, call.request, () => handler(call.request, withCall(admitted.context, call))));
+      })();
       run.then(
         (res) => {
+          release();
           telemetry?.recordCall(method, 'OK', performance.now() - started);
           callback(null, res);
         },
         (err: unknown) => {
+          release();
           const e = toServiceError(err, log, method);
           telemetry?.recordCall(method, grpc.status[e.code], performance.now() - started);
           callback(e);
@@ -110,7 +138,17 @@ export function createServer(meta: Meta, log: Logger, options: ServerOptions, te
     };
   }
   // The one server-streaming method (its handler owns the stream; see handlers/watch.ts).
-  handlers.Watch = watchHandler(meta, log, auth);
+  const watch = watchHandler(meta, log, auth);
+  handlers.Watch = (call: grpc.ServerWritableStream<unknown, unknown>) => {
+    try {
+      if (call.request instanceof Undecodable) throw new InvalidArgument('request', `does not decode as WatchRequest: ${call.request.reason}`);
+      validateRequest('Watch', call.request);
+    } catch (err) {
+      call.emit('error', toServiceError(err, log, 'Watch'));
+      return;
+    }
+    watch(call as Parameters<typeof watch>[0]);
+  };
   server.addService(service, handlers);
 
   const health = new HealthImplementation(Object.fromEntries(HEALTH_SERVICES.map((s) => [s, 'NOT_SERVING' as const])));
@@ -119,6 +157,7 @@ export function createServer(meta: Meta, log: Logger, options: ServerOptions, te
   const healthDefinition = protoLoader.loadSync(HEALTH_PROTO_PATH);
   new ReflectionService({ ...loadPackageDefinition(), ...healthDefinition }).addToServer(server);
 
+  let healthServer: grpc.Server | undefined;
   return {
     server,
     health,
@@ -131,8 +170,18 @@ export function createServer(meta: Meta, log: Logger, options: ServerOptions, te
         server.bindAsync(address, credentials, (err, port) => (err ? reject(err) : resolve(port)));
       });
     },
+    listenHealth(address) {
+      healthServer = new grpc.Server();
+      health.addToServer(healthServer);
+      const bound = healthServer;
+      return new Promise((resolve, reject) => {
+        bound.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
+      });
+    },
     shutdown(graceMs) {
-      return new Promise((resolve) => {
+      // Probes see NOT_SERVING until the end of the drain, then nothing.
+      const done = () => healthServer?.forceShutdown();
+      return new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
           server.forceShutdown();
           resolve();
@@ -141,7 +190,7 @@ export function createServer(meta: Meta, log: Logger, options: ServerOptions, te
           clearTimeout(timer);
           resolve();
         });
-      });
+      }).then(done);
     },
   };
 }

@@ -7,7 +7,7 @@ import {
   encodeErrorDetails,
 } from '@fsmeta/proto';
 import type { Logger } from 'pino';
-import { FsError, InvalidArgument, Unavailable, Unimplemented } from '../meta/errors';
+import { FsError, InvalidArgument, ResourceExhausted, Unavailable, Unimplemented } from '../meta/errors';
 import { isUnavailable } from '../store/db';
 import { AuthError } from './auth';
 
@@ -36,6 +36,7 @@ export function toServiceError(err: unknown, log: Logger, method: string): Servi
   }
   if (err instanceof InvalidArgument) return serviceError(status.INVALID_ARGUMENT, err.message);
   if (err instanceof AuthError) return serviceError(err.code, err.message);
+  if (err instanceof ResourceExhausted) return serviceError(status.RESOURCE_EXHAUSTED, err.message);
   if (err instanceof Unimplemented) return serviceError(status.UNIMPLEMENTED, err.message);
   if (err instanceof Unavailable) return serviceError(status.UNAVAILABLE, err.message);
   if (isUnavailable(err)) {

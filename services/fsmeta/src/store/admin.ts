@@ -138,3 +138,12 @@ export async function openCount(q: Tx, inode: bigint): Promise<bigint> {
   const rows = await q.query<{ n: bigint }>('select coalesce(sum(refs), 0)::bigint as n from open_file where inode = $1', [inode]);
   return rows[0]!.n;
 }
+
+/** Locks held per session: flock and POSIX record-lock rows (each row one owner's locks on one inode). */
+export async function locksBySession(q: Tx): Promise<Map<bigint, { flocks: bigint; plocks: bigint }>> {
+  const rows = await q.query<{ sid: bigint; flocks: bigint; plocks: bigint }>(
+    `select sid, sum(f)::bigint as flocks, sum(p)::bigint as plocks from (
+       select sid, 1 as f, 0 as p from flock union all select sid, 0, 1 from plock) l group by sid`,
+  );
+  return new Map(rows.map((r) => [r.sid, { flocks: r.flocks, plocks: r.plocks }]));
+}

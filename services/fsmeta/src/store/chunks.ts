@@ -72,8 +72,8 @@ export interface WriteUpdate {
  * Write takes on a node, so the ascending-order rule holds trivially) if it is
  * a regular file, appends the record to the chunk (creating the row), takes a
  * reference on the slice, grows the length and sets the times, moves the
- * used-space total by the 4 KiB-aligned growth (the striped row addUsage
- * uses), and offers the chunk for compaction when its record count calls for
+ * 4 KiB-aligned growth (fsmeta_charge: volume limit and usage, quotas,
+ * directory statistics; see store/quotas.ts), and offers the chunk for compaction when its record count calls for
  * it. Returns the new attributes and the chunk's record count, or undefined
  * when the inode is missing or not a regular file (nothing was written).
  */
@@ -86,7 +86,7 @@ export async function applyWrite(
   const { rows, check } = await runWrite<NodeRow & { n: number | null; inode: bigint | null }>(
     tx,
     'apply-write',
-    `o as (select inode, length from node where inode = $1 and type = 1 for update),
+    `o as (select inode, length, uid, gid, nlink, parent from node where inode = $1 and type = 1 for update),
      nd as (update node set length = greatest(node.length, $6), mtime_ns = $7, ctime_ns = $8
               from o where node.inode = o.inode
               returning node.inode, node.type, node.flags, node.mode, node.uid, node.gid, node.rdev, node.atime_ns,
@@ -96,14 +96,18 @@ export async function applyWrite(
            returning octet_length(slices) / ${RECORD_BYTES} as n),
      r as (insert into slice_ref (id, size, refs) select $4, $5, 1 from o
            on conflict (id) do update set refs = slice_ref.refs + 1),
-     u as (update usage_shard set space = space + (select ${align('greatest(o.length, $6::bigint)')} - ${align('o.length')} from o)
-            where shard = pg_backend_pid() % 64 and exists (select 1 from o where o.length < $6::bigint)),
+     g as (select ${align('$6::bigint')} - ${align('o.length')} as ds, $6::bigint - o.length as dl, o.uid, o.gid,
+                  case when o.nlink = 0 then null when o.parent <> 0 then array[o.parent]
+                       else array(select e.parent from edge e where e.inode = o.inode) end as dirs
+             from o where o.length < $6::bigint),
+     u as (select fsmeta_charge(g.uid, g.gid, g.ds, 0, g.dirs, g.ds, 0, g.dl) as c from g),
      k as (insert into compaction (inode, indx) select $1, $2 from c where c.n >= $9 or c.n % $10 = $10 - 1 on conflict do nothing)`,
     [w.inode, w.indx, w.record, w.sliceId, w.sliceSize, w.end, w.mtimeNs, w.ctimeNs, w.compactAt.always, w.compactAt.every],
     // Nothing to record when nothing was written: the caller fails the request, which records the errno instead.
     log,
     {
-      select: 'nd.*, (select n from c) as n',
+      // Referencing u runs the charge (usage, limits, quotas, directory statistics: store/quotas.ts).
+      select: 'nd.*, (select n from c) as n, (select count(*) from u) as charged',
       // Always one row, so the log's session check comes back even when nothing was written.
       from: '(select 1) as one left join nd on true',
       outcomeSql: `(select convert_to(jsonb_build_object('ok', jsonb_build_object('attr', ${attrOutcomeJson('nd')}, 'sliceCount', c.n))::text, 'UTF8') from nd, c)`,
@@ -134,6 +138,17 @@ export async function appendToChunksBetween(tx: Tx, inode: bigint, lo: number, h
     'update chunk set slices = slices || $4 where inode = $1 and indx > $2 and indx < $3',
     [inode, lo, hi, record],
     'append-between',
+  );
+}
+
+/** Appends `record` to every existing chunk row of `inode` whose index lies in one of the inclusive `ranges`. */
+export async function appendToChunkRanges(tx: Tx, inode: bigint, ranges: [number, number][], record: Buffer): Promise<void> {
+  if (ranges.length === 0) return;
+  await tx.query(
+    `update chunk set slices = slices || $4
+      where inode = $1 and exists (select 1 from unnest($2::bigint[], $3::bigint[]) as r(lo, hi) where chunk.indx between r.lo and r.hi)`,
+    [inode, ranges.map((r) => r[0]), ranges.map((r) => r[1]), record],
+    'append-ranges',
   );
 }
 
@@ -196,15 +211,20 @@ export async function queueSliceDeletion(tx: Tx, id: bigint, size: bigint): Prom
 }
 
 /**
- * Files whose data is waiting to be released, in no particular order (an
- * order would sort the whole backlog each batch); rows another replica holds
- * are skipped.
+ * Files whose data is waiting to be released. `wait` false (the job): in no
+ * particular order (an order would sort the whole backlog each batch), rows
+ * another replica holds are skipped. `wait` true (a ClaimSliceDeletions about
+ * to answer): rows another transaction is releasing are waited for, in inode
+ * order, so that what it releases is visible to the claim that follows; rows
+ * it deleted meanwhile drop out.
  */
-export async function claimFileReleases(tx: Tx, limit: number): Promise<bigint[]> {
+export async function claimFileReleases(tx: Tx, limit: number, wait = false): Promise<bigint[]> {
   const rows = await tx.query<{ inode: bigint }>(
-    'select inode from file_release limit $1 for update skip locked',
+    wait
+      ? 'select inode from file_release order by inode limit $1 for update'
+      : 'select inode from file_release limit $1 for update skip locked',
     [limit],
-    'claim-file-releases',
+    wait ? 'claim-file-releases-wait' : 'claim-file-releases',
   );
   return rows.map((r) => r.inode);
 }

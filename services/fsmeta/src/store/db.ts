@@ -1,5 +1,6 @@
 import { Pool, types, type PoolClient, type QueryResultRow } from 'pg';
 import type { Logger } from 'pino';
+import { ALLOWANCE_SQLSTATE, LimitExceeded, MAX_REFILLS, parseAllowanceError, refillAllowance, structureLockSql, type StructureLock } from './quotas';
 
 // int8 columns (inodes, lengths, nanosecond times) are exact bigints in fsmeta.
 types.setTypeParser(types.builtins.INT8, (v) => BigInt(v));
@@ -139,26 +140,55 @@ export class Db {
     await this.pool.end();
   }
 
-  /** Runs `fn` in a READ COMMITTED transaction; retries it on serialization failure, deadlock, lost connection. */
-  async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` in a READ COMMITTED transaction; retries it on serialization failure, deadlock, lost connection.
+   * Every transaction first takes the quota-structure lock (store/quotas.ts): shared, or exclusive when
+   * `opts.structure` says so (read at each attempt). A statement that ran out of quota allowance
+   * (FQ001) rolls back, the allowance is refilled on the same connection (same backend, same shard)
+   * and the transaction runs again; when the limit itself is reached, LimitExceeded is thrown.
+   */
+  async transaction<T>(fn: (tx: Tx) => Promise<T>, opts: { structure?: () => StructureLock } = {}): Promise<T> {
+    let refills = 0;
+    let kept: PoolClient | undefined;
     for (let attempt = 1; ; attempt++) {
-      let client: PoolClient | undefined;
+      let client: PoolClient | undefined = kept;
+      kept = undefined;
       try {
-        client = await this.pool.connect();
-        await client.query(`begin; set local lock_timeout = ${Math.floor(this.options.lockTimeoutMs)}`);
+        client ??= await this.pool.connect();
+        await client.query(`begin; set local lock_timeout = ${Math.floor(this.options.lockTimeoutMs)}; ${structureLockSql(opts.structure?.() ?? 'shared')}`);
         const result = await fn(wrap(client));
         await client.query('commit');
         client.release();
         this.committed();
         return result;
       } catch (err) {
+        let broken = false;
         if (client !== undefined) {
-          const broken = await client.query('rollback').then(
+          broken = await client.query('rollback').then(
             () => false,
             () => true,
           );
-          client.release(broken ? (err instanceof Error ? err : true) : undefined);
         }
+        const need = sqlState(err) === ALLOWANCE_SQLSTATE ? parseAllowanceError(err) : undefined;
+        if (need !== undefined && client !== undefined && !broken && refills < MAX_REFILLS) {
+          refills++;
+          attempt--;
+          let granted: boolean;
+          try {
+            granted = await refillAllowance(client, need);
+          } catch (refillErr) {
+            client.release(refillErr instanceof Error ? refillErr : true);
+            if (!isRetryable(refillErr)) throw giveUp(refillErr);
+            continue;
+          }
+          if (!granted) {
+            client.release();
+            throw new LimitExceeded(need.kind, need.key);
+          }
+          kept = client;
+          continue;
+        }
+        if (client !== undefined) client.release(broken ? (err instanceof Error ? err : true) : undefined);
         if (!isRetryable(err) || attempt >= MAX_ATTEMPTS) throw giveUp(err);
         const code = sqlState(err) ?? 'connection';
         this.retryCounts.set(code, (this.retryCounts.get(code) ?? 0) + 1);

@@ -38,20 +38,17 @@ export interface InodeLockCheck {
   /** The session exists. */
   session: boolean;
   exists: boolean;
-  /** The session has the inode open. */
-  open: boolean;
 }
 
 /**
  * Takes the inode's lock-change advisory lock (held to commit), and says
- * whether the session and the inode exist and the session has the inode open. Later statements of
+ * whether the session and the inode exist. Later statements of
  * the transaction see every lock change committed before the lock was granted.
  */
 export async function lockInodeLocks(tx: Tx, sid: bigint, inode: bigint): Promise<InodeLockCheck> {
   const rows = await tx.query<InodeLockCheck>(
     `select exists (select 1 from session where sid = $2) as session,
-            exists (select 1 from node where inode = $1) as exists,
-            exists (select 1 from open_file where sid = $2 and inode = $1) as open
+            exists (select 1 from node where inode = $1) as exists
        from pg_advisory_xact_lock($3, hashint8($1))`,
     [inode, sid, LOCKS_ADVISORY_SPACE],
     'lock-inode-locks',
@@ -68,6 +65,8 @@ export interface LockState {
   holders: OwnerLocks[];
   /** Live waiters (lease not passed) older than the asking waiter (all of them for a new request), oldest first. */
   waiters: Waiter[];
+  /** The asking waiter's own queue entry still exists (false when its session ended). */
+  queued: boolean;
 }
 
 /** Every lock of one kind on the inode and the live queue before `before` (undefined: the whole queue; 0: none of it). */
@@ -81,14 +80,17 @@ export async function loadLockState(tx: Tx, kind: LockKind, inode: bigint, befor
      union all
      select 1, id, sid, owner, request, null from lock_waiter
       where inode = $1 and kind = $2 and lease_until > now() and ($3::bigint is null or id < $3)
+     union all
+     select 2, id, sid, owner, request, null from lock_waiter where id = $3
      order by w, id`,
     [inode, KIND_CODE[kind], before ?? null],
     `load-locks-${kind}`,
   );
-  const state: LockState = { holders: [], waiters: [] };
+  const state: LockState = { holders: [], waiters: [], queued: false };
   for (const r of rows) {
     const who = { sid: r.sid, owner: ownerFromDb(r.owner) };
-    if (r.w === 1) state.waiters.push({ ...who, id: r.id!, records: decodeLockRecords(r.data!) });
+    if (r.w === 2) state.queued = true;
+    else if (r.w === 1) state.waiters.push({ ...who, id: r.id!, records: decodeLockRecords(r.data!) });
     else state.holders.push({ ...who, records: r.ltype !== null ? [flockRecord(r.ltype)] : decodeLockRecords(r.data!) });
   }
   return state;
@@ -140,12 +142,6 @@ export async function writeOwnerLocks(
   }
   const name = `write-${kind}-${empty ? 'delete' : 'upsert'}`;
   return (await runWrite(tx, name, `${ctes}, ${waiter}`, params, log)).check;
-}
-
-/** Whether the session has the inode open (GetLk's EBADF), one autocommit read. */
-export async function isOpenBy(q: Tx, sid: bigint, inode: bigint): Promise<boolean> {
-  const rows = await q.query('select 1 from open_file where sid = $1 and inode = $2', [sid, inode], 'open-by-session');
-  return rows.length > 0;
 }
 
 /** Queues a blocked request (its own transaction); undefined when the session is gone. */
@@ -211,7 +207,7 @@ export async function listLocks(q: Tx): Promise<SessionLock[]> {
      select sid, inode, owner, 'P'::"char", records, null, false from plock
      union all
      select sid, inode, owner, kind, request, null, true from lock_waiter where lease_until > now()
-     order by sid, inode, owner`,
+     order by sid, inode, kind, owner, waiting`,
   );
   const out: SessionLock[] = [];
   for (const r of rows) {

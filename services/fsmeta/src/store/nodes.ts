@@ -20,6 +20,8 @@ export function attrOutcomeJson(alias: string): string {
 /** Namespace SQL: nodes, edges, symlinks, usage. Every function runs inside the caller's transaction. */
 
 const NODE_COLUMNS = 'inode, type, flags, mode, uid, gid, rdev, atime_ns, mtime_ns, ctime_ns, nlink, length, parent';
+/** What reads of a node select: its columns and its ACL ids (permission checks need the access ACL). */
+const NODE_SELECT = `${NODE_COLUMNS}, access_acl_id, default_acl_id`;
 
 interface NodeRow {
   inode: bigint;
@@ -35,6 +37,8 @@ interface NodeRow {
   nlink: bigint;
   length: bigint;
   parent: bigint;
+  access_acl_id?: bigint | null;
+  default_acl_id?: bigint | null;
 }
 
 export function rowToAttr(r: NodeRow): Attr {
@@ -52,6 +56,8 @@ export function rowToAttr(r: NodeRow): Attr {
     nlink: Number(r.nlink),
     length: r.length,
     parent: r.parent,
+    ...(r.access_acl_id ? { accessAcl: Number(r.access_acl_id) } : {}),
+    ...(r.default_acl_id ? { defaultAcl: Number(r.default_acl_id) } : {}),
   };
 }
 
@@ -60,7 +66,7 @@ function attrParams(a: Attr): unknown[] {
 }
 
 export async function getNode(q: Tx, inode: bigint): Promise<Attr | undefined> {
-  const rows = await q.query<NodeRow>(`select ${NODE_COLUMNS} from node where inode = $1`, [inode], 'get-node');
+  const rows = await q.query<NodeRow>(`select ${NODE_SELECT} from node where inode = $1`, [inode], 'get-node');
   return rows[0] && rowToAttr(rows[0]);
 }
 
@@ -76,7 +82,7 @@ export async function lockNodes(tx: Tx, inodes: bigint[], strength: LockStrength
   const ids = [...new Set(inodes)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const lock = strength === 'update' ? 'for update' : 'for key share';
   const rows = await tx.query<NodeRow>(
-    `select ${NODE_COLUMNS} from node where inode = any($1::bigint[]) order by inode ${lock}`,
+    `select ${NODE_SELECT} from node where inode = any($1::bigint[]) order by inode ${lock}`,
     [ids],
     `lock-nodes-${strength === 'update' ? 'u' : 'ks'}`,
   );
@@ -144,9 +150,10 @@ export async function getParentAndChild(
   name: Buffer,
 ): Promise<{ parent?: Attr; child?: Attr }> {
   const rows = await q.query<NodeRow & { which: number }>(
-    `select 0 as which, ${NODE_COLUMNS} from node where inode = $1
+    `select 0 as which, ${NODE_SELECT} from node where inode = $1
      union all
-     select 1, n.inode, n.type, n.flags, n.mode, n.uid, n.gid, n.rdev, n.atime_ns, n.mtime_ns, n.ctime_ns, n.nlink, n.length, n.parent
+     select 1, n.inode, n.type, n.flags, n.mode, n.uid, n.gid, n.rdev, n.atime_ns, n.mtime_ns, n.ctime_ns, n.nlink, n.length, n.parent,
+            n.access_acl_id, n.default_acl_id
        from edge e join node n on n.inode = e.inode where e.parent = $1 and e.name = $2`,
     [parent, name],
     'get-parent-child',
@@ -252,8 +259,10 @@ export interface DirPage {
   entries: { inode: bigint; name: Buffer; type: FileType; attr?: Attr }[];
 }
 
-const N_COLS = 'n.inode, n.type, n.flags, n.mode, n.uid, n.gid, n.rdev, n.atime_ns, n.mtime_ns, n.ctime_ns, n.nlink, n.length, n.parent';
-const NO_ATTR_COLS = 'null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint';
+const N_COLS =
+  'n.inode, n.type, n.flags, n.mode, n.uid, n.gid, n.rdev, n.atime_ns, n.mtime_ns, n.ctime_ns, n.nlink, n.length, n.parent, n.access_acl_id, n.default_acl_id';
+const NO_ATTR_COLS =
+  'null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint';
 
 /**
  * One page of a directory in one round trip: the directory itself, its parent
@@ -292,17 +301,15 @@ export async function readDirPage(
 }
 
 /**
- * Adds to the volume's used space and inode count. The totals are striped over
- * 64 rows picked by backend pid, so concurrent transactions rarely share a row,
- * and the change commits (or rolls back) with the mutation itself.
+ * Adds to the volume's used space and inode count (and checks its limits). The
+ * totals are striped over 64 rows picked by backend pid, so concurrent
+ * transactions rarely share a row, and the change commits (or rolls back) with
+ * the mutation itself. Volume only: a change that quotas or directory
+ * statistics see goes through store/quotas.ts `charge`.
  */
 export async function addUsage(tx: Tx, space: bigint, inodes: bigint): Promise<void> {
   if (space === 0n && inodes === 0n) return;
-  await tx.query(
-    'update usage_shard set space = space + $1, inodes = inodes + $2 where shard = pg_backend_pid() % 64',
-    [space, inodes],
-    'add-usage',
-  );
+  await tx.query('select fsmeta_charge(null, null, $1::bigint, $2::bigint, null, 0, 0, 0)', [space, inodes], 'add-usage');
 }
 
 export async function getUsage(q: Tx): Promise<{ space: bigint; inodes: bigint }> {
@@ -344,10 +351,12 @@ export async function lockParentForCreate(
   const rows = await tx.query<NodeRow & { existing: bigint | null; next_inode: bigint }>(
     strength === 'update'
       ? `select p.inode, p.type, p.flags, p.mode, p.uid, p.gid, p.rdev, p.atime_ns, p.mtime_ns, p.ctime_ns, p.nlink, p.length, p.parent,
+                p.access_acl_id, p.default_acl_id,
                 e.inode as existing, nextval('inode_seq') as next_inode
            from node p left join edge e on e.parent = p.inode and e.name = $2
           where p.inode = $1 for update of p`
       : `select p.inode, p.type, p.flags, p.mode, p.uid, p.gid, p.rdev, p.atime_ns, p.mtime_ns, p.ctime_ns, p.nlink, p.length, p.parent,
+                p.access_acl_id, p.default_acl_id,
                 e.inode as existing, nextval('inode_seq') as next_inode
            from (select pg_advisory_xact_lock_shared($1)) l, node p left join edge e on e.parent = p.inode and e.name = $2
           where p.inode = $1`,
@@ -383,12 +392,13 @@ export async function insertEntry(
           s as (insert into symlink (inode, target) select $1, $15::bytea from g where $15::bytea is not null),
           d as (update node set nlink = nlink + $16, mtime_ns = greatest(mtime_ns, $9), ctime_ns = greatest(ctime_ns, $9)
                  where inode = $13 and ($16::bigint <> 0 or mtime_ns < $9::bigint - $17::bigint)),
-          u as (update usage_shard set space = space + $18, inodes = inodes + 1 where shard = pg_backend_pid() % 64 and exists (select 1 from g)),
+          u as (select fsmeta_charge($5, $6, $18, 1, array[$13::bigint], $18, 1, 0) as c from g),
           o as (insert into open_file (sid, inode, refs) select $19::bigint, $1, 1 from g where $19::bigint is not null
                 on conflict (sid, inode) do update set refs = open_file.refs + 1)`,
     [...attrParams(a), name, target ?? null, parentNlinkDelta, skipNs, 4096n, openBySession ?? null],
     log,
-    { select: 'exists (select 1 from g) as parent_found' },
+    // Referencing u runs the charge (usage, limits, quotas, directory statistics: store/quotas.ts).
+    { select: 'exists (select 1 from g) and (select count(*) from u) >= 0 as parent_found' },
   );
   return { parentFound: rows[0]?.parent_found === true, check };
 }
@@ -432,7 +442,7 @@ export interface EntryRemoval {
  */
 export async function removeEntry(tx: Tx, r: EntryRemoval, space: bigint, log?: OutcomeLog): Promise<SessionCheck | undefined> {
   const drop = r.keepNlink === undefined;
-  return runWriteCheck(
+  const { check } = await runWrite(
     tx,
     'remove-entry',
     `de as (delete from edge where parent = $1 and name = $2),
@@ -441,12 +451,21 @@ export async function removeEntry(tx: Tx, r: EntryRemoval, space: bigint, log?: 
           dx as (delete from xattr where inode = $3 and $6::boolean),
           ds as (delete from symlink where inode = $3 and $6::boolean),
           q as (insert into file_release (inode) select $3 where $6::boolean and $7::boolean on conflict do nothing),
-          u as (update usage_shard set space = space - $8, inodes = inodes - 1 where $6::boolean and shard = pg_backend_pid() % 64),
+          u as (select fsmeta_charge($11, $12, case when $6::boolean then -$8::bigint else 0 end, case when $6::boolean then -1 else 0 end,
+                                     array[$1::bigint], -$8::bigint, -1, -$13::bigint) as c),
+          dq as (delete from quota where kind = 1 and key = $3 and $6::boolean and $14::boolean),
+          dd as (delete from dir_stat where inode = $3 and $6::boolean and $14::boolean),
           p as (update node set nlink = nlink + $9, mtime_ns = greatest(mtime_ns, $5), ctime_ns = greatest(ctime_ns, $5)
                  where inode = $1 and ($9::bigint <> 0 or mtime_ns < $5::bigint - $10::bigint))`,
-    [r.parent, r.name, r.node.inode, r.keepNlink ?? 0, r.now, drop, r.node.type === 1, space, r.parentNlinkDelta, r.skipNs],
+    [
+      r.parent, r.name, r.node.inode, r.keepNlink ?? 0, r.now, drop, r.node.type === 1, space, r.parentNlinkDelta, r.skipNs,
+      r.node.uid, r.node.gid, r.node.type === 1 ? r.node.length : 0n, r.node.type === 2,
+    ],
     log,
+    // Referencing u runs the charge; a removed directory takes its quota and statistics with it.
+    { select: '(select count(*) from u) as charged' },
   );
+  return check;
 }
 
 type EdgeRef = { inode: bigint; type: FileType } | undefined;
@@ -472,7 +491,11 @@ export async function getEdgePair(tx: Tx, p1: bigint, n1: Buffer, p2: bigint, n2
 /**
  * A plain move (no entry replaced) in one statement: the source entry goes,
  * the destination entry appears, the moved node gets its new ctime and
- * parent, and both parents their nlink change and (coalesced) times.
+ * parent, and both parents their nlink change and (coalesced) times; the
+ * entry's share of quotas and directory statistics moves (fsmeta_move, which
+ * answers `accounted` false when a directory changes quota trees without
+ * `mayRecount`: the caller rolls back and starts over under the exclusive
+ * structure lock).
  */
 export async function moveEntry(
   tx: Tx,
@@ -488,10 +511,11 @@ export async function moveEntry(
     skipNs: bigint;
     /** The source parent's coalescing window, when it differs (a trash hour directory is never touched). */
     skipSrcNs?: bigint;
+    mayRecount: boolean;
   },
   log?: OutcomeLog,
-): Promise<SessionCheck | undefined> {
-  return runWriteCheck(
+): Promise<{ check?: SessionCheck; accounted: boolean }> {
+  const { rows, check } = await runWrite<{ accounted: boolean }>(
     tx,
     'move-entry',
     `de as (delete from edge where parent = $1 and name = $2),
@@ -500,8 +524,14 @@ export async function moveEntry(
           ps as (update node set nlink = nlink + $9, mtime_ns = greatest(mtime_ns, $7), ctime_ns = greatest(ctime_ns, $7)
                   where inode = $1 and $1 <> $3 and ($9::bigint <> 0 or mtime_ns < $7::bigint - $12::bigint)),
           pd as (update node set nlink = nlink + $10, mtime_ns = greatest(mtime_ns, $7), ctime_ns = greatest(ctime_ns, $7)
-                  where inode = $3 and ($10::bigint <> 0 or mtime_ns < $7::bigint - $11::bigint))`,
-    [m.parentSrc, m.nameSrc, m.parentDst, m.nameDst, m.moved.inode, m.moved.type, m.now, m.moved.parent, m.srcNlink, m.dstNlink, m.skipNs, m.skipSrcNs ?? m.skipNs],
+                  where inode = $3 and ($10::bigint <> 0 or mtime_ns < $7::bigint - $11::bigint)),
+          qa as (select fsmeta_move($1, $3, $5, $13) as ok)`,
+    [
+      m.parentSrc, m.nameSrc, m.parentDst, m.nameDst, m.moved.inode, m.moved.type, m.now, m.moved.parent, m.srcNlink, m.dstNlink, m.skipNs,
+      m.skipSrcNs ?? m.skipNs, m.mayRecount,
+    ],
     log,
+    { select: '(select ok from qa) as accounted' },
   );
+  return { check, accounted: rows[0]?.accounted !== false };
 }

@@ -10,6 +10,27 @@ export interface OutcomeLog {
   requestId: string;
   outcome: Buffer;
   allowReadOnly: boolean;
+  /** The RPC and request fingerprint the id is bound to (null: unbound). */
+  method: string | null;
+  fingerprint: Buffer | null;
+}
+
+/** A recorded outcome and what its request id is bound to. */
+export interface StoredOutcome {
+  outcome: Buffer;
+  method: string | null;
+  fingerprint: Buffer | null;
+}
+
+/**
+ * A write that raced the removal of its session: the foreign key from
+ * request_log (or any other per-session table) to the session row failed.
+ * The session is gone, so the caller answers ESTALE, as for any unknown session.
+ */
+export function isSessionGone(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { code?: unknown; detail?: unknown };
+  return e.code === '23503' && typeof e.detail === 'string' && /table "session"/.test(e.detail);
 }
 
 /**
@@ -37,12 +58,12 @@ export async function runWrite<R extends object = object>(
   const n = params.length;
   const rows = await tx.query<R & QueryRow & { rl_session_found: boolean; rl_logged: boolean }>(
     `with ${ctes},
-          rl_s as (select read_only from session where sid = $${n + 1}),
-          rl as (insert into request_log (sid, request_id, outcome)
-                 select $${n + 1}, $${n + 2}, x.outcome from rl_s, (select coalesce(${opts.outcomeSql ?? 'null'}, $${n + 3}::bytea) as outcome) x
+          rl_s as (select read_only from session where sid = $${n + 1} and expire_at > now()),
+          rl as (insert into request_log (sid, request_id, outcome, method, fingerprint)
+                 select $${n + 1}, $${n + 2}, x.outcome, $${n + 5}, $${n + 6} from rl_s, (select coalesce(${opts.outcomeSql ?? 'null'}, $${n + 3}::bytea) as outcome) x
                   where x.outcome is not null and ($${n + 4}::boolean or not rl_s.read_only) returning 1)
      select ${select}, exists (select 1 from rl_s) as rl_session_found, exists (select 1 from rl) as rl_logged${from}`,
-    [...params, log.sid, log.requestId, opts.outcomeSql === undefined ? log.outcome : null, log.allowReadOnly],
+    [...params, log.sid, log.requestId, opts.outcomeSql === undefined ? log.outcome : null, log.allowReadOnly, log.method, log.fingerprint],
     `${name}+log`,
   );
   const r = rows[0];
@@ -53,24 +74,19 @@ export async function runWrite<R extends object = object>(
 type QueryRow = Record<string, unknown>;
 
 /**
- * Records a mutation's outcome in its own transaction. Inserts nothing when the
- * session is unknown, or read-only and `allowReadOnly` is false; a concurrent
- * first attempt with the same id makes the insert fail with a unique violation,
- * which rolls the whole mutation back for a retry.
+ * Records a mutation's outcome in its own statement. Inserts nothing when the
+ * session is unknown or past its expiry ('missing': the session is fenced off
+ * however busy it is), or read-only and `allowReadOnly` is false; a concurrent
+ * first attempt with the same id makes the insert fail with a unique
+ * violation, which rolls the whole mutation back for a retry.
  */
-export async function recordOutcome(
-  tx: Tx,
-  sid: bigint,
-  requestId: string,
-  outcome: Buffer,
-  allowReadOnly: boolean,
-): Promise<SessionCheck> {
+export async function recordOutcome(tx: Tx, log: OutcomeLog): Promise<SessionCheck> {
   const rows = await tx.query<{ read_only: boolean; inserted: boolean }>(
-    `with s as (select sid, read_only from session where sid = $1),
-          ins as (insert into request_log (sid, request_id, outcome)
-                  select sid, $2, $3 from s where $4 or not read_only returning 1)
+    `with s as (select sid, read_only from session where sid = $1 and expire_at > now()),
+          ins as (insert into request_log (sid, request_id, outcome, method, fingerprint)
+                  select sid, $2, $3, $5, $6 from s where $4 or not read_only returning 1)
      select s.read_only, exists (select 1 from ins) as inserted from s`,
-    [sid, requestId, outcome, allowReadOnly],
+    [log.sid, log.requestId, log.outcome, log.allowReadOnly, log.method, log.fingerprint],
     'record-outcome',
   );
   const row = rows[0];
@@ -78,28 +94,32 @@ export async function recordOutcome(
   return row.inserted ? 'ok' : 'read-only';
 }
 
-export async function getOutcome(tx: Tx, sid: bigint, requestId: string): Promise<Buffer | undefined> {
-  const rows = await tx.query<{ outcome: Buffer }>(
-    'select outcome from request_log where sid = $1 and request_id = $2',
+export async function getOutcome(tx: Tx, sid: bigint, requestId: string): Promise<StoredOutcome | undefined> {
+  const rows = await tx.query<StoredOutcome>(
+    'select outcome, method, fingerprint from request_log where sid = $1 and request_id = $2',
     [sid, requestId],
     'get-outcome',
   );
-  return rows[0]?.outcome;
+  return rows[0];
 }
 
-/** Records a failure unless some attempt already recorded an outcome; returns the outcome that stands. */
-export async function recordFailure(tx: Tx, sid: bigint, requestId: string, outcome: Buffer): Promise<Buffer | undefined> {
-  const rows = await tx.query<{ outcome: Buffer }>(
-    `with ins as (insert into request_log (sid, request_id, outcome)
-                  select sid, $2, $3 from session where sid = $1
-                  on conflict (sid, request_id) do nothing returning outcome)
-     select outcome from ins
+/**
+ * Records a failure unless some attempt already recorded an outcome; returns
+ * the outcome that stands, or undefined when the session is gone or expired
+ * and nothing was recorded.
+ */
+export async function recordFailure(tx: Tx, log: OutcomeLog): Promise<StoredOutcome | undefined> {
+  const rows = await tx.query<StoredOutcome>(
+    `with ins as (insert into request_log (sid, request_id, outcome, method, fingerprint)
+                  select sid, $2, $3, $4, $5 from session where sid = $1 and expire_at > now()
+                  on conflict (sid, request_id) do nothing returning outcome, method, fingerprint)
+     select outcome, method, fingerprint from ins
      union all
-     select outcome from request_log where sid = $1 and request_id = $2`,
-    [sid, requestId, outcome],
+     select outcome, method, fingerprint from request_log where sid = $1 and request_id = $2`,
+    [log.sid, log.requestId, log.outcome, log.method, log.fingerprint],
     'record-failure',
   );
-  return rows[0]?.outcome;
+  return rows[0];
 }
 
 /** Forgets outcomes older than the retention; returns how many were removed. */

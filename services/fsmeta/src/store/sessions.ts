@@ -13,6 +13,10 @@ export interface SessionRow {
   owner: string | null;
 }
 
+/**
+ * Inserts a session; undefined when `maxSessions` (> 0) live sessions exist
+ * already (concurrent inserts may overshoot by the number racing: a soft limit).
+ */
 export async function insertSession(
   tx: Tx,
   info: unknown,
@@ -20,13 +24,16 @@ export async function insertSession(
   ttlMs: number,
   owner: string | null,
   skipTrash = false,
-): Promise<bigint> {
+  maxSessions = 0,
+): Promise<bigint | undefined> {
   const rows = await tx.query<{ sid: bigint }>(
     `insert into session (sid, info, read_only, expire_at, owner, skip_trash)
-     values (nextval('session_seq'), $1, $2, now() + make_interval(secs => $3::double precision / 1000), $4, $5) returning sid`,
-    [JSON.stringify(info), readOnly, ttlMs, owner, skipTrash],
+     select nextval('session_seq'), $1, $2, now() + make_interval(secs => $3::double precision / 1000), $4, $5
+      where $6::integer <= 0 or (select count(*) from session where expire_at > now()) < $6::integer
+     returning sid`,
+    [JSON.stringify(info), readOnly, ttlMs, owner, skipTrash, maxSessions],
   );
-  return rows[0]!.sid;
+  return rows[0]?.sid;
 }
 
 /** Extends a live session; returns its new expiry (ns), or undefined if it is gone. */
@@ -67,11 +74,25 @@ export async function deleteSession(tx: Tx, sid: bigint): Promise<void> {
   await tx.query('delete from session where sid = $1', [sid]);
 }
 
-/** Sessions past their expiry, oldest first, skipping ones another replica is cleaning. */
+/** Advisory key of the session-expiry job: one replica cleans at a time (negative: positive keys are inodes). */
+const EXPIRY_LOCK_KEY = -7362847128;
+
+/**
+ * Sessions past their expiry, oldest first, locked FOR UPDATE, when this
+ * transaction won the expiry job's advisory lock (else none: another replica
+ * is cleaning). The rows are waited for, not skipped: every mutation holds its
+ * session row FOR KEY SHARE (the request log's foreign key) until it commits,
+ * so SKIP LOCKED would pass over a busy session forever. The wait is short: a
+ * session past its expiry admits no new mutation (requests.ts), so only those
+ * already in flight finish, and lock_timeout bounds it.
+ */
 export async function expiredSessions(tx: Tx, limit: number): Promise<bigint[]> {
+  const won = await tx.query<{ won: boolean }>('select pg_try_advisory_xact_lock($1) as won', [EXPIRY_LOCK_KEY], 'expiry-lock');
+  if (won[0]?.won !== true) return [];
   const rows = await tx.query<{ sid: bigint }>(
-    'select sid from session where expire_at < now() order by expire_at limit $1 for update skip locked',
+    'select sid from session where expire_at < now() order by expire_at limit $1 for update',
     [limit],
+    'expired-sessions',
   );
   return rows.map((r) => r.sid);
 }

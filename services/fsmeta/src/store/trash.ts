@@ -43,9 +43,8 @@ export async function ensureHourDir(tx: Tx, trashInode: bigint, name: Buffer, no
                 on conflict do nothing returning inode),
           n as (insert into node (inode, type, flags, mode, uid, gid, rdev, atime_ns, mtime_ns, ctime_ns, nlink, length, parent)
                 select inode, 2, 0, 365, 0, 0, 0, $3, $3, $3, 2, 4096, $1 from e),
-          u as (update usage_shard set space = space + 4096, inodes = inodes + 1
-                 where shard = pg_backend_pid() % 64 and exists (select 1 from e))
-     select inode from e`,
+          u as (select fsmeta_hour_dir(1, $1, inode) as c from e)
+     select inode from e where (select count(*) from u) >= 0`,
     [trashInode, name, now],
     'create-hour-dir',
   );
@@ -92,9 +91,13 @@ export async function moveToTrash(tx: Tx, m: TrashMove, log?: OutcomeLog): Promi
           te as (insert into edge (parent, name, inode, type) values ($3, $4, $5, $6)),
           mn as (update node set parent = case when parent = 0 then 0 else $3 end, ctime_ns = $7 where inode = $5),
           p as (update node set nlink = nlink + $8, mtime_ns = greatest(mtime_ns, $7), ctime_ns = greatest(ctime_ns, $7)
-                 where inode = $1 and ($8::bigint <> 0 or mtime_ns < $7::bigint - $9::bigint))`,
+                 where inode = $1 and ($8::bigint <> 0 or mtime_ns < $7::bigint - $9::bigint)),
+          qa as (select fsmeta_move($1, $3, $5, true) as ok)`,
       [m.parent, m.name, m.hour, m.trashName, m.node.inode, m.node.type, m.now, m.parentNlinkDelta, m.skipNs],
       log,
+      // The entry leaves its parent's quotas and statistics for the hour directory's statistics
+      // (fsmeta_move; no recount: a file, or a directory Rmdir found empty).
+      { select: '(select ok from qa) as accounted' },
     )
   ).check;
 }
@@ -183,9 +186,8 @@ export async function removeEmptyHourDir(tx: Tx, trashInode: bigint, hour: bigin
                 returning n.inode),
           e as (delete from edge where parent = $1 and inode in (select inode from d)),
           x as (delete from xattr where inode in (select inode from d)),
-          u as (update usage_shard set space = space - 4096, inodes = inodes - 1
-                 where shard = pg_backend_pid() % 64 and exists (select 1 from d))
-     select inode from d`,
+          u as (select fsmeta_hour_dir(-1, $1, inode) as c from d)
+     select inode from d where (select count(*) from u) >= 0`,
     [trashInode, hour],
     'remove-hour-dir',
   );

@@ -1,0 +1,74 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash, type Hash } from 'node:crypto';
+import { requestShapes, type MessageShape } from '@fsmeta/proto';
+import type { RequestBinding } from '../meta/types';
+
+/**
+ * What a request id is bound to: the RPC and a fingerprint of its body
+ * (docs/api.md, "Request ids"). The server runs each handler inside
+ * `bindingScope.run(...)`, and opContext (convert.ts) hands the binding to meta
+ * with the rest of the request context, where the request log stores it.
+ */
+const scope = new AsyncLocalStorage<{ method: string; request: unknown }>();
+
+export function runBound<T>(method: string, request: unknown, fn: () => T): T {
+  return scope.run({ method, request }, fn);
+}
+
+/** The binding of the request being handled, or undefined outside a handler (e.g. tests calling meta directly). */
+export function currentBinding(): RequestBinding | undefined {
+  const current = scope.getStore();
+  if (current === undefined) return undefined;
+  let fingerprint: Buffer | undefined;
+  return {
+    method: current.method,
+    fingerprint: () => (fingerprint ??= fingerprintOf(current.method, current.request)),
+  };
+}
+
+/** The fields that identify the request id itself, not the request: left out of the fingerprint. */
+const KEY_FIELDS = new Set(['ctx.request_id', 'ctx.session_id']);
+const FINGERPRINT_BYTES = 16;
+
+/**
+ * SHA-256 over the decoded request, field by field in .proto order, each value
+ * tagged with its field name and length, so the same request always gives the
+ * same bytes and different ones (almost) never do.
+ */
+export function fingerprintOf(method: string, request: unknown): Buffer {
+  const h = createHash('sha256').update(method).update('\0');
+  const shape = requestShapes().get(method);
+  if (shape !== undefined) hashMessage(h, shape, request, '');
+  return h.digest().subarray(0, FINGERPRINT_BYTES);
+}
+
+function hashValue(h: Hash, v: unknown): void {
+  if (Buffer.isBuffer(v) || v instanceof Uint8Array) {
+    h.update(`b${v.length}:`).update(v);
+  } else {
+    const s = String(v);
+    h.update(`${typeof v}${Buffer.byteLength(s)}:${s}`);
+  }
+}
+
+function hashMessage(h: Hash, shape: MessageShape, msg: unknown, prefix: string): void {
+  if (typeof msg !== 'object' || msg === null) {
+    h.update('null;');
+    return;
+  }
+  const obj = msg as Record<string, unknown>;
+  for (const field of shape.fields) {
+    const path = prefix === '' ? field.name : `${prefix}.${field.name}`;
+    if (KEY_FIELDS.has(path)) continue;
+    const value = obj[field.key];
+    if (value === undefined || value === null) continue;
+    h.update(`${field.name}=`);
+    const values = field.repeated && Array.isArray(value) ? value : [value];
+    if (field.repeated) h.update(`[${values.length}]`);
+    for (const v of values) {
+      if (field.message !== undefined) hashMessage(h, field.message, v, path);
+      else hashValue(h, v);
+    }
+    h.update(';');
+  }
+}
