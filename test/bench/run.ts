@@ -13,6 +13,7 @@ import { LOCK_LINES, lockHandover } from './locks';
 import { QUOTA_THROUGHPUT, summaryLines } from './quotas';
 import { OTHER_CPU_WARNING, cpuShares, cpuSplit, type CpuShares } from './cpu';
 import { emit as emitLine, latencyLine, log, perSecond, round, runConcurrent, timeSamples, type LatencyLine, type ThroughputLine } from './measure';
+import { mountLines } from './mount';
 import { describePerOp, type SqlStats } from './sql-stats';
 import { DATA_LINES, NAMESPACE_LINES, timed, type LineRunner, type SingleParams } from './single-client';
 import { THROUGHPUT_CASES, measureThroughput, type FloorTally, type ThroughputParams } from './throughput';
@@ -335,6 +336,8 @@ async function bench(address: string, databaseUrl: string, server: ServerProcess
       if (p.only.has(kind) && floors.samples[kind].length === 0) await floors.measure(kind, p.single.n);
     }
     for (const line of floors.lines()) emitLine(line);
+
+    if (p.only.size === 0 || [...p.only].some((o) => o.startsWith('mount-'))) await mountLines(client, address, p.only);
 
     const t = p.throughput;
     log(`throughput: ${t.concurrency} concurrent calls, ${t.seconds}s each (${t.rounds} rounds) after ${t.warmupSeconds}s warm-up; pool ${p.poolSize}`);
