@@ -6,7 +6,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createTestDatabase, discoverDatabase, prepareTemplate } from '../harness/database';
 import { HealthCheck, PgWriteBaseline } from './baselines';
+import { clientBench } from './client';
 import { LOCK_LINES, lockHandover } from './locks';
+import { QUOTA_THROUGHPUT, summaryLines } from './quotas';
 import { OTHER_CPU_WARNING, cpuShares, cpuSplit, type CpuShares } from './cpu';
 import { emit, log, timeSequential } from './measure';
 import { describePerOp, type SqlStats } from './sql-stats';
@@ -234,6 +236,37 @@ async function bench(address: string, databaseUrl: string, server: ServerProcess
       emit(await measureThroughput(c, subject, { health, pgWrite }, t, () => cpuSplit(server.pid, database)));
       warnIfBusy(op, cpu);
       log(`${op}: server transaction retries ${retryDelta(before, await server.retries())}`);
+    }
+    // Space accounting: quotas and directory statistics against the same work without them.
+    for (const c of QUOTA_THROUGHPUT) {
+      const op = c.op === 'create-shared-dir-dirstats' ? `create-shared-dir@${t.concurrency}-dirstats` : `${c.op}@${t.concurrency}-quota`;
+      if (p.only.size > 0 && !p.only.has(op)) continue;
+      const before = await server.retries();
+      const cpu = cpuShares(server.pid, database);
+      emit(await c.run(workers, t));
+      warnIfBusy(op, cpu);
+      log(`${op}: server transaction retries ${retryDelta(before, await server.retries())}`);
+    }
+    for (const line of await summaryLines(main, databaseUrl, p.only)) emit(line);
+
+    // Client caches and the change feed: a second replica, so changes cross servers.
+    const clientOps = ['getattr-cached', 'lookup-cached', 'watch-invalidation', `create@${t.concurrency}-watch`];
+    if (p.only.size === 0 || clientOps.some((op) => p.only.has(op))) {
+      const second = await startServerProcess(databaseUrl, p.poolSize, p.serverNodeArgs);
+      try {
+        await clientBench({
+          address,
+          secondAddress: second.address,
+          main,
+          workers,
+          n: p.single.n,
+          throughput: t,
+          wants: (op) => p.only.size === 0 || p.only.has(op),
+          emit,
+        });
+      } finally {
+        await second.stop();
+      }
     }
   } finally {
     stopHeartbeats();

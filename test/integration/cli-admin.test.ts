@@ -1,5 +1,6 @@
 import type { Session } from '@fsmeta/client';
 import { COMMANDS } from '@fsmeta/fsmeta';
+import { Client } from 'pg';
 import { cli } from '../harness/cli';
 import { startEnv, type TestEnv } from '../harness/server';
 import { buildSmallVolume } from '../harness/volume';
@@ -99,5 +100,41 @@ describe('fsmeta CLI', () => {
     expect(again.code).toBe(1);
     expect(again.json()).toEqual({ killed: [], missing: [victim.id] });
     await expect(victim.heartbeat()).rejects.toMatchObject({ errnoName: 'ESTALE' });
+  });
+
+  it('quota set, get, list, check (--repair) and delete; the limit holds over the wire', async () => {
+    const set = await cli(env.databaseUrl, 'quota', 'set', '--path', '/d1/d2', '--inodes', '3', '--json');
+    expect(set.code).toBe(0);
+    // d2 holds f2 and hard (a link to f1): two entries, as JuiceFS counts directory quotas.
+    expect(set.json()).toMatchObject({ kind: 'directory', key: ino.d2, maxInodes: '3', usedInodes: '2' });
+    await s.call('Mknod', { parent: ino.d2, name: Buffer.from('third'), mode: 0o644, type: 'FILE_TYPE_REGULAR' });
+    await expect(s.call('Mknod', { parent: ino.d2, name: Buffer.from('fourth'), mode: 0o644, type: 'FILE_TYPE_REGULAR' })).rejects.toMatchObject({ errnoName: 'EDQUOT' });
+    expect((await cli(env.databaseUrl, 'quota', 'get', '--path', '/d1/d2', '--json')).json().usedInodes).toBe('3');
+    expect((await cli(env.databaseUrl, 'quota', 'set', '--uid', '0', '--capacity', '1', '--json')).json()).toMatchObject({ kind: 'user', maxSpace: String(1 << 30) });
+    const list = await cli(env.databaseUrl, 'quota', 'list');
+    expect(list.out.split('\n')).toHaveLength(3);
+    expect((await cli(env.databaseUrl, 'quota', 'check')).code).toBe(0);
+
+    const pg = new Client({ connectionString: env.databaseUrl });
+    await pg.connect();
+    try {
+      await pg.query('update quota_shard set inodes = inodes + 7 where kind = 1 and shard = 3');
+    } finally {
+      await pg.end();
+    }
+    const bad = await cli(env.databaseUrl, 'quota', 'check', '--json');
+    expect(bad.code).toBe(1);
+    expect(bad.json().differ).toEqual([expect.objectContaining({ kind: 'directory', key: ino.d2, usedInodes: '10', countedInodes: '3' })]);
+    expect((await cli(env.databaseUrl, 'fsck', '--json')).json().checks.find((c: { check: string }) => c.check === 'quota-usage').found).toBe(1);
+    expect((await cli(env.databaseUrl, 'quota', 'check', '--repair')).code).toBe(0);
+    expect((await cli(env.databaseUrl, 'quota', 'check')).out).toBe('quota usage matches a recount');
+
+    expect((await cli(env.databaseUrl, 'quota', 'delete', '--path', '/d1/d2')).out).toBe('quota of /d1/d2 deleted');
+    expect((await cli(env.databaseUrl, 'quota', 'delete', '--uid', '0')).code).toBe(0);
+    const gone = await cli(env.databaseUrl, 'quota', 'get', '--path', '/d1/d2');
+    expect(gone.code).toBe(1);
+    expect(gone.err).toContain('ENOENT');
+    expect((await cli(env.databaseUrl, 'quota', 'set', '--path', '/d1', '--uid', '3')).code).toBe(2);
+    await s.call('Unlink', { parent: ino.d2, name: Buffer.from('third') });
   });
 });

@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import * as fc from 'fast-check';
 import type { Session, v1 } from '@fsmeta/client';
 import { Client } from 'pg';
 import { checkAccounting } from '../harness/accounting';
@@ -438,6 +439,123 @@ describe('hard limits under concurrency (three replicas)', () => {
     );
     expect(bad).toEqual([]);
     expect(seen.inodes).toBeLessThanOrEqual(40n);
+    await expectConsistent();
+  });
+});
+
+/**
+ * A model of nested directory quotas: T (top) holds A and C, A holds B; T, A and B have quotas with
+ * small random limits. Files come and go, grow and shrink, and move between A, B and C; every
+ * errno (EDQUOT above all) and, at the end, every quota's usage must be the model's.
+ */
+describe('nested directory quotas against a model', () => {
+  type Dir = 'A' | 'B' | 'C';
+  type ModelOp =
+    | { op: 'create'; dir: Dir; name: string }
+    | { op: 'unlink'; dir: Dir; name: string }
+    | { op: 'truncate'; dir: Dir; name: string; units: number }
+    | { op: 'rename'; dir: Dir; name: string; to: Dir; toName: string };
+  const DIRS: Dir[] = ['A', 'B', 'C'];
+  const NAMES = ['f', 'g', 'h'];
+  /** The quotas over each directory, nearest first (T covers everything; A covers A and B). */
+  const OVER: Record<Dir, ('T' | 'A' | 'B')[]> = { A: ['A', 'T'], B: ['B', 'A', 'T'], C: ['T'] };
+  const dirArb = fc.constantFrom(...DIRS);
+  const nameArb = fc.constantFrom(...NAMES);
+  const opArb: fc.Arbitrary<ModelOp> = fc.oneof(
+    fc.record({ op: fc.constant('create' as const), dir: dirArb, name: nameArb }),
+    fc.record({ op: fc.constant('unlink' as const), dir: dirArb, name: nameArb }),
+    fc.record({ op: fc.constant('truncate' as const), dir: dirArb, name: nameArb, units: fc.nat({ max: 4 }) }),
+    fc.record({ op: fc.constant('rename' as const), dir: dirArb, name: nameArb, to: dirArb, toName: nameArb }),
+  );
+  const limitArb = fc.record({ space: fc.integer({ min: 0, max: 14 }), inodes: fc.integer({ min: 0, max: 6 }) });
+
+  it('agrees with the model on every errno and on final usage', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.record({ T: limitArb, A: limitArb, B: limitArb }), fc.array(opArb, { minLength: 5, maxLength: 18 }), async (limits, ops) => {
+        const top = await mkdir(ROOT_INO, uniq('model'));
+        const real: Record<'T' | Dir, string> = { T: top, A: await mkdir(top, 'A'), B: '', C: await mkdir(top, 'C') };
+        real.B = await mkdir(real.A, 'B');
+        // Usage in 4 KiB units; the directories themselves: T holds A, B, C; A holds B.
+        const used: Record<'T' | 'A' | 'B', { space: number; inodes: number }> = { T: { space: 3, inodes: 3 }, A: { space: 1, inodes: 1 }, B: { space: 0, inodes: 0 } };
+        const max: Record<'T' | 'A' | 'B', { space: number; inodes: number }> = {
+          T: { space: limits.T.space === 0 ? 0 : limits.T.space + 3, inodes: limits.T.inodes === 0 ? 0 : limits.T.inodes + 3 },
+          A: { space: limits.A.space === 0 ? 0 : limits.A.space + 1, inodes: limits.A.inodes === 0 ? 0 : limits.A.inodes + 1 },
+          B: limits.B,
+        };
+        for (const q of ['T', 'A', 'B'] as const) await setQuota('QUOTA_KIND_DIRECTORY', real[q], max[q].space * UNIT, max[q].inodes);
+        const files = new Map<string, number>(); // "dir/name" -> size in units (each file at least 1)
+        const fits = (quotas: readonly ('T' | 'A' | 'B')[], space: number, inodes: number): boolean =>
+          quotas.every((q) => !((space > 0 && max[q].space > 0 && used[q].space + space > max[q].space) || (inodes > 0 && max[q].inodes > 0 && used[q].inodes + inodes > max[q].inodes)));
+        const add = (quotas: readonly ('T' | 'A' | 'B')[], space: number, inodes: number): void => {
+          for (const q of quotas) {
+            used[q].space += space;
+            used[q].inodes += inodes;
+          }
+        };
+        for (const op of ops) {
+          const key = `${op.dir}/${op.name}`;
+          let expected: string | undefined;
+          let call: () => Promise<unknown>;
+          switch (op.op) {
+            case 'create':
+              if (files.has(key)) expected = 'EEXIST';
+              else if (!fits(OVER[op.dir], 1, 1)) expected = 'EDQUOT';
+              else {
+                files.set(key, 1);
+                add(OVER[op.dir], 1, 1);
+              }
+              call = () => mknod(real[op.dir], op.name);
+              break;
+            case 'unlink': {
+              const size = files.get(key);
+              if (size === undefined) expected = 'ENOENT';
+              else {
+                files.delete(key);
+                add(OVER[op.dir], -size, -1);
+              }
+              call = () => s.call('Unlink', { parent: real[op.dir], name: b(op.name) });
+              break;
+            }
+            case 'truncate': {
+              const size = files.get(key);
+              const next = Math.max(1, op.units);
+              if (size === undefined) expected = 'ENOENT';
+              else if (!fits(OVER[op.dir], next - size, 0)) expected = 'EDQUOT';
+              else {
+                files.set(key, next);
+                add(OVER[op.dir], next - size, 0);
+              }
+              call = async () => truncate((await s.call('Lookup', { parent: real[op.dir], name: b(op.name) })).attr!.inode, op.units * UNIT);
+              break;
+            }
+            case 'rename': {
+              const size = files.get(key);
+              const toKey = `${op.to}/${op.toName}`;
+              const gain = OVER[op.to].filter((q) => !OVER[op.dir].includes(q));
+              const lose = OVER[op.dir].filter((q) => !OVER[op.to].includes(q));
+              if (size === undefined) expected = 'ENOENT';
+              else if (key === toKey) expected = undefined;
+              else if (!fits(gain, size, 1)) expected = 'EDQUOT';
+              else {
+                const victim = files.get(toKey);
+                if (victim !== undefined) add(OVER[op.to], -victim, -1);
+                add(gain, size, 1);
+                add(lose, -size, -1);
+                files.delete(key);
+                files.set(toKey, size);
+              }
+              call = () => s.call('Rename', { parentSrc: real[op.dir], nameSrc: b(op.name), parentDst: real[op.to], nameDst: b(op.toName) });
+              break;
+            }
+          }
+          expect([op, await errnoOf(call())]).toEqual([op, expected]);
+        }
+        for (const q of ['T', 'A', 'B'] as const) {
+          expect([q, await quota('QUOTA_KIND_DIRECTORY', real[q])]).toMatchObject([q, { usedSpace: String(used[q].space * UNIT), usedInodes: String(used[q].inodes) }]);
+        }
+      }),
+      { numRuns: 8 },
+    );
     await expectConsistent();
   });
 });

@@ -19,9 +19,13 @@ import {
 
 import { DEFAULT_KEEPALIVE_MS, Endpoints, RetryBudget, type Endpoint } from './transport';
 import { Watcher, type WatchOptions } from './watcher';
+import { ClientCache, type AtimeMode } from './client-cache';
+import type { CacheOptions, CacheStats } from './cache';
 
 export { ERRNO, type ErrnoName, type v1 } from '@fsmeta/proto';
 export { Watcher, type WatchOptions, type WatchBatch } from './watcher';
+import type { WatchBatch } from './watcher';
+export type { CacheOptions, CacheKnobs, CacheStats } from './cache';
 
 type KnownKeys<T> = { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] };
 type Methods = KnownKeys<MetaDefinition>;
@@ -115,6 +119,18 @@ export interface ClientOptions {
   retryBudget?: { ratio?: number; minPerSecond?: number };
   /** Keepalive ping interval of idle connections. Default 20 s. */
   keepaliveMs?: number;
+  /**
+   * Metadata caches (docs/client.md): `true` for the defaults, or per-cache
+   * knobs. Off unless given: a plain client asks the server every time.
+   */
+  cache?: CacheOptions | boolean;
+  /**
+   * Keep the caches true with the change feed (default true). False: every
+   * cached item lives until its TTL, whatever other nodes do.
+   */
+  watch?: boolean;
+  /** The volume's atime mode for serving reads from the cache; default: the format NewSession returns. */
+  atimeMode?: AtimeMode;
   /** Connect over TLS (ignored when `credentials` is given). */
   tls?: TlsOptions;
   /**
@@ -169,6 +185,10 @@ export class MetaClient extends EventEmitter {
   private readonly budget: RetryBudget;
   private readonly token?: () => string;
   private readonly live = new Set<Session>();
+  /** The caches, when enabled (options.cache). */
+  readonly cache?: ClientCache;
+  private readonly feed?: Watcher;
+  readonly atimeMode?: AtimeMode;
 
   constructor(address: string | string[], options: ClientOptions = {}) {
     super();
@@ -195,6 +215,33 @@ export class MetaClient extends EventEmitter {
     };
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     this.budget = new RetryBudget(options.retryBudget?.ratio ?? DEFAULT_RETRY_RATIO, options.retryBudget?.minPerSecond ?? DEFAULT_RETRIES_PER_SECOND);
+    this.atimeMode = options.atimeMode;
+    if (options.cache !== undefined && options.cache !== false) {
+      const feed = options.watch !== false;
+      const cache = new ClientCache(options.cache, feed);
+      this.cache = cache;
+      if (feed) {
+        this.feed = this.watch({});
+        this.feed.on('connected', () => cache.connected());
+        this.feed.on('disconnected', () => cache.disconnected());
+        this.feed.on('batch', (b: WatchBatch) => cache.apply(b));
+        // A server that refuses the feed (e.g. a confined identity): the caches fall back to their TTLs.
+        this.feed.on('error', (err: unknown) => {
+          cache.ttlOnly();
+          this.emit('watchRefused', err);
+        });
+      }
+    }
+  }
+
+  /** Hit, miss, eviction and invalidation counters of each cache (undefined without caches). */
+  cacheStats(): Record<string, CacheStats> | undefined {
+    return this.cache?.stats();
+  }
+
+  /** Whether the change feed keeping the caches true is connected (false without caches or with watch off). */
+  get watching(): boolean {
+    return this.feed?.connected ?? false;
   }
 
   /** The configured addresses. */
@@ -315,8 +362,9 @@ export class MetaClient extends EventEmitter {
     return new Session(this, sessionId, caller);
   }
 
-  /** Closes the sessions opened with openSession (stopping their heartbeats), then the connections. */
+  /** Closes the sessions opened with openSession (stopping their heartbeats), then the feed and the connections. */
   close(): Promise<void> {
+    this.feed?.close();
     const live = [...this.live];
     if (live.length === 0) {
       this.endpoints.close();
@@ -375,12 +423,40 @@ export class Session extends EventEmitter {
       caller: opts.caller ?? this.caller,
       requestId: opts.requestId ?? this.nextRequestId(),
     };
+    const cache = this.client.cache;
+    const a = args as unknown as Record<string, unknown>;
+    if (cache !== undefined) {
+      const served = cache.serve(method, a, ctx.caller!, this.atimeMode);
+      if (served !== undefined) {
+        if ('errno' in served) throw new FsmetaError(served.errno, ERRNO[served.errno].code, served.errno, ERRNO[served.errno].errno, method);
+        return served.value as ResponseOf<M>;
+      }
+    }
+    const seq = cache?.seq ?? 0;
     try {
-      return await this.client.call(method, { ...args, ctx } as unknown as RequestOf<M>, { deadlineMs: opts.deadlineMs, signal: opts.signal });
+      const res = await this.client.call(method, { ...args, ctx } as unknown as RequestOf<M>, { deadlineMs: opts.deadlineMs, signal: opts.signal });
+      if (cache !== undefined) this.cached(cache, method, a, res, seq);
+      return res;
     } catch (err) {
       if (err instanceof FsmetaError && err.staleSession && this.timer !== undefined) void this.reregister(ctx.sessionId as string);
+      if (cache !== undefined && method === 'Lookup' && err instanceof FsmetaError && err.errnoName === 'ENOENT') cache.learnMissing(a, seq);
       throw err;
     }
+  }
+
+  /** The atime mode reads from the cache follow: the client's option, else the volume's. */
+  get atimeMode(): AtimeMode {
+    if (this.client.atimeMode !== undefined) return this.client.atimeMode;
+    const m = this.opened?.format?.atimeMode;
+    return m === 'ATIME_MODE_RELATIME' ? 'relatime' : m === 'ATIME_MODE_STRICTATIME' ? 'strictatime' : m === 'ATIME_MODE_NOATIME' ? 'noatime' : 'strictatime';
+  }
+
+  /** What a successful call teaches or changes in the caches. */
+  private cached(cache: ClientCache, method: string, a: Record<string, unknown>, res: unknown, seq: number): void {
+    if (method === 'Open' || method === 'Create') cache.opened(String(method === 'Open' ? a.inode : (res as v1.CreateResponse__Output).attr?.inode), (res as { attr: v1.Attr__Output | null }).attr);
+    if (method === 'Close') cache.closed(String(a.inode));
+    else if (READ_METHODS.has(method) || method === 'Open') cache.learn(method, a, res, seq);
+    else cache.mutated(method, a, res);
   }
 
   heartbeat(): Promise<v1.HeartbeatResponse__Output> {

@@ -4,7 +4,8 @@ import { TYPE_DIRECTORY, TYPE_FILE, TYPE_SYMLINK } from '../meta/types';
 import { resolvePath } from '../store/admin';
 import type { Tx } from '../store/db';
 import {
-  allSettings, chunksOfMany, counters, dirPage, nodeWithTarget, pendingReleases, sustained, xattrsOf, type NodeRecord,
+  TRASH_INODE_MIN, aclRows, allSettings, chunksOfMany, counters, dirPage, inTree, nodeWithTarget, pendingReleases, quotaLimits, sustained, xattrsOf,
+  type AclRow, type NodeRecord,
 } from '../store/dump';
 import { getUsage } from '../store/nodes';
 import { CliError, DB_OPTIONS, DB_OPTIONS_HELP, EXIT_OK, EXIT_USAGE, type Command, type CommandContext } from './command';
@@ -97,16 +98,36 @@ export async function dumpVolume(
   await out.write(
     `${INDENT}"Counters": {\n${INDENT}${INDENT}"usedSpace": ${c.usedSpace},\n${INDENT}${INDENT}"usedInodes": ${c.usedInodes},\n` +
       `${INDENT}${INDENT}"nextInodes": ${c.nextInode},\n${INDENT}${INDENT}"nextChunk": ${c.nextSlice},\n` +
-      `${INDENT}${INDENT}"nextSession": ${c.nextSession},\n${INDENT}${INDENT}"nextTrash": 0\n${INDENT}},\n`,
+      `${INDENT}${INDENT}"nextSession": ${c.nextSession},\n${INDENT}${INDENT}"nextTrash": ${c.nextTrash}\n${INDENT}},\n`,
   );
   await out.write(`${INDENT}"Sustained": [${kept2.map((s) => `{"sid":${s.sid},"inodes":[${s.inodes.join(',')}]}`).join(',')}],\n`);
   // fsmeta does not keep a deleted file's length; JuiceFS uses it only for logging.
   await out.write(
     `${INDENT}"DelFiles": [${releases.map((r) => `\n${INDENT}${INDENT}{"inode":${r.inode},"length":0,"expire":${r.queued_s}}`).join(',')}${releases.length > 0 ? `\n${INDENT}` : ''}],\n`,
   );
+  // Quotas (limits; usage is recounted by a load). A --subdir dump keeps the directory quotas inside it.
+  const sections: Record<number, string[]> = { 1: [], 2: [], 3: [] };
+  for (const q of await quotaLimits(tx)) {
+    let key = q.key;
+    if (q.kind === 1 && rootInode !== 1n) {
+      if (!(await inTree(tx, rootInode, q.key))) continue;
+      if (q.key === rootInode) key = 1n;
+    }
+    sections[q.kind]?.push(`\n${INDENT}${INDENT}"${key}": {\n${INDENT}${INDENT}${INDENT}"maxSpace": ${q.max_space},\n${INDENT}${INDENT}${INDENT}"maxInodes": ${q.max_inodes}\n${INDENT}${INDENT}}`);
+  }
+  for (const [kind, name] of [[1, 'Quotas'], [2, 'UserQuotas'], [3, 'GroupQuotas']] as const) {
+    if (sections[kind]!.length > 0) await out.write(`${INDENT}"${name}": {${sections[kind]!.join(',')}\n${INDENT}},\n`);
+  }
   await out.write(`${INDENT}"FSTree": {`);
-  await writeBody(tx, out, root, 1, stats, opts.progress);
-  await out.write(`\n${INDENT}}\n}\n`);
+  await writeBody(tx, out, root, 1, stats, opts.progress, undefined, 1n);
+  await out.write(`\n${INDENT}}`);
+  const trash = rootInode === 1n ? await nodeWithTarget(tx, TRASH_INODE_MIN) : undefined;
+  if (trash !== undefined) {
+    await out.write(`,\n${INDENT}"Trash": {`);
+    await writeBody(tx, out, trash, 1, stats, opts.progress, undefined, TRASH_INODE_MIN);
+    await out.write(`\n${INDENT}}`);
+  }
+  await out.write('\n}\n');
   await out.flush();
   stats.bytes = out.bytes;
   stats.ms = Date.now() - started;
@@ -116,6 +137,18 @@ export async function dumpVolume(
 interface Extras {
   xattrs: Map<bigint, { name: Buffer; value: Buffer }[]>;
   chunks: Map<bigint, { indx: bigint; slices: Buffer }[]>;
+  acls: Map<bigint, AclRow>;
+}
+
+/** DumpedACL: named entries back from their 6-byte records; no entries is null, as JuiceFS writes it. */
+function aclJson(a: AclRow): string {
+  const named = (b: Buffer) => {
+    if (b.length === 0) return 'null';
+    const out: string[] = [];
+    for (let i = 0; i + 6 <= b.length; i += 6) out.push(`{"id":${b.readUInt32BE(i)},"perm":${b.readUInt16BE(i + 4)}}`);
+    return `[${out.join(',')}]`;
+  };
+  return `{"owner":${a.owner},"group":${a.grp},"other":${a.other},"mask":${a.mask},"users":${named(a.named_users)},"groups":${named(a.named_groups)}}`;
 }
 
 async function extrasFor(tx: Tx, nodes: NodeRecord[]): Promise<Extras> {
@@ -131,7 +164,9 @@ async function extrasFor(tx: Tx, nodes: NodeRecord[]): Promise<Extras> {
     if (!chunks.has(ch.inode)) chunks.set(ch.inode, []);
     chunks.get(ch.inode)!.push(ch);
   }
-  return { xattrs, chunks };
+  const aclIds = [...new Set(nodes.flatMap((n) => [n.access_acl_id ?? 0n, n.default_acl_id ?? 0n]).filter((id) => id !== 0n))];
+  const acls = new Map((await aclRows(tx, aclIds)).map((a) => [a.id, a]));
+  return { xattrs, chunks, acls };
 }
 
 /** The fields of one entry after its opening brace: attr, symlink, xattrs, chunks, entries (JuiceFS order). */
@@ -143,12 +178,13 @@ async function writeBody(
   stats: DumpStats,
   progress: Progress | undefined,
   extras?: Extras,
+  topInode?: bigint,
 ): Promise<void> {
   const pre = INDENT.repeat(depth + 1);
   stats.entries++;
   progress?.increment();
   // The dump's root is inode 1 whatever it is here (JuiceFS load does the same for a subdir dump).
-  await out.write(`\n${pre}"attr": ${attrJson(node, depth === 1 ? 1n : node.inode)}`);
+  await out.write(`\n${pre}"attr": ${attrJson(node, topInode ?? node.inode)}`);
   if (node.type === TYPE_SYMLINK) {
     stats.symlinks++;
     await out.write(`,\n${pre}"symlink": ${JSON.stringify(escapeName(node.target ?? Buffer.alloc(0)))}`);
@@ -159,6 +195,10 @@ async function writeBody(
     stats.xattrs += xattrs.length;
     // JuiceFS escapes xattr values only; names are written as text.
     await out.write(`,\n${pre}"xattrs": [${xattrs.map((x) => `{"name":${JSON.stringify(x.name.toString('utf8'))},"value":${JSON.stringify(escapeName(x.value))}}`).join(',')}]`);
+  }
+  for (const [key, id] of [['posix_acl_access', node.access_acl_id], ['posix_acl_default', node.default_acl_id]] as const) {
+    const acl = id !== undefined && id !== 0n ? ex.acls.get(id) : undefined;
+    if (acl !== undefined) await out.write(`,\n${pre}"${key}": ${aclJson(acl)}`);
   }
   if (node.type === TYPE_FILE) {
     stats.files++;

@@ -50,7 +50,7 @@ ${DB_OPTIONS_HELP}`,
           let changed = 0;
           for (const [i, check] of CHECKS.entries()) {
             if (check.repair === undefined || (await check.run(db.reader, 1)).count === 0) continue;
-            const n = await db.transaction((tx) => check.repair!(tx));
+            const n = await db.transaction((tx) => check.repair!(tx), { structure: () => (check.exclusive === true ? 'exclusive' : 'shared') });
             reports[i]!.repaired = (reports[i]!.repaired ?? 0) + n;
             reports[i]!.repair = check.repairText;
             changed += n;

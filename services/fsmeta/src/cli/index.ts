@@ -4,12 +4,13 @@ import { fsck } from './fsck';
 import { gc } from './gc';
 import { info } from './info';
 import { load } from './load';
+import { quota } from './quota';
 import { sessions } from './sessions';
 import { status } from './status';
 import { summary } from './summary';
 
 /** The admin subcommands, in the order `fsmeta help` lists them. */
-export const COMMANDS: Command[] = [status, sessions, info, summary, fsck, gc, dump, load];
+export const COMMANDS: Command[] = [status, sessions, info, summary, quota, fsck, gc, dump, load];
 
 export function commandsHelp(): string {
   return COMMANDS.map((c) => `  ${c.name.padEnd(9)} ${c.summary}`).join('\n');

@@ -91,9 +91,10 @@ export function settingFromFormat(f: VolumeFormat, kept: Record<string, unknown>
   // Settings this fsmeta does not enforce keep the value the loaded dump had.
   if (active.trash) out.TrashDays = f.trashDays;
   else out.TrashDays ??= 0;
-  if (active.acl) out.EnableACL = f.enableAcl;
-  if (active.dirStats) out.DirStats = f.dirStats;
-  if (active.quota) out.UserGroupQuota = f.userGroupQuota;
+  // Written when on or when the loaded Setting had the key: a dump of a dump keeps its keys.
+  if (active.acl && (f.enableAcl || 'EnableACL' in kept)) out.EnableACL = f.enableAcl;
+  if (active.dirStats && (f.dirStats || 'DirStats' in kept)) out.DirStats = f.dirStats;
+  if (active.quota && (f.userGroupQuota || 'UserGroupQuota' in kept)) out.UserGroupQuota = f.userGroupQuota;
   out.MetaVersion ??= 1;
   return out;
 }

@@ -4,7 +4,10 @@ import { InvalidArgument } from '../meta/errors';
 import { DIR_LENGTH, MAX_NAME_LEN, TYPE_DIRECTORY, TYPE_FILE, TYPE_SYMLINK } from '../meta/types';
 import { DEFAULT_BLOCK_SIZE_KIB, toStored, validateFormat, type VolumeFormat } from '../meta/volume';
 import type { Tx } from '../store/db';
-import { LoadBatch, TRASH_INODE_MIN, clearVolume, finishLoad, hasVolume, type LoadTotals } from '../store/dump';
+import { LoadBatch, TRASH_INODE_MIN, clearVolume, finishLoad, hasVolume, type AclInput, type LoadTotals } from '../store/dump';
+import { KIND_DIRECTORY, ownerUsage, putQuota, structureLockSql, subtreeUsage } from '../store/quotas';
+import { getNode } from '../store/nodes';
+import { ensureTrashRoot } from '../meta/trash';
 import { lockVolume, putSetting } from '../store/settings';
 import { CliError, DB_OPTIONS, DB_OPTIONS_HELP, EXIT_OK, EXIT_USAGE, type Command } from './command';
 import { recordFromJson, typeFromString } from './juicefs-format';
@@ -16,18 +19,11 @@ import { Progress } from './progress';
 export const KEPT_SETTING = 'juicefs.format';
 
 /** Which optional JuiceFS features this fsmeta keeps; a dump using one it lacks is refused, not loaded partly. */
-export const FEATURES = { trash: false, acl: false, dirStats: false, quota: false };
+export const FEATURES = { trash: true, acl: false, dirStats: true, quota: true };
 
 const BATCH_ROWS = 5000;
 const MAX_U32 = 0xffffffffn;
 const MAX_INODE = (1n << 63n) - 1n;
-
-/** A dump this fsmeta cannot load as it is: nothing was loaded. */
-class Refused extends CliError {
-  constructor(message: string) {
-    super(`${message}; nothing was loaded`, 1);
-  }
-}
 
 export interface LoadStats {
   entries: number;
@@ -76,7 +72,8 @@ export async function loadVolume(tx: Tx, reader: JsonReader, progress: Progress 
   const started = Date.now();
   const batch = new LoadBatch();
   const warnings: string[] = [];
-  const stats = { entries: 0, tiers: 0 };
+  const stats = { entries: 0, tiers: 0, acls: 0 };
+  const quotas: { kind: 1 | 2 | 3; key: bigint; maxSpace: bigint; maxInodes: bigint }[] = [];
   let setting: Record<string, JsonValue> | undefined;
   let counters: Record<string, JsonValue> | undefined;
   let sawTree = false;
@@ -84,7 +81,8 @@ export async function loadVolume(tx: Tx, reader: JsonReader, progress: Progress 
     if (batch.size >= BATCH_ROWS) await batch.flush(tx);
   };
 
-  const decodeEntry = async (parent: bigint, name: Buffer | undefined, path: string): Promise<Attr> => {
+  /** `root`: the inode the tree's top gets (1 for FSTree, JuiceFS's TrashInode for Trash); undefined below the top. */
+  const decodeEntry = async (parent: bigint, name: Buffer | undefined, path: string, root?: bigint, inTrash = false): Promise<Attr> => {
     await reader.expect('begin-object', path);
     let attr: (Attr & { nlink: bigint }) | undefined;
     let emitted = false;
@@ -118,9 +116,11 @@ export async function loadVolume(tx: Tx, reader: JsonReader, progress: Progress 
         length: a.type === TYPE_FILE ? int(node.length, `${path}: attr.length`, 0n, 1n << 62n, 0n) : a.type === TYPE_DIRECTORY ? DIR_LENGTH : 0n,
         parent: name === undefined ? 1n : parent,
       });
+      if (acl.access !== undefined || acl.default !== undefined) batch.acls.push({ inode: a.inode, ...acl });
       await flushIfFull();
     };
     let rawAttr: Record<string, JsonValue> | undefined;
+    const acl: { access?: AclInput; default?: AclInput } = {};
     const addExtras = () => {
       if (attr === undefined) return;
       if (symlink !== undefined) {
@@ -140,8 +140,11 @@ export async function loadVolume(tx: Tx, reader: JsonReader, progress: Progress 
           const type = typeFromString(String(rawAttr.type));
           if (type === undefined) throw new JsonFormatError(`${path}: unknown type ${JSON.stringify(rawAttr.type)}`);
           // As JuiceFS decodeEntry: the tree's top is the root, inode 1, whatever it was (a --subdir dump).
-          const inode = name === undefined ? 1n : int(rawAttr.inode, `${path}: attr.inode`, 2n, MAX_INODE);
-          if (inode >= TRASH_INODE_MIN && !FEATURES.trash) throw new Refused(`${path}: inode ${inode} is in JuiceFS's trash range`);
+          const inode = root ?? int(rawAttr.inode, `${path}: attr.inode`, 2n, MAX_INODE);
+          if (inode >= TRASH_INODE_MIN && !inTrash) throw new JsonFormatError(`${path}: inode ${inode} is in the trash's range outside the Trash`);
+          if (inTrash && inode < TRASH_INODE_MIN && typeFromString(String(rawAttr.type)) === TYPE_DIRECTORY && parent === TRASH_INODE_MIN) {
+            throw new JsonFormatError(`${path}: an hour directory of the trash must have an inode from ${TRASH_INODE_MIN}`);
+          }
           attr = { inode, type, nlink: int(rawAttr.nlink, `${path}: attr.nlink`, 0n, MAX_U32, 1n) };
           break;
         }
@@ -171,8 +174,12 @@ export async function loadVolume(tx: Tx, reader: JsonReader, progress: Progress 
         }
         case 'posix_acl_access':
         case 'posix_acl_default': {
-          const acl = await reader.value();
-          if (acl !== null && !FEATURES.acl) throw new Refused(`${path}: has a POSIX ACL (${key}) and this fsmeta has no ACL support`);
+          const v = await reader.value();
+          if (v === null) break;
+          // Kept in the acl table (JuiceFS's model) even while this fsmeta does not enforce ACLs.
+          if (key === 'posix_acl_access') acl.access = aclFromJson(asObject(v, `${path}: ${key}`), `${path}: ${key}`);
+          else acl.default = aclFromJson(asObject(v, `${path}: ${key}`), `${path}: ${key}`);
+          stats.acls++;
           break;
         }
         case 'entries': {
@@ -187,7 +194,7 @@ export async function loadVolume(tx: Tx, reader: JsonReader, progress: Progress 
             const childName = unescapeName(childKey);
             const childPath = `${path === '/' ? '' : path}/${childKey}`;
             checkName(childName, childPath);
-            await decodeEntry(attr.inode, childName, childPath);
+            await decodeEntry(attr.inode, childName, childPath, undefined, inTrash);
           }
           break;
         }
@@ -238,18 +245,26 @@ export async function loadVolume(tx: Tx, reader: JsonReader, progress: Progress 
       case 'UserQuotas':
       case 'GroupQuotas': {
         const v = await reader.value();
-        if (v !== null && typeof v === 'object' && Object.keys(v).length > 0 && !FEATURES.quota) {
-          throw new Refused(`${key}: the dump has quotas and this fsmeta has no quota support`);
+        if (v === null) break;
+        const kind = key === 'Quotas' ? 1 : key === 'UserQuotas' ? 2 : 3;
+        for (const [k, q] of Object.entries(asObject(v, key))) {
+          const o = asObject(q, `${key}.${k}`);
+          quotas.push({
+            kind,
+            key: int(k, `${key} key`, 0n, MAX_INODE),
+            maxSpace: int(o.maxSpace, `${key}.${k}.maxSpace`, -(1n << 62n), MAX_INODE, 0n),
+            maxInodes: int(o.maxInodes, `${key}.${k}.maxInodes`, -(1n << 62n), MAX_INODE, 0n),
+          });
         }
         break;
       }
       case 'FSTree':
         sawTree = true;
-        await decodeEntry(1n, undefined, '/');
+        await decodeEntry(1n, undefined, '/', 1n);
         break;
       case 'Trash': {
-        if (!FEATURES.trash) throw new Refused("Trash: the dump has a trash tree and this fsmeta has no trash");
-        await reader.skip();
+        // Hour directories and their entries keep their inodes; the trash's root is JuiceFS's TrashInode, as here.
+        await decodeEntry(1n, undefined, '/.trash', TRASH_INODE_MIN, true);
         break;
       }
       default:
@@ -267,11 +282,48 @@ export async function loadVolume(tx: Tx, reader: JsonReader, progress: Progress 
   await putSetting(tx, 'format', toStored(format));
   await putSetting(tx, KEPT_SETTING, setting);
   const next = (k: string) => int(counters![k], `Counters.${k}`, 0n, MAX_INODE, 0n);
-  const totals = await finishLoad(tx, DIR_LENGTH, { inode: next('nextInodes'), slice: next('nextChunk'), session: next('nextSession') });
+  if (format.trashDays > 0) await ensureTrashRoot(tx);
+  const totals = await finishLoad(tx, DIR_LENGTH, { inode: next('nextInodes'), slice: next('nextChunk'), session: next('nextSession'), trash: next('nextTrash') });
+  // Limits from the dump, usage recounted from what was loaded (as JuiceFS loadDumpedQuotas).
+  for (const q of quotas) {
+    if (q.kind === KIND_DIRECTORY) {
+      const dir = await getNode(tx, q.key);
+      if (dir === undefined || dir.type !== TYPE_DIRECTORY) {
+        warnings.push(`Quotas: directory ${q.key} is not in the dump; its quota is not loaded`);
+        continue;
+      }
+    }
+    const used = q.kind === KIND_DIRECTORY ? await subtreeUsage(tx, q.key) : await ownerUsage(tx, q.kind, q.key);
+    await putQuota(tx, q.kind, q.key, q.maxSpace, q.maxInodes, used);
+  }
+  if (stats.acls > 0 && !FEATURES.acl) warnings.push(`${stats.acls} POSIX ACLs are kept (and dumped again) but not enforced: this fsmeta has no ACL support`);
   if (stats.tiers > 0) warnings.push(`${stats.tiers} inodes had a storage tier; fsmeta keeps no tiers (the Setting's Tiers are kept for dumps)`);
   // Every name of a node but its first is a further hard link (the root has no name).
   const hardLinks = stats.entries - 1 - Number(totals.inodes);
   return { entries: stats.entries, hardLinks, warnings, totals, ms: Date.now() - started };
+}
+
+const ACL_NO_MASK = 0xffff;
+
+/** A dumped ACL (DumpedACL) as stored: named entries as 6-byte big-endian (id u32, perm u16) records sorted by id. */
+function aclFromJson(o: Record<string, JsonValue>, where: string): AclInput {
+  const perm = (k: string, allowNone = false) => Number(int(o[k], `${where}.${k}`, 0n, allowNone ? BigInt(ACL_NO_MASK) : 7n, allowNone ? BigInt(ACL_NO_MASK) : undefined));
+  const named = (k: string) => {
+    const list = o[k];
+    if (list === null || list === undefined) return Buffer.alloc(0);
+    if (!Array.isArray(list)) throw new JsonFormatError(`${where}.${k}: expected an array`);
+    const entries = list
+      .map((e) => asObject(e, `${where}.${k}`))
+      .map((e) => ({ id: int(e.id, `${where}.${k}.id`, 0n, MAX_U32), perm: int(e.perm, `${where}.${k}.perm`, 0n, 7n) }))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const b = Buffer.alloc(entries.length * 6);
+    entries.forEach((e, i) => {
+      b.writeUInt32BE(Number(e.id), i * 6);
+      b.writeUInt16BE(Number(e.perm), i * 6 + 4);
+    });
+    return b;
+  };
+  return { owner: perm('owner'), grp: perm('group'), mask: perm('mask', true), other: perm('other'), named_users: named('users'), named_groups: named('groups') };
 }
 
 /** fsmeta's volume format from JuiceFS's Setting; settings this fsmeta does not enforce stay in the kept copy only. */
@@ -340,6 +392,8 @@ ${DB_OPTIONS_HELP}`,
       const track = setInterval(() => progress.increment(reader.bytesRead - progress.value), 200);
       try {
         stats = await db.once('', async (tx) => {
+          // Every mutation takes the quota-structure lock shared: replicas still running wait for the load.
+          await tx.query(structureLockSql('exclusive'));
           if (await hasVolume(tx)) {
             if (!replace) throw new CliError('the database already holds a volume; pass --replace', 1);
             await clearVolume(tx);

@@ -30,6 +30,8 @@ export { CHANGE_ATTR, CHANGE_CHUNK, CHANGE_ENTRY, CHANGE_REMOVED, CHANGE_XATTR, 
 export const CHANGES_CHANNEL = 'fsmeta_changes';
 /** Rows per read; a batch never splits a transaction, so one large transaction may exceed it. */
 export const WATCH_BATCH_ROWS = 1000;
+/** Wake-ups (commits, notifications) this close together share one read, and one NOTIFY. */
+const COALESCE_MS = 5;
 /** A subscriber whose filter drops everything still hears its position this often. */
 const PROGRESS_MS = 1000;
 
@@ -198,11 +200,11 @@ export class ChangeFeed {
     const send = (): void => {
       this.notifyAgain = false;
       void listener.notify(CHANGES_CHANNEL).then(() => {
-        if (this.notifyAgain && !this.closed) send();
+        if (this.notifyAgain && !this.closed) setTimeout(send, COALESCE_MS);
         else this.notifying = false;
       });
     };
-    send();
+    setTimeout(send, COALESCE_MS);
   }
 
   /**
@@ -313,6 +315,8 @@ export class ChangeFeed {
       return;
     }
     this.reading = (async () => {
+      // Commits come in bursts: one read a few ms later serves them all.
+      await new Promise((r) => setTimeout(r, COALESCE_MS));
       do {
         this.again = false;
         const from = this.position;

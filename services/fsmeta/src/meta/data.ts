@@ -30,8 +30,8 @@ import { touchAtime } from './atime';
 import type { MetaDeps } from './deps';
 import { FsError, InvalidArgument, fail } from './errors';
 import { mutate } from './mutation';
+import { Acls } from './acl';
 import { chargeLength } from './quotas';
-import { checkAccess } from './perm';
 import { releaseUnlinked } from './release';
 import { inTrash } from './trash';
 import {
@@ -171,7 +171,11 @@ function requireFile(a: Attr | undefined): Attr {
  * no permissions: Open did.
  */
 export class DataPath {
-  constructor(private readonly deps: MetaDeps) {}
+  private readonly acl: Acls;
+
+  constructor(private readonly deps: MetaDeps) {
+    this.acl = new Acls(deps);
+  }
 
   /**
    * As baseMeta.Open: EACCES by access mode, EPERM for a write open of an
@@ -190,7 +194,7 @@ export class DataPath {
         const node = (await lockNodes(tx, [inode], 'key share')).get(inode);
         try {
           if (node === undefined) fail('ENOENT');
-          checkAccess(ctx.caller, node, openMask(flags));
+          await this.acl.check(tx, ctx.caller, node, openMask(flags));
           if ((node.flags & FLAG_IMMUTABLE) !== 0 && writes) fail('EPERM', 'immutable');
           if (writes && inTrash(node)) fail('EPERM', 'in the trash');
           if ((node.flags & FLAG_APPEND) !== 0 && ((writes && (flags & O_APPEND) === 0) || (flags & O_TRUNC) !== 0)) {
@@ -319,7 +323,7 @@ export class DataPath {
       const node = (await lockNodes(tx, [inode], 'update')).get(inode);
       if (node === undefined) fail('ENOENT');
       if (node.type !== TYPE_FILE || (node.flags & (FLAG_IMMUTABLE | FLAG_APPEND)) !== 0 || inTrash(node)) fail('EPERM');
-      checkAccess(ctx.caller, node, MODE_MASK_W);
+      await this.acl.check(tx, ctx.caller, node, MODE_MASK_W);
       if (length === node.length) return node;
       const [left, right] = node.length < length ? [node.length, length] : [length, node.length];
       const li = Number(left / CHUNK);
@@ -356,7 +360,7 @@ export class DataPath {
       if (node === undefined) fail('ENOENT');
       if (node.type === TYPE_FIFO) fail('EPIPE');
       if (node.type !== TYPE_FILE || (node.flags & FLAG_IMMUTABLE) !== 0) fail('EPERM');
-      checkAccess(ctx.caller, node, MODE_MASK_W);
+      await this.acl.check(tx, ctx.caller, node, MODE_MASK_W);
       if ((node.flags & FLAG_APPEND) !== 0 && (mode & ~FALLOC_KEEP_SIZE) !== 0) fail('EPERM');
       const old = node.length;
       const length = off + size > old && (mode & FALLOC_KEEP_SIZE) === 0 ? off + size : old;

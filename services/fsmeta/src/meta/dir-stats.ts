@@ -2,14 +2,18 @@ import { dirStatsOn, getDirStat, scanSummary, statsSummary, type DirStat, type S
 import { getNode } from '../store/nodes';
 import type { MetaDeps } from './deps';
 import { fail } from './errors';
-import { checkAccess } from './perm';
+import { Acls } from './acl';
 import { MODE_MASK_R, MODE_MASK_X, SPACE_UNIT, TYPE_DIRECTORY, TYPE_FILE, align4K, type OpContext } from './types';
 
 export type { DirStat, Summary };
 
 /** Directory statistics and summaries (baseMeta.GetDirStat, GetSummary). */
 export class DirStats {
-  constructor(private readonly deps: MetaDeps) {}
+  private readonly acl: Acls;
+
+  constructor(private readonly deps: MetaDeps) {
+    this.acl = new Acls(deps);
+  }
 
   private statsOn(): Promise<boolean> {
     return dirStatsOn(this.deps.db.reader);
@@ -42,7 +46,7 @@ export class DirStats {
       const file = node.type === TYPE_FILE;
       return { length: file ? node.length : 0n, size: file ? align4K(node.length) : SPACE_UNIT, files: 1n, dirs: 0n };
     }
-    checkAccess(ctx.caller, node, MODE_MASK_R | MODE_MASK_X);
+    await this.acl.check(q, ctx.caller, node, MODE_MASK_R | MODE_MASK_X);
     const below = (await this.statsOn()) ? await statsSummary(q, inode, recursive) : await scanSummary(q, inode, recursive);
     return { length: below.length, size: below.size + SPACE_UNIT, files: below.files, dirs: below.dirs + 1n };
   }

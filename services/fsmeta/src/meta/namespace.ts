@@ -32,10 +32,12 @@ import type { MetaDeps } from './deps';
 import { FsError, InvalidArgument, fail } from './errors';
 import { mutate, type MutationScope } from './mutation';
 import { DOT, DOTDOT, checkName, checkSymlinkTarget, isDotOrDotDot } from './names';
-import { checkAccess, checkSticky, hasAccess, inGroup, trusted } from './perm';
+import { Acls } from './acl';
+import { checkSticky, inGroup, trusted } from './perm';
 import { chargeDeleted } from './quotas';
 import { dropLastLink } from './release';
 import { listEntries, moveToTrash, trashVictim } from '../store/trash';
+import { setNodeAcls } from '../store/acl';
 import {
   FLAG_SKIP_TRASH,
   RENAME_RESTORE,
@@ -142,9 +144,11 @@ function checkNotInTrash(parent: Attr): void {
 /** The namespace: lookup, attributes and every entry-changing operation, at JuiceFS baseMeta parity. */
 export class Namespace {
   private readonly trash: Trash;
+  private readonly acl: Acls;
 
   constructor(private readonly deps: MetaDeps) {
     this.trash = new Trash(deps);
+    this.acl = new Acls(deps);
   }
 
   private get skipNs(): bigint {
@@ -158,7 +162,7 @@ export class Namespace {
     if (isDotOrDotDot(name)) {
       const dir = await getNode(q, parent);
       if (dir === undefined) fail('ENOENT');
-      checkAccess(ctx.caller, dir, MODE_MASK_X);
+      await this.acl.check(q, ctx.caller, dir, MODE_MASK_X);
       if (name.equals(DOT)) return dir;
       if (!isDir(dir)) fail('ENOTDIR');
       if (dir.inode === ROOT_INODE) return dir;
@@ -173,7 +177,7 @@ export class Namespace {
     if (trashRoot) checkTrashReader(ctx.caller, TRASH_INODE);
     const found = trashRoot ? { parent: await getNode(q, parent), child: await getNode(q, TRASH_INODE) } : await getParentAndChild(q, parent, name);
     const dir = requireDir(found.parent);
-    checkAccess(ctx.caller, dir, MODE_MASK_X);
+    await this.acl.check(q, ctx.caller, dir, MODE_MASK_X);
     if (found.child === undefined) fail('ENOENT');
     return found.child;
   }
@@ -186,7 +190,7 @@ export class Namespace {
 
   async access(ctx: OpContext, inode: bigint, mask: number): Promise<void> {
     if (mask < 0 || mask > 7) throw new InvalidArgument('mask', 'must be a combination of R=4, W=2, X=1');
-    checkAccess(ctx.caller, await this.getAttr(inode), mask);
+    await this.acl.check(this.deps.db.reader, ctx.caller, await this.getAttr(inode), mask);
   }
 
   mknod(ctx: OpContext, parent: bigint, name: Buffer, type: FileType, mode: number, umask: number, rdev: number): Promise<Attr> {
@@ -258,7 +262,7 @@ export class Namespace {
     const locked = await lockParentForCreate(tx, parentIno, name, type === TYPE_DIRECTORY ? 'update' : 'key share');
     const parent = requireDir(locked.parent);
     checkNotInTrash(parent);
-    checkAccess(ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
+    await this.acl.check(tx, ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
     if ((parent.flags & FLAG_IMMUTABLE) !== 0) fail('EPERM');
     if (isDotOrDotDot(name)) fail('EEXIST');
     if (locked.existing !== undefined) {
@@ -268,7 +272,9 @@ export class Namespace {
     }
     const now = nowNs();
     let gid = ctx.caller.gid;
-    let newMode = mode & 0o7777 & ~umask;
+    // A directory's default ACL replaces the umask and hands down ACLs (posix_acl_create).
+    const inherited = type === TYPE_SYMLINK ? undefined : await this.acl.inherit(tx, parent, type === TYPE_DIRECTORY, mode & 0o7777);
+    let newMode = inherited?.mode ?? mode & 0o7777 & ~umask;
     if ((parent.mode & S_ISGID) !== 0) {
       // A setgid directory hands its group down, and its setgid bit to subdirectories.
       gid = parent.gid;
@@ -291,10 +297,13 @@ export class Namespace {
       nlink: type === TYPE_DIRECTORY ? 2 : 1,
       length: type === TYPE_DIRECTORY ? DIR_LENGTH : type === TYPE_SYMLINK ? BigInt(target!.length) : 0n,
       parent: parentIno,
+      ...(inherited?.accessAcl ? { accessAcl: inherited.accessAcl } : {}),
+      ...(inherited?.defaultAcl ? { defaultAcl: inherited.defaultAcl } : {}),
     };
     const written = await insertEntry(tx, attr, name, target, type === TYPE_DIRECTORY ? 1 : 0, this.skipNs, openBySession, scope?.log(attr));
     // The parent was removed between the lock statement and this one (see lockParentForCreate).
     if (!written.parentFound) fail('ENOENT');
+    if (attr.accessAcl !== undefined || attr.defaultAcl !== undefined) await setNodeAcls(tx, attr.inode, attr.accessAcl ?? 0, attr.defaultAcl ?? 0);
     scope?.logged(written.check);
     return { attr };
   }
@@ -327,7 +336,7 @@ export class Namespace {
       if (isDir(node)) fail('EPERM', 'cannot link a directory');
       const parent = requireDir(rows.get(parentIno));
       if (inTrash(parent)) fail('ENOENT');
-      checkAccess(ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
+      await this.acl.check(tx, ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
       if ((parent.flags & FLAG_IMMUTABLE) !== 0) fail('EPERM');
       if ((await getEdge(tx, parentIno, name)) !== undefined) fail('EEXIST');
       if (protectedFlags(node)) fail('EPERM');
@@ -376,7 +385,7 @@ export class Namespace {
     return mutate(this.deps.db, ctx, async (tx, scope) => {
       const { rows, entry, open } = await this.lockEntry(tx, parentIno, name, [], [parentIno]);
       const parent = requireDir(rows.get(parentIno));
-      checkAccess(ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
+      await this.acl.check(tx, ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
       if (protectedFlags(parent)) fail('EPERM');
       if (entry === undefined) fail('ENOENT');
       if (entry.type === TYPE_DIRECTORY) fail('EPERM', 'is a directory');
@@ -417,7 +426,7 @@ export class Namespace {
     return mutate(this.deps.db, ctx, async (tx, scope) => {
       const { rows, entry, hasChildren } = await this.lockEntry(tx, parentIno, name, [parentIno]);
       const parent = requireDir(rows.get(parentIno));
-      checkAccess(ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
+      await this.acl.check(tx, ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
       if (protectedFlags(parent)) fail('EPERM');
       if (entry === undefined) fail('ENOENT');
       if (entry.type !== TYPE_DIRECTORY) fail('ENOTDIR');
@@ -510,8 +519,8 @@ export class Namespace {
     if (protectedFlags(psrc) || (pdst.flags & FLAG_IMMUTABLE) !== 0) fail('EPERM');
     // Only a restore may put something into a directory that sits in the trash.
     if ((flags & RENAME_RESTORE) === 0 && inTrash(pdst)) fail('ENOENT');
-    checkAccess(ctx.caller, psrc, MODE_MASK_W | MODE_MASK_X);
-    checkAccess(ctx.caller, pdst, MODE_MASK_W | MODE_MASK_X);
+    await this.acl.check(tx, ctx.caller, psrc, MODE_MASK_W | MODE_MASK_X);
+    await this.acl.check(tx, ctx.caller, pdst, MODE_MASK_W | MODE_MASK_X);
     if (src === undefined) fail('ENOENT');
     const node = rows.get(src.inode);
     if (node === undefined) fail('ENOENT');
@@ -526,7 +535,7 @@ export class Namespace {
     }
     if (protectedFlags(node)) fail('EPERM');
     // Moving a directory elsewhere rewrites its "..": Linux wants write permission on it.
-    if (isDir(node) && crossDir && !hasAccess(ctx.caller, node, MODE_MASK_W)) fail('EACCES');
+    if (isDir(node) && crossDir && !(await this.acl.has(tx, ctx.caller, node, MODE_MASK_W))) fail('EACCES');
     const now = nowNs();
     let victim: Attr | undefined;
     if (dst !== undefined) {
@@ -541,7 +550,7 @@ export class Namespace {
           if (isDir(victim) && (await hasChildren(tx, victim.inode))) fail('ENOTEMPTY');
         } else if (isDir(victim) && crossDir) {
           await this.checkNoCycle(tx, victim.inode, parentSrc);
-          if (!hasAccess(ctx.caller, victim, MODE_MASK_W)) fail('EACCES');
+          if (!(await this.acl.has(tx, ctx.caller, victim, MODE_MASK_W))) fail('EACCES');
         }
         checkSticky(ctx.caller, pdst, victim);
       }
@@ -698,7 +707,7 @@ export class Namespace {
     if (dir === undefined) fail('ENOENT');
     if (!isDir(dir)) fail('ENOTDIR');
     checkTrashReader(ctx.caller, dir.inode);
-    checkAccess(ctx.caller, dir, plus ? MODE_MASK_R | MODE_MASK_X : MODE_MASK_R);
+    await this.acl.check(this.deps.db.reader, ctx.caller, dir, plus ? MODE_MASK_R | MODE_MASK_X : MODE_MASK_R);
     const eof = page.entries.length <= pageSize;
     const rows = eof ? page.entries : page.entries.slice(0, pageSize);
     const entries: Entry[] = [];
@@ -720,7 +729,13 @@ export class Namespace {
       const cur = (await lockNodes(tx, [inode], 'update')).get(inode);
       if (cur === undefined) fail('ENOENT');
       if (inTrash(cur)) fail('EPERM', 'in the trash');
-      const next = mergeAttr(ctx, cur, req, nowNs());
+      const setsTimes = (req.set & (SET_ATTR_ATIME | SET_ATTR_MTIME | SET_ATTR_ATIME_NOW | SET_ATTR_MTIME_NOW)) !== 0;
+      const canWrite = setsTimes && (await this.acl.has(tx, ctx.caller, cur, MODE_MASK_W));
+      let next = mergeAttr(ctx, cur, req, nowNs(), canWrite);
+      // chmod of an inode with an access ACL rewrites its owner, mask and other entries (posix_acl_chmod).
+      if (next !== cur && cur.accessAcl !== undefined && (next.mode & 0o777) !== (cur.mode & 0o777)) {
+        next = { ...next, accessAcl: await this.acl.chmod(tx, cur, next.mode) };
+      }
       // A new owner takes the inode into its user / group quotas (EDQUOT when full).
       if (next.uid !== cur.uid || next.gid !== cur.gid) await chargeOwnerChange(tx, cur, next, spaceOf(cur.type, cur.length));
       if (next !== cur) scope.logged(await updateNodeLogged(tx, next, scope.log(next)));
@@ -749,7 +764,7 @@ function sortPairs(a: readonly [bigint, number], b: readonly [bigint, number]): 
  * SetAttr semantics, as baseMeta.mergeAttr (Linux branch, no ACLs): returns
  * `cur` itself when nothing changes, else the new attributes with ctime = now.
  */
-export function mergeAttr(ctx: OpContext, cur: Attr, req: SetAttrRequest, now: bigint): Attr {
+export function mergeAttr(ctx: OpContext, cur: Attr, req: SetAttrRequest, now: bigint, canWrite: boolean): Attr {
   const { caller } = ctx;
   const uid = caller.uid;
   const set = req.set;
@@ -794,7 +809,7 @@ export function mergeAttr(ctx: OpContext, cur: Attr, req: SetAttrRequest, now: b
   // "now" needs ownership or write access (EACCES); an explicit time on a root-owned file needs root (EPERM).
   const timeRule = (explicit: boolean): void => {
     if (explicit && cur.uid === 0 && uid !== 0) fail('EPERM');
-    if (uid !== cur.uid && !hasAccess(caller, cur, MODE_MASK_W)) fail('EACCES');
+    if (uid !== cur.uid && !canWrite) fail('EACCES');
   };
   if ((set & SET_ATTR_ATIME_NOW) !== 0 || ((set & SET_ATTR_ATIME) !== 0 && req.atimeNs < 0n)) {
     timeRule(false);

@@ -47,6 +47,9 @@ export interface Attr {
   nlink: number;
   length: bigint;
   parent: bigint;
+  /** Access and default ACL ids (absent: none); see meta/acl.ts. */
+  accessAcl?: number;
+  defaultAcl?: number;
 }
 
 export interface Entry {

@@ -61,7 +61,6 @@ export function validateFormat(f: VolumeFormat): VolumeFormat {
   if (block < MIN_BLOCK_SIZE_KIB || block > MAX_BLOCK_SIZE_KIB || (block & (block - 1)) !== 0) {
     throw new InvalidArgument('format.block_size_kib', 'a power of two between 64 and 16384');
   }
-  if (f.enableAcl) throw new InvalidArgument('format.enable_acl', 'ACLs are not supported yet');
   return { ...f, blockSizeKib: block };
 }
 
@@ -104,6 +103,8 @@ export class Volume {
       if (changed.length === 0) return current;
       if (current.name !== want.name) throw new FsError('EINVAL', 'the volume name cannot change');
       if (current.blockSizeKib !== want.blockSizeKib) throw new FsError('EINVAL', 'the block size cannot change');
+      // As JuiceFS 1.2: ACLs stay on once turned on (inodes may hold ACLs every check must honour).
+      if (current.enableAcl && !want.enableAcl) throw new FsError('EINVAL', 'ACLs cannot be turned off once on');
       if (!force) throw new FsError('EEXIST', `the volume is formatted with other settings (${changed.join(', ')}); pass force to change them`);
       const updated = { ...want, uuid: current.uuid };
       await putSetting(tx, FORMAT_KEY, toStored(updated));

@@ -1,9 +1,11 @@
 import { getNode, lockNodes } from '../store/nodes';
 import { deleteXattr, getXattr, listXattrs, putXattr } from '../store/xattrs';
+import type { Tx } from '../store/db';
 import type { MetaDeps } from './deps';
 import { fail } from './errors';
 import { mutate } from './mutation';
-import { checkAccess } from './perm';
+import { Acls } from './acl';
+import { AclXattrs, aclKind } from './acl-xattrs';
 import { FLAG_APPEND, FLAG_IMMUTABLE, MODE_MASK_R, MODE_MASK_W, type Attr, type OpContext } from './types';
 
 export const XATTR_CREATE = 1;
@@ -25,22 +27,34 @@ function checkXattrName(name: Buffer): void {
  * user.* follows the file's r/w bits, trusted.* is root's, the others are left
  * to the caller's kernel as JuiceFS does.
  */
-function checkXattrAccess(ctx: OpContext, attr: Attr, name: Buffer, write: boolean): void {
+async function checkXattrAccess(acl: Acls, q: Tx, ctx: OpContext, attr: Attr, name: Buffer, write: boolean): Promise<void> {
   if (write && (attr.flags & (FLAG_IMMUTABLE | FLAG_APPEND)) !== 0) fail('EPERM');
   if (name.subarray(0, TRUSTED_PREFIX.length).equals(TRUSTED_PREFIX) && ctx.caller.uid !== 0) fail('EPERM');
-  if (name.subarray(0, USER_PREFIX.length).equals(USER_PREFIX)) checkAccess(ctx.caller, attr, write ? MODE_MASK_W : MODE_MASK_R);
+  if (name.subarray(0, USER_PREFIX.length).equals(USER_PREFIX)) await acl.check(q, ctx.caller, attr, write ? MODE_MASK_W : MODE_MASK_R);
 }
 
-/** Extended attributes (doGetXattr / doSetXattr / doListXattr / doRemoveXattr); ENODATA for a missing one. */
+/**
+ * Extended attributes (doGetXattr / doSetXattr / doListXattr / doRemoveXattr);
+ * ENODATA for a missing one. The POSIX ACL names are the inode's ACLs
+ * (meta/acl-xattrs.ts), not stored attributes.
+ */
 export class Xattrs {
-  constructor(private readonly deps: MetaDeps) {}
+  private readonly acl: Acls;
+  private readonly aclXattrs: AclXattrs;
+
+  constructor(private readonly deps: MetaDeps) {
+    this.acl = new Acls(deps);
+    this.aclXattrs = new AclXattrs(deps);
+  }
 
   async get(ctx: OpContext, inode: bigint, name: Buffer): Promise<Buffer> {
     checkXattrName(name);
     const q = this.deps.db.reader;
-    const [attr, value] = await Promise.all([getNode(q, inode), getXattr(q, inode, name)]);
+    const kind = aclKind(name);
+    const [attr, value] = await Promise.all([getNode(q, inode), kind === undefined ? getXattr(q, inode, name) : undefined]);
     if (attr === undefined) fail('ENOENT');
-    checkXattrAccess(ctx, attr, name, false);
+    if (kind !== undefined) return this.aclXattrs.get(attr, kind);
+    await checkXattrAccess(this.acl, q, ctx, attr, name, false);
     if (value === undefined) fail('ENODATA');
     return value;
   }
@@ -50,17 +64,19 @@ export class Xattrs {
     const q = this.deps.db.reader;
     const [attr, names] = await Promise.all([getNode(q, inode), listXattrs(q, inode)]);
     if (attr === undefined) fail('ENOENT');
-    return names;
+    return [...names, ...this.aclXattrs.names(attr)];
   }
 
   set(ctx: OpContext, inode: bigint, name: Buffer, value: Buffer, flags: number): Promise<void> {
     checkXattrName(name);
     if (value.length > MAX_XATTR_VALUE_LEN) fail('E2BIG');
     if (flags !== 0 && flags !== XATTR_CREATE && flags !== XATTR_REPLACE) fail('EINVAL', 'bad xattr flags');
+    const kind = aclKind(name);
+    if (kind !== undefined) return this.aclXattrs.set(ctx, inode, kind, value, flags);
     return mutate(this.deps.db, ctx, async (tx) => {
       const attr = (await lockNodes(tx, [inode], 'key share')).get(inode);
       if (attr === undefined) fail('ENOENT');
-      checkXattrAccess(ctx, attr, name, true);
+      await checkXattrAccess(this.acl, tx, ctx, attr, name, true);
       const current = await getXattr(tx, inode, name);
       if (flags === XATTR_CREATE && current !== undefined) fail('EEXIST');
       if (flags === XATTR_REPLACE && current === undefined) fail('ENODATA');
@@ -70,10 +86,12 @@ export class Xattrs {
 
   remove(ctx: OpContext, inode: bigint, name: Buffer): Promise<void> {
     checkXattrName(name);
+    const kind = aclKind(name);
+    if (kind !== undefined) return this.aclXattrs.set(ctx, inode, kind, undefined, 0);
     return mutate(this.deps.db, ctx, async (tx) => {
       const attr = (await lockNodes(tx, [inode], 'key share')).get(inode);
       if (attr === undefined) fail('ENOENT');
-      checkXattrAccess(ctx, attr, name, true);
+      await checkXattrAccess(this.acl, tx, ctx, attr, name, true);
       if (!(await deleteXattr(tx, inode, name))) fail('ENODATA');
     });
   }

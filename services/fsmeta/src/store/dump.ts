@@ -13,9 +13,13 @@ import type { Tx } from './db';
 const VOLUME_TABLES = [
   'node', 'edge', 'symlink', 'xattr', 'chunk', 'slice_ref', 'file_release', 'slice_deletion', 'compaction',
   'open_file', 'flock', 'plock', 'lock_waiter', 'request_log', 'session', 'setting', 'quota_shard', 'quota', 'dir_stat',
+  'change_log', 'acl',
 ];
 
 export interface NodeRecord {
+  /** ACL ids (0: none), read by dumps; a load sets them through LoadBatch.acls. */
+  access_acl_id?: bigint;
+  default_acl_id?: bigint;
   inode: bigint;
   type: number;
   flags: bigint;
@@ -36,7 +40,43 @@ export interface DirEntryRecord extends NodeRecord {
   target: Buffer | null;
 }
 
-const NODE_COLUMNS = 'n.inode, n.type, n.flags, n.mode, n.uid, n.gid, n.rdev, n.atime_ns, n.mtime_ns, n.ctime_ns, n.nlink, n.length, n.parent';
+const NODE_COLUMNS =
+  'n.inode, n.type, n.flags, n.mode, n.uid, n.gid, n.rdev, n.atime_ns, n.mtime_ns, n.ctime_ns, n.nlink, n.length, n.parent, n.access_acl_id, n.default_acl_id';
+
+/** A POSIX ACL rule set as JuiceFS keeps it (jfs_acl): mask 0xFFFF is "no mask"; named entries 6 bytes each (id u32, perm u16), big-endian. */
+export interface AclRow {
+  id: bigint;
+  owner: number;
+  grp: number;
+  mask: number;
+  other: number;
+  named_users: Buffer;
+  named_groups: Buffer;
+}
+
+export async function aclRows(q: Tx, ids: bigint[]): Promise<AclRow[]> {
+  if (ids.length === 0) return [];
+  return q.query<AclRow>('select id, owner, grp, mask, other, named_users, named_groups from acl where id = any($1::bigint[])', [ids]);
+}
+
+/** Quotas as stored (limits only: usage is recounted on load). */
+export async function quotaLimits(q: Tx): Promise<{ kind: number; key: bigint; max_space: bigint; max_inodes: bigint }[]> {
+  return q.query('select kind, key, max_space, max_inodes from quota order by kind, key');
+}
+
+/** Whether `inode` lies in the tree under `root` (itself included). */
+export async function inTree(q: Tx, root: bigint, inode: bigint): Promise<boolean> {
+  const rows = await q.query<{ yes: boolean }>(
+    `with recursive up (inode, depth) as (
+         select $2::bigint, 0
+       union all
+         select e.parent, up.depth + 1 from up join edge e on e.inode = up.inode where up.inode <> $1 and up.inode <> 1 and up.depth < 100000
+     )
+     select exists (select 1 from up where inode = $1) as yes`,
+    [root, inode],
+  );
+  return rows[0]!.yes;
+}
 
 export async function nodeWithTarget(q: Tx, inode: bigint): Promise<(NodeRecord & { target: Buffer | null }) | undefined> {
   const rows = await q.query<NodeRecord & { target: Buffer | null }>(
@@ -68,6 +108,7 @@ export async function chunksOfMany(q: Tx, inodes: bigint[]): Promise<{ inode: bi
 }
 
 export interface Counters {
+  nextTrash: bigint;
   usedSpace: bigint;
   usedInodes: bigint;
   nextInode: bigint;
@@ -77,15 +118,15 @@ export interface Counters {
 
 /** Sequence values as "the next id to hand out" (JuiceFS nextInode / nextChunk / nextSession). */
 export async function counters(q: Tx): Promise<Counters> {
-  const rows = await q.query<{ space: bigint; inodes: bigint; ni: bigint; ns: bigint; nse: bigint }>(
-    `select (select coalesce(sum(space), 0)::bigint from usage_shard) as space,
+  const rows = await q.query<{ space: bigint; inodes: bigint; ni: bigint; ns: bigint; nse: bigint; nt: bigint }>(
+    `select (select case when is_called then last_value else last_value - 1 end from trash_seq) as nt, (select coalesce(sum(space), 0)::bigint from usage_shard) as space,
             (select coalesce(sum(inodes), 0)::bigint from usage_shard) as inodes,
             (select case when is_called then last_value + 1 else last_value end from inode_seq) as ni,
             (select case when is_called then last_value + 4096 else last_value end from slice_seq) as ns,
             (select case when is_called then last_value + 1 else last_value end from session_seq) as nse`,
   );
   const r = rows[0]!;
-  return { usedSpace: r.space, usedInodes: r.inodes, nextInode: r.ni, nextSlice: r.ns, nextSession: r.nse };
+  return { usedSpace: r.space, usedInodes: r.inodes, nextInode: r.ni, nextSlice: r.ns, nextSession: r.nse, nextTrash: r.nt };
 }
 
 export async function pendingReleases(q: Tx): Promise<{ inode: bigint; queued_s: bigint }[]> {
@@ -130,9 +171,10 @@ export class LoadBatch {
   xattrs: { inode: bigint; name: Buffer; value: Buffer }[] = [];
   chunks: { inode: bigint; indx: bigint; slices: Buffer }[] = [];
   releases: { inode: bigint; queuedS: bigint }[] = [];
+  acls: { inode: bigint; access?: AclInput; default?: AclInput }[] = [];
 
   get size(): number {
-    return this.nodes.length + this.edges.length + this.symlinks.length + this.xattrs.length + this.chunks.length + this.releases.length;
+    return this.nodes.length + this.edges.length + this.symlinks.length + this.xattrs.length + this.chunks.length + this.releases.length + this.acls.length;
   }
 
   /**
@@ -185,6 +227,12 @@ export class LoadBatch {
         [r.map((x) => x.inode), r.map((x) => x.queuedS)],
       );
     }
+    for (const a of this.acls) {
+      const access = a.access === undefined ? 0n : await aclId(tx, a.access);
+      const def = a.default === undefined ? 0n : await aclId(tx, a.default);
+      await tx.query('update node set access_acl_id = $2, default_acl_id = $3 where inode = $1', [a.inode, access, def]);
+    }
+    this.acls = [];
     this.nodes = [];
     this.edges = [];
     this.symlinks = [];
@@ -192,6 +240,20 @@ export class LoadBatch {
     this.chunks = [];
     this.releases = [];
   }
+}
+
+export type AclInput = Omit<AclRow, 'id'>;
+
+/** The id of a rule set, inserted on first use (rule sets are shared, never changed). */
+async function aclId(tx: Tx, a: AclInput): Promise<bigint> {
+  const rows = await tx.query<{ id: bigint }>(
+    `with i as (insert into acl (owner, grp, mask, other, named_users, named_groups) values ($1, $2, $3, $4, $5, $6)
+                on conflict (owner, grp, mask, other, named_users, named_groups) do nothing returning id)
+     select id from i union all
+     select id from acl where owner = $1 and grp = $2 and mask = $3 and other = $4 and named_users = $5 and named_groups = $6`,
+    [a.owner, a.grp, a.mask, a.other, a.named_users, a.named_groups],
+  );
+  return rows[0]!.id;
 }
 
 /** The slice records of every chunk as (id, size) rows, in SQL: 24-byte big-endian records (pos u32, id u64, size u32, off u32, len u32). */
@@ -214,23 +276,24 @@ export interface LoadTotals {
  * recounted (as JuiceFS load rebuilds its counters), slice reference counts from
  * the chunk records, and the id sequences past every id in use.
  */
-export async function finishLoad(tx: Tx, dirLength: bigint, next: { inode: bigint; slice: bigint; session: bigint }): Promise<LoadTotals> {
+export async function finishLoad(tx: Tx, dirLength: bigint, next: { inode: bigint; slice: bigint; session: bigint; trash: bigint }): Promise<LoadTotals> {
   await tx.query(
     `update node n set nlink = c.links, parent = case when c.links > 1 then 0 else c.parent end
        from (select inode, count(*) as links, min(parent) as parent from edge group by inode) c
       where c.inode = n.inode and n.type <> 2 and (n.nlink <> c.links or n.parent <> case when c.links > 1 then 0 else c.parent end)`,
   );
   await tx.query(
-    `update node n set nlink = 2 + coalesce(d.subdirs, 0), length = $1
+    `update node n set nlink = case when n.inode >= $2 then n.nlink else 2 + coalesce(d.subdirs, 0) end, length = $1
        from node m left join (select parent, count(*) as subdirs from edge where type = 2 group by parent) d on d.parent = m.inode
       where m.inode = n.inode and n.type = 2`,
-    [dirLength],
+    [dirLength, TRASH_INODE_MIN],
   );
   await tx.query('update node n set length = length(s.target) from symlink s where s.inode = n.inode and n.type = 3');
   const usage = await tx.query<{ space: bigint; inodes: bigint }>(
     `select coalesce(sum(case when type = 1 then greatest(4096, (length + 4095) / 4096 * 4096) else 4096 end), 0)::bigint as space,
             count(*)::bigint as inodes
-       from node where inode <> 1`,
+       from node where inode <> 1 and inode <> $1`,
+    [TRASH_INODE_MIN],
   );
   const { space, inodes } = usage[0]!;
   await tx.query('update usage_shard set space = case when shard = 0 then $1::bigint else 0 end, inodes = case when shard = 0 then $2::bigint else 0 end', [
@@ -249,8 +312,9 @@ export async function finishLoad(tx: Tx, dirLength: bigint, next: { inode: bigin
   await tx.query(
     `select setval('inode_seq', greatest($1::bigint, (select coalesce(max(inode), 1) + 1 from node where inode < $4::bigint), 2), false),
             setval('slice_seq', greatest($2::bigint, (select coalesce(max(id), 0) + 1 from slice_ref), 1), false),
-            setval('session_seq', greatest($3::bigint, 1), false)`,
-    [next.inode, next.slice, next.session, TRASH_INODE_MIN],
+            setval('session_seq', greatest($3::bigint, 1), false),
+            setval('trash_seq', greatest($5::bigint, (select coalesce(max(inode) - $4::bigint, 0) from node where inode >= $4::bigint)) + 1, false)`,
+    [next.inode, next.slice, next.session, TRASH_INODE_MIN, next.trash],
   );
   return { space, inodes, slices: refs[0]!.n };
 }

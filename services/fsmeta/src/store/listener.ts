@@ -25,6 +25,8 @@ export class Listener {
   private closed = false;
   private backoffMs = RECONNECT_MIN_MS;
   private retryTimer?: NodeJS.Timeout;
+  /** One statement at a time on the connection (pg queues them, but warns). */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly connectionString: string,
@@ -42,13 +44,14 @@ export class Listener {
     }
     set.add(cb);
     const client = await this.connection();
-    if (fresh && client !== undefined) await client.query(`listen ${channel}`).catch(() => this.broken(client));
+    if (fresh && client !== undefined) await this.run(client, `listen ${channel}`).catch(() => this.broken(client));
     return () => {
       const s = this.callbacks.get(channel);
       s?.delete(cb);
       if (s !== undefined && s.size === 0) {
         this.callbacks.delete(channel);
-        this.client?.query(`unlisten ${channel}`).catch(() => undefined);
+        const c = this.client;
+        if (c !== undefined) this.run(c, `unlisten ${channel}`).catch(() => undefined);
       }
     };
   }
@@ -59,12 +62,18 @@ export class Listener {
     const client = await this.connection();
     if (client === undefined) return false;
     try {
-      await client.query('select pg_notify($1, $2)', [channel, payload]);
+      await this.run(client, 'select pg_notify($1, $2)', [channel, payload]);
       return true;
     } catch {
       this.broken(client);
       return false;
     }
+  }
+
+  private run(client: Client, text: string, values?: unknown[]): Promise<unknown> {
+    const next = this.queue.then(() => client.query(text, values));
+    this.queue = next.catch(() => undefined);
+    return next;
   }
 
   async close(): Promise<void> {

@@ -20,6 +20,8 @@ export function attrOutcomeJson(alias: string): string {
 /** Namespace SQL: nodes, edges, symlinks, usage. Every function runs inside the caller's transaction. */
 
 const NODE_COLUMNS = 'inode, type, flags, mode, uid, gid, rdev, atime_ns, mtime_ns, ctime_ns, nlink, length, parent';
+/** What reads of a node select: its columns and its ACL ids (permission checks need the access ACL). */
+const NODE_SELECT = `${NODE_COLUMNS}, access_acl_id, default_acl_id`;
 
 interface NodeRow {
   inode: bigint;
@@ -35,6 +37,8 @@ interface NodeRow {
   nlink: bigint;
   length: bigint;
   parent: bigint;
+  access_acl_id?: bigint | null;
+  default_acl_id?: bigint | null;
 }
 
 export function rowToAttr(r: NodeRow): Attr {
@@ -52,6 +56,8 @@ export function rowToAttr(r: NodeRow): Attr {
     nlink: Number(r.nlink),
     length: r.length,
     parent: r.parent,
+    ...(r.access_acl_id ? { accessAcl: Number(r.access_acl_id) } : {}),
+    ...(r.default_acl_id ? { defaultAcl: Number(r.default_acl_id) } : {}),
   };
 }
 
@@ -60,7 +66,7 @@ function attrParams(a: Attr): unknown[] {
 }
 
 export async function getNode(q: Tx, inode: bigint): Promise<Attr | undefined> {
-  const rows = await q.query<NodeRow>(`select ${NODE_COLUMNS} from node where inode = $1`, [inode], 'get-node');
+  const rows = await q.query<NodeRow>(`select ${NODE_SELECT} from node where inode = $1`, [inode], 'get-node');
   return rows[0] && rowToAttr(rows[0]);
 }
 
@@ -76,7 +82,7 @@ export async function lockNodes(tx: Tx, inodes: bigint[], strength: LockStrength
   const ids = [...new Set(inodes)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const lock = strength === 'update' ? 'for update' : 'for key share';
   const rows = await tx.query<NodeRow>(
-    `select ${NODE_COLUMNS} from node where inode = any($1::bigint[]) order by inode ${lock}`,
+    `select ${NODE_SELECT} from node where inode = any($1::bigint[]) order by inode ${lock}`,
     [ids],
     `lock-nodes-${strength === 'update' ? 'u' : 'ks'}`,
   );
@@ -144,9 +150,10 @@ export async function getParentAndChild(
   name: Buffer,
 ): Promise<{ parent?: Attr; child?: Attr }> {
   const rows = await q.query<NodeRow & { which: number }>(
-    `select 0 as which, ${NODE_COLUMNS} from node where inode = $1
+    `select 0 as which, ${NODE_SELECT} from node where inode = $1
      union all
-     select 1, n.inode, n.type, n.flags, n.mode, n.uid, n.gid, n.rdev, n.atime_ns, n.mtime_ns, n.ctime_ns, n.nlink, n.length, n.parent
+     select 1, n.inode, n.type, n.flags, n.mode, n.uid, n.gid, n.rdev, n.atime_ns, n.mtime_ns, n.ctime_ns, n.nlink, n.length, n.parent,
+            n.access_acl_id, n.default_acl_id
        from edge e join node n on n.inode = e.inode where e.parent = $1 and e.name = $2`,
     [parent, name],
     'get-parent-child',
@@ -252,8 +259,10 @@ export interface DirPage {
   entries: { inode: bigint; name: Buffer; type: FileType; attr?: Attr }[];
 }
 
-const N_COLS = 'n.inode, n.type, n.flags, n.mode, n.uid, n.gid, n.rdev, n.atime_ns, n.mtime_ns, n.ctime_ns, n.nlink, n.length, n.parent';
-const NO_ATTR_COLS = 'null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint';
+const N_COLS =
+  'n.inode, n.type, n.flags, n.mode, n.uid, n.gid, n.rdev, n.atime_ns, n.mtime_ns, n.ctime_ns, n.nlink, n.length, n.parent, n.access_acl_id, n.default_acl_id';
+const NO_ATTR_COLS =
+  'null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint';
 
 /**
  * One page of a directory in one round trip: the directory itself, its parent
@@ -342,10 +351,12 @@ export async function lockParentForCreate(
   const rows = await tx.query<NodeRow & { existing: bigint | null; next_inode: bigint }>(
     strength === 'update'
       ? `select p.inode, p.type, p.flags, p.mode, p.uid, p.gid, p.rdev, p.atime_ns, p.mtime_ns, p.ctime_ns, p.nlink, p.length, p.parent,
+                p.access_acl_id, p.default_acl_id,
                 e.inode as existing, nextval('inode_seq') as next_inode
            from node p left join edge e on e.parent = p.inode and e.name = $2
           where p.inode = $1 for update of p`
       : `select p.inode, p.type, p.flags, p.mode, p.uid, p.gid, p.rdev, p.atime_ns, p.mtime_ns, p.ctime_ns, p.nlink, p.length, p.parent,
+                p.access_acl_id, p.default_acl_id,
                 e.inode as existing, nextval('inode_seq') as next_inode
            from (select pg_advisory_xact_lock_shared($1)) l, node p left join edge e on e.parent = p.inode and e.name = $2
           where p.inode = $1`,

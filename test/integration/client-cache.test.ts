@@ -1,0 +1,233 @@
+import { MetaClient, type Session, type v1 } from '@fsmeta/client';
+import { ROOT_INO, b, errnoOf, fsOps } from '../harness/fs';
+import { ROOT, startEnv, type TestEnv } from '../harness/server';
+
+/**
+ * Client caches through the wire: a caching client on one replica, changes
+ * made through a plain client on the other. With the change feed, a stale
+ * item must be gone within the bound; with the feed off, within its TTL.
+ */
+
+/** Generous (the target is 100 ms on an idle machine): a loaded CI machine must not flake. */
+const INVALIDATION_BOUND_MS = 3000;
+
+let env: TestEnv;
+let writer: Session;
+beforeAll(async () => {
+  env = await startEnv(2, { watchPollMs: 600_000 });
+  writer = await env.session(undefined, 0);
+});
+afterAll(() => env.stop());
+
+async function waitFor(what: string, ok: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function cachingClient(options: ConstructorParameters<typeof MetaClient>[1] = {}): Promise<{ client: MetaClient; s: Session }> {
+  const client = new MetaClient(env.servers[1]!.address, { cache: true, atimeMode: 'noatime', ...options });
+  if (options.watch !== false) await waitFor('the change feed', () => client.watching);
+  return { client, s: await client.newSession(ROOT) };
+}
+
+/**
+ * Reads `read` in a loop after a change acknowledged at `ackedAt` until it
+ * returns the new value; afterwards it must never return the old one again.
+ * Returns how long the stale value was still served.
+ */
+async function staleFor<T>(read: () => Promise<T>, isNew: (v: T) => boolean, ackedAt: number, boundMs: number): Promise<number> {
+  let firstNew = -1;
+  while (firstNew < 0) {
+    const v = await read();
+    const now = Date.now();
+    if (isNew(v)) firstNew = now;
+    else if (now - ackedAt > boundMs) throw new Error(`stale after ${now - ackedAt} ms`);
+    else await new Promise((r) => setTimeout(r, 5));
+  }
+  for (let i = 0; i < 20; i++) expect(isNew(await read())).toBe(true);
+  return firstNew - ackedAt;
+}
+
+describe('caches kept true by the change feed', () => {
+  it('attributes: served from the cache, replaced within the bound after another replica’s change', async () => {
+    const { client, s } = await cachingClient();
+    try {
+      const f = await fsOps(writer).mknod(ROOT_INO, 'attr-f', 0o644);
+      const get = async (): Promise<v1.Attr__Output> => (await s.call('GetAttr', { inode: f.inode })).attr!;
+      // Served from the cache once the feed has delivered the file's own creation.
+      await waitFor('a cached attribute', async () => {
+        const before = client.cacheStats()!.attr.hits;
+        expect((await get()).mode & 0o777).toBe(0o644);
+        return client.cacheStats()!.attr.hits > before;
+      });
+      await writer.call('SetAttr', { inode: f.inode, set: 1, mode: 0o600 });
+      const stale = await staleFor(get, (a) => (a.mode & 0o777) === 0o600, Date.now(), INVALIDATION_BOUND_MS);
+      expect(stale).toBeLessThan(INVALIDATION_BOUND_MS);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('entries, negative entries, directory pages and symlinks follow another replica’s changes', async () => {
+    const { client, s } = await cachingClient();
+    try {
+      const dir = await fsOps(writer).mkdir(ROOT_INO, 'ent');
+      await s.call('GetAttr', { inode: dir.inode }); // the parent's attributes allow serving lookups
+      const lookup = (name: string): Promise<string | undefined> =>
+        s.call('Lookup', { parent: dir.inode, name: b(name) }).then(
+          (r) => r.attr!.inode,
+          (e: unknown) => (e as { errnoName?: string }).errnoName,
+        );
+      // Negative entry, then the name appears.
+      // Served from the cache once the feed has settled (this client's own view of the new directory).
+      await waitFor('a cached negative entry', async () => {
+        await s.call('GetAttr', { inode: dir.inode });
+        expect(await lookup('x')).toBe('ENOENT');
+        return client.cacheStats()!.negative.hits > 0;
+      });
+      const x = await fsOps(writer).mknod(dir.inode, 'x');
+      await staleFor(() => lookup('x'), (v) => v === x.inode, Date.now(), INVALIDATION_BOUND_MS);
+      // Positive entry, then the name goes.
+      await writer.call('Unlink', { parent: dir.inode, name: b('x') });
+      await staleFor(() => lookup('x'), (v) => v === 'ENOENT', Date.now(), INVALIDATION_BOUND_MS);
+      // A directory page.
+      const list = async (): Promise<string[]> => {
+        await s.call('GetAttr', { inode: dir.inode });
+        const page = await s.call('Readdir', { inode: dir.inode, cursor: Buffer.alloc(0), limit: 100 });
+        return page.entries.map((e) => e.name.toString()).filter((n) => n !== '.' && n !== '..');
+      };
+      expect(await list()).toEqual([]);
+      await waitFor('a cached page', async () => (await list()).length === 0 && client.cacheStats()!.dir.hits > 0);
+      await fsOps(writer).mknod(dir.inode, 'y');
+      await staleFor(list, (names) => names.includes('y'), Date.now(), INVALIDATION_BOUND_MS);
+      // A symlink replaced under the same name: the new inode's target.
+      const link1 = (await writer.call('Symlink', { parent: dir.inode, name: b('l'), target: b('one') })).attr!;
+      const target = async (): Promise<string> => {
+        const ino = await lookup('l');
+        return (await s.call('ReadLink', { inode: ino! })).target.toString();
+      };
+      await waitFor('a cached target', async () => (await target()) === 'one' && client.cacheStats()!.symlink.hits > 0);
+      await writer.call('Unlink', { parent: dir.inode, name: b('l') });
+      const link2 = (await writer.call('Symlink', { parent: dir.inode, name: b('l'), target: b('two') })).attr!;
+      expect(link2.inode).not.toBe(link1.inode);
+      await staleFor(target, (t) => t === 'two', Date.now(), INVALIDATION_BOUND_MS);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('permissions are checked on cached lookups as the server would', async () => {
+    const { client, s } = await cachingClient();
+    try {
+      const dir = await fsOps(writer).mkdir(ROOT_INO, 'closed', 0o700);
+      await fsOps(writer).mknod(dir.inode, 'secret');
+      await s.call('GetAttr', { inode: dir.inode });
+      await s.call('Lookup', { parent: dir.inode, name: b('secret') }); // cached for root
+      const other = { uid: 1000, gid: 1000, gids: [] };
+      expect(await errnoOf(s.call('Lookup', { parent: dir.inode, name: b('secret') }, { caller: other }))).toBe('EACCES');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('bounds: evictions are counted, an item past its TTL is asked again', async () => {
+    const { client, s } = await cachingClient({ cache: { attr: { maxEntries: 2, ttlMs: 300 } } });
+    try {
+      const files = await Promise.all(['e1', 'e2', 'e3'].map((n) => fsOps(writer).mknod(ROOT_INO, n)));
+      for (const f of files) await s.call('GetAttr', { inode: f.inode });
+      const stats = client.cacheStats()!.attr;
+      expect(stats.entries).toBe(2);
+      expect(stats.evictions).toBeGreaterThanOrEqual(1);
+      const misses = stats.misses;
+      await new Promise((r) => setTimeout(r, 400));
+      await s.call('GetAttr', { inode: files[2]!.inode });
+      expect(client.cacheStats()!.attr.misses).toBe(misses + 1);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('with the feed off', () => {
+  it('a stale item is served until its TTL, never after', async () => {
+    const TTL_MS = 1500;
+    const { client, s } = await cachingClient({ watch: false, cache: { attr: { ttlMs: TTL_MS } } });
+    try {
+      const f = await fsOps(writer).mknod(ROOT_INO, 'ttl-f', 0o644);
+      const get = async (): Promise<v1.Attr__Output> => (await s.call('GetAttr', { inode: f.inode })).attr!;
+      const cachedAt = Date.now();
+      await get();
+      await writer.call('SetAttr', { inode: f.inode, set: 1, mode: 0o640 });
+      // Served from the cache: still the old mode (nothing tells this client).
+      expect((await get()).mode & 0o777).toBe(0o644);
+      await staleFor(get, (a) => (a.mode & 0o777) === 0o640, cachedAt, TTL_MS + 500);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('open-file cache', () => {
+  it('follows this node’s own writes, truncates and fallocates exactly', async () => {
+    const { client, s } = await cachingClient();
+    const plain = await env.session(undefined, 0);
+    try {
+      const f = (await s.call('Create', { parent: ROOT_INO, name: b('open-f'), mode: 0o644, flags: 2 })).attr!;
+      const ids = await s.call('NewSlices', { count: 16 });
+      let next = BigInt(ids.firstId);
+      const write = async (pos: number, len: number): Promise<void> => {
+        await s.call('Write', { inode: f.inode, chunkIndex: 0, pos, slice: { id: String(next++), size: len, off: 0, len } });
+      };
+      const same = async (): Promise<void> => {
+        const cached = (await s.call('Read', { inode: f.inode, chunkIndex: 0 })).slices;
+        const fresh = (await plain.call('Read', { inode: f.inode, chunkIndex: 0 })).slices;
+        expect(cached).toEqual(fresh);
+        expect((await s.call('GetAttr', { inode: f.inode })).attr!.length).toBe((await plain.call('GetAttr', { inode: f.inode })).attr!.length);
+      };
+      await same();
+      await write(0, 4096);
+      await same();
+      await write(4096, 4096); // append
+      await same();
+      await write(16384, 100); // past the end: a hole, then the slice (re-read)
+      await same();
+      await write(1000, 50); // inside
+      await same();
+      await s.call('Truncate', { inode: f.inode, length: 6000 });
+      await same();
+      await s.call('Fallocate', { inode: f.inode, mode: 0, offset: 0, size: 20000 });
+      await same();
+      // Reads of an open file are served from the cache (once the feed's echo of the writes has passed).
+      await write(20000, 10);
+      await waitFor('a cached chunk', async () => {
+        const hits = client.cacheStats()!.openFile.hits;
+        await s.call('Read', { inode: f.inode, chunkIndex: 0 });
+        return client.cacheStats()!.openFile.hits > hits;
+      });
+      await same();
+      await s.call('Close', { inode: f.inode });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('another node’s write to a file open here is seen after its change arrives, and on the next open', async () => {
+    const { client, s } = await cachingClient();
+    try {
+      const f = (await writer.call('Create', { parent: ROOT_INO, name: b('shared-f'), mode: 0o644, flags: 2 })).attr!;
+      await s.call('Open', { inode: f.inode, flags: 0 });
+      const read = async (): Promise<number> => (await s.call('Read', { inode: f.inode, chunkIndex: 0 })).slices.length;
+      expect(await read()).toBe(0);
+      const ids = await writer.call('NewSlices', { count: 1 });
+      await writer.call('Write', { inode: f.inode, chunkIndex: 0, pos: 0, slice: { id: ids.firstId, size: 10, off: 0, len: 10 } });
+      await writer.call('Close', { inode: f.inode });
+      await staleFor(read, (n) => n === 1, Date.now(), INVALIDATION_BOUND_MS);
+      await s.call('Close', { inode: f.inode });
+    } finally {
+      await client.close();
+    }
+  });
+});
