@@ -1,6 +1,7 @@
 import * as fc from 'fast-check';
 import type { Session, v1 } from '@fsmeta/client';
 import { b, errnoOf, ROOT_INO } from '../harness/fs';
+import { checkLockInvariants } from '../harness/lock-invariants';
 import { startEnv, type TestEnv } from '../harness/server';
 
 /**
@@ -150,6 +151,7 @@ it('SetLk / GetLk agree with a byte-map model of the range algebra', async () =>
         }
       }
       expect(await held(inode)).toEqual(OWNERS.map((_, i) => model.describe(i)));
+      expect(await checkLockInvariants(env.databaseUrl)).toEqual([]);
       // Their last Closes release everything.
       await sessions[0]!.call('Close', { inode });
       await sessions[1]!.call('Close', { inode });

@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { Client } from 'pg';
 import { FsmetaError, type Session, type v1 } from '@fsmeta/client';
 import { b, errnoOf, ROOT_INO } from '../harness/fs';
+import { checkLockInvariants } from '../harness/lock-invariants';
 import { startEnv, type TestEnv } from '../harness/server';
 
 /**
@@ -26,6 +27,9 @@ beforeAll(async () => {
   for (const s of env.servers) s.meta.deps.options.lockPollMs = 60_000;
   const s = await env.session();
   dir = (await s.call('Mkdir', { parent: ROOT_INO, name: b('locks'), mode: 0o777 })).attr!.inode;
+});
+afterEach(async () => {
+  expect(await checkLockInvariants(env.databaseUrl)).toEqual([]);
 });
 afterAll(() => env.stop());
 
@@ -324,6 +328,28 @@ describe('blocking requests', () => {
     } finally {
       await pg.end();
     }
+  });
+
+  it('renews a long wait\'s queue entry, so it keeps its place', async () => {
+    const a = await env.session();
+    const c = await env.session(undefined, 1);
+    const f = await fileOpenIn(a, c);
+    await flock(a, f, '1', W);
+    const waiting = flock(c, f, '1', W, { block: true, deadlineMs: 30_000 });
+    await until(async () => (await locksOf(c, f)).length === 1, 'the waiter to queue');
+    const pg = new Client({ connectionString: env.databaseUrl });
+    await pg.connect();
+    try {
+      const lease = async (): Promise<number> =>
+        Number((await pg.query('select extract(epoch from lease_until) * 1000 as ms from lock_waiter where inode = $1', [f])).rows[0].ms);
+      const first = await lease();
+      // Renewed every 3 s to a 10 s lease from then.
+      await until(async () => (await lease()) > first + 1000, 'the lease to be renewed');
+    } finally {
+      await pg.end();
+    }
+    await flock(a, f, '1', U);
+    await waiting;
   });
 
   it('keeps waking waiters after the LISTEN connection is lost', async () => {
