@@ -89,7 +89,7 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
     (await meta.volume.format(
       {
         name: config.volumeName, uuid: '', blockSizeKib: 0, capacity: 0n, inodes: 0n, trashDays: 0,
-        dirStats: false, userGroupQuota: false, enableAcl: false, atimeMode: 'noatime', storage: '', bucket: '',
+        dirStats: false, userGroupQuota: false, enableAcl: false, atimeMode: 'noatime', storage: '', bucket: '', caseInsensitive: config.volumeCaseInsensitive,
       },
       false,
     ));

@@ -13,6 +13,7 @@ export interface Config {
   heartbeatMs: number;
   atimeMode?: AtimeMode;
   volumeName: string;
+  volumeCaseInsensitive: boolean;
   shutdownGraceMs: number;
   logLevel: string;
   metricsPort: number;
@@ -124,6 +125,13 @@ const KNOBS: Record<keyof Config, Knob> = {
   heartbeatMs: { flag: 'heartbeat-ms', env: 'FSMETA_HEARTBEAT_MS', def: '12000', help: 'session heartbeat; sessions expire after 5 missed', parse: int(100, 600_000) },
   atimeMode: { flag: 'atime-mode', env: 'FSMETA_ATIME_MODE', def: '', help: "noatime, relatime or strictatime (default: the volume's, noatime)", parse: atime },
   volumeName: { flag: 'volume-name', env: 'FSMETA_VOLUME_NAME', def: 'fsmeta', help: 'name given to the volume when an empty database is formatted at start', parse: str },
+  volumeCaseInsensitive: {
+    flag: 'volume-case-insensitive',
+    env: 'FSMETA_VOLUME_CASE_INSENSITIVE',
+    def: 'false',
+    help: 'format a volume created at start with case-insensitive names (fixed for its lifetime)',
+    parse: bool,
+  },
   shutdownGraceMs: { flag: 'shutdown-grace-ms', env: 'FSMETA_SHUTDOWN_GRACE_MS', def: '20000', help: 'how long in-flight calls may drain after SIGTERM', parse: int(0, 600_000) },
   logLevel: { flag: 'log-level', env: 'FSMETA_LOG_LEVEL', def: 'info', help: 'pino log level', parse: logLevel },
   metricsPort: { flag: 'metrics-port', env: 'FSMETA_METRICS_PORT', def: '9464', help: 'Prometheus metrics port (0 = off)', parse: int(0, 65535) },

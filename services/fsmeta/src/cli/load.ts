@@ -349,6 +349,8 @@ function formatFromSetting(s: Record<string, JsonValue>, warnings: string[]): Vo
     atimeMode: atime === 'relatime' || atime === 'strictatime' ? atime : 'noatime',
     storage: str('Storage'),
     bucket: str('Bucket'),
+    // JuiceFS has case-insensitivity as a mount option, not in the format: a loaded volume is case-sensitive.
+    caseInsensitive: false,
   };
   try {
     return validateFormat(format);

@@ -36,7 +36,8 @@ import { Acls } from './acl';
 import { checkSticky, inGroup, trusted } from './perm';
 import { chargeDeleted } from './quotas';
 import { dropLastLink } from './release';
-import { listEntries, moveToTrash, trashVictim } from '../store/trash';
+import { edgeExists, listEntries, moveToTrash, trashVictim } from '../store/trash';
+import { CaseFolding } from './case';
 import { setNodeAcls } from '../store/acl';
 import {
   FLAG_SKIP_TRASH,
@@ -145,10 +146,12 @@ function checkNotInTrash(parent: Attr): void {
 export class Namespace {
   private readonly trash: Trash;
   private readonly acl: Acls;
+  private readonly casing: CaseFolding;
 
   constructor(private readonly deps: MetaDeps) {
     this.trash = new Trash(deps);
     this.acl = new Acls(deps);
+    this.casing = new CaseFolding(deps);
   }
 
   private get skipNs(): bigint {
@@ -178,6 +181,10 @@ export class Namespace {
     const found = trashRoot ? { parent: await getNode(q, parent), child: await getNode(q, TRASH_INODE) } : await getParentAndChild(q, parent, name);
     const dir = requireDir(found.parent);
     await this.acl.check(q, ctx.caller, dir, MODE_MASK_X);
+    if (found.child === undefined && !trashRoot && (await this.casing.enabled())) {
+      const match = await this.casing.resolve(q, parent, name);
+      if (match !== undefined) found.child = await getNode(q, match.inode);
+    }
     if (found.child === undefined) fail('ENOENT');
     return found.child;
   }
@@ -259,7 +266,12 @@ export class Namespace {
     openBySession?: bigint,
     scope?: MutationScope,
   ): Promise<{ attr: Attr; existing?: Attr }> {
+    await this.casing.lock(tx, [parentIno]);
     const locked = await lockParentForCreate(tx, parentIno, name, type === TYPE_DIRECTORY ? 'update' : 'key share');
+    // A name that differs only in case from an entry is that entry (case-insensitive volumes).
+    if (locked.existing === undefined && locked.parent !== undefined && (await this.casing.enabled())) {
+      locked.existing = (await this.casing.resolve(tx, parentIno, name))?.inode;
+    }
     const parent = requireDir(locked.parent);
     checkNotInTrash(parent);
     await this.acl.check(tx, ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
@@ -330,6 +342,7 @@ export class Namespace {
     checkName(name);
     if (isDotOrDotDot(name)) fail('EEXIST');
     return mutate(this.deps.db, ctx, async (tx) => {
+      await this.casing.lock(tx, [parentIno]);
       const rows = await lockMixed(tx, [inode], [parentIno]);
       const node = rows.get(inode);
       if (node === undefined) fail('ENOENT');
@@ -339,6 +352,7 @@ export class Namespace {
       await this.acl.check(tx, ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
       if ((parent.flags & FLAG_IMMUTABLE) !== 0) fail('EPERM');
       if ((await getEdge(tx, parentIno, name)) !== undefined) fail('EEXIST');
+      if ((await this.casing.enabled()) && (await this.casing.resolve(tx, parentIno, name)) !== undefined) fail('EEXIST');
       if (protectedFlags(node)) fail('EPERM');
       const now = nowNs();
       const attr: Attr = { ...node, parent: 0n, nlink: node.nlink + 1, ctimeNs: now };
@@ -383,6 +397,7 @@ export class Namespace {
     if (isTrashDir(parentIno) && ctx.caller.uid !== 0) fail('EPERM', 'the trash is root only');
     checkName(name);
     return mutate(this.deps.db, ctx, async (tx, scope) => {
+      name = await this.casing.actual(tx, parentIno, name, edgeExists);
       const { rows, entry, open } = await this.lockEntry(tx, parentIno, name, [], [parentIno]);
       const parent = requireDir(rows.get(parentIno));
       await this.acl.check(tx, ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
@@ -424,6 +439,7 @@ export class Namespace {
     if (parentIno === TRASH_INODE || (isTrashDir(parentIno) && ctx.caller.uid !== 0)) fail('EPERM', 'the trash is root only');
     checkName(name);
     return mutate(this.deps.db, ctx, async (tx, scope) => {
+      name = await this.casing.actual(tx, parentIno, name, edgeExists);
       const { rows, entry, hasChildren } = await this.lockEntry(tx, parentIno, name, [parentIno]);
       const parent = requireDir(rows.get(parentIno));
       await this.acl.check(tx, ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
@@ -495,6 +511,13 @@ export class Namespace {
     let src: { inode: bigint; type: FileType } | undefined;
     let dst: { inode: bigint; type: FileType } | undefined;
     let movesLocked = false;
+    if (await this.casing.enabled()) {
+      // Case-insensitive: the names as stored; a destination matching another entry replaces it under its name.
+      await this.casing.lock(tx, [parentDst]);
+      nameSrc = await this.casing.actual(tx, parentSrc, nameSrc, edgeExists);
+      const match = (await edgeExists(tx, parentDst, nameDst)) ? undefined : await this.casing.resolve(tx, parentDst, nameDst);
+      if (match !== undefined && !(parentSrc === parentDst && match.name.equals(nameSrc))) nameDst = match.name;
+    }
     const movesDir = (): boolean =>
       parentSrc !== parentDst &&
       (src?.type === TYPE_DIRECTORY || ((flags & RENAME_EXCHANGE) !== 0 && dst?.type === TYPE_DIRECTORY));

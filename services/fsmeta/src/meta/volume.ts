@@ -22,6 +22,8 @@ export interface VolumeFormat {
   atimeMode: AtimeMode;
   storage: string;
   bucket: string;
+  /** Case-insensitive names (meta/case.ts); fixed at creation. */
+  caseInsensitive: boolean;
 }
 
 export interface StatFs {
@@ -49,7 +51,8 @@ export function toStored(f: VolumeFormat): StoredFormat {
 }
 
 function fromStored(s: StoredFormat): VolumeFormat {
-  return { ...s, capacity: BigInt(s.capacity), inodes: BigInt(s.inodes) };
+  // Formats stored before case-insensitive volumes existed are case-sensitive.
+  return { ...s, capacity: BigInt(s.capacity), inodes: BigInt(s.inodes), caseInsensitive: s.caseInsensitive ?? false };
 }
 
 /** INVALID_ARGUMENT naming the field for a malformed format; settings fsmeta does not support yet are refused, not ignored. */
@@ -103,6 +106,7 @@ export class Volume {
       if (changed.length === 0) return current;
       if (current.name !== want.name) throw new FsError('EINVAL', 'the volume name cannot change');
       if (current.blockSizeKib !== want.blockSizeKib) throw new FsError('EINVAL', 'the block size cannot change');
+      if (current.caseInsensitive !== want.caseInsensitive) throw new FsError('EINVAL', 'case sensitivity is fixed when a volume is created');
       // As JuiceFS 1.2: ACLs stay on once turned on (inodes may hold ACLs every check must honour).
       if (current.enableAcl && !want.enableAcl) throw new FsError('EINVAL', 'ACLs cannot be turned off once on');
       if (!force) throw new FsError('EEXIST', `the volume is formatted with other settings (${changed.join(', ')}); pass force to change them`);

@@ -40,6 +40,7 @@ export function formatToWire(f: VolumeFormat): v1.Format {
     atimeMode: ATIME_TO_WIRE[f.atimeMode],
     storage: f.storage,
     bucket: f.bucket,
+    caseInsensitive: f.caseInsensitive,
   };
 }
 
@@ -58,6 +59,7 @@ export function formatFromWire(f: v1.Format__Output | null): VolumeFormat {
     atimeMode: atimeFromWire(f.atimeMode),
     storage: f.storage,
     bucket: f.bucket,
+    caseInsensitive: f.caseInsensitive,
   };
 }
 

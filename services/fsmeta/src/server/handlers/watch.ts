@@ -17,8 +17,11 @@ const KIND_NAMES: Record<Change['kind'], v1.ChangeKind> = {
   4: 'CHANGE_KIND_CHUNK',
   5: 'CHANGE_KIND_XATTR',
 };
-/** A watcher that leaves this much unread is ended (it resumes from its position) rather than buffered for. */
-const MAX_BUFFERED_BYTES = 16 << 20;
+/**
+ * A watcher that leaves this many messages unread (each at most a batch of
+ * changes) is ended (it resumes from its position) rather than buffered for.
+ */
+const MAX_BUFFERED_MESSAGES = 256;
 /** Most inodes one Watch may filter on. */
 export const MAX_WATCH_INODES = 100_000;
 
@@ -65,7 +68,8 @@ export function watchHandler(meta: Meta, log: Logger, auth: Auth): grpc.handleSe
           send(m) {
             if (done) return true;
             call.write(messageToWire(m));
-            return call.writableLength < MAX_BUFFERED_BYTES;
+            // An object-mode stream counts messages.
+            return call.writableLength < MAX_BUFFERED_MESSAGES;
           },
           end(reason) {
             const details = reason === 'slow' ? 'watcher fell behind its stream; resume from the last position' : 'server shutting down';

@@ -16,6 +16,7 @@ export interface Format {
   'atimeMode'?: (_fsmeta_v1_AtimeMode);
   'storage'?: (string);
   'bucket'?: (string);
+  'caseInsensitive'?: (boolean);
 }
 
 export interface Format__Output {
@@ -31,4 +32,5 @@ export interface Format__Output {
   'atimeMode': (_fsmeta_v1_AtimeMode__Output);
   'storage': (string);
   'bucket': (string);
+  'caseInsensitive': (boolean);
 }
