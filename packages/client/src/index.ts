@@ -341,6 +341,7 @@ export class MetaClient extends EventEmitter {
   /** Starts a session and returns a handle that fills in the request context (no heartbeats: see openSession). */
   async newSession(caller: v1.Caller, info: v1.SessionInfo = {}, readOnly = false): Promise<Session> {
     const res = await this.call('NewSession', { info, readOnly });
+    if (this.cache !== undefined && res.format?.caseInsensitive === true) this.cache.caseInsensitive = true;
     return new Session(this, res.sessionId, caller, res, { info, readOnly });
   }
 
