@@ -25,7 +25,7 @@ process.stdout.on('error', (err: Error) => {
 });
 
 /** Results go to stdout, one JSON object per line; everything else goes to stderr. */
-export function emit(line: LatencyLine | ThroughputLine): void {
+export function emit(line: LatencyLine | ThroughputLine | ({ op: string } & Record<string, string | number>)): void {
   if (stdoutError !== undefined) throw new Error(`stdout closed: ${stdoutError.message}`);
   console.log(JSON.stringify(line));
 }

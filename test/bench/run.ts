@@ -11,6 +11,7 @@ import { LOCK_LINES, lockHandover } from './locks';
 import { QUOTA_THROUGHPUT, summaryLines } from './quotas';
 import { OTHER_CPU_WARNING, cpuShares, cpuSplit, type CpuShares } from './cpu';
 import { emit, log, timeSequential } from './measure';
+import { mountLines } from './mount';
 import { describePerOp, type SqlStats } from './sql-stats';
 import { DATA_LINES, NAMESPACE_LINES, type LineRunner, type SingleParams } from './single-client';
 import { THROUGHPUT_CASES, measureThroughput, type ThroughputParams } from './throughput';
@@ -212,6 +213,8 @@ async function bench(address: string, databaseUrl: string, server: ServerProcess
         await second.stop();
       }
     }
+
+    if (p.only.size === 0 || [...p.only].some((o) => o.startsWith('mount-'))) await mountLines(client, address, p.only);
 
     const t = p.throughput;
     log(`throughput: ${t.concurrency} concurrent calls, ${t.seconds}s each (${t.rounds} rounds) after ${t.warmupSeconds}s warm-up; pool ${p.poolSize}`);

@@ -413,7 +413,7 @@ describe('open-unlinked files and the slice lifecycle', () => {
     // No closer waited out a deadlock timeout.
     expect(Date.now() - started).toBeLessThan(3000);
     expect(await errnoOf(s.call('GetAttr', { inode: f }))).toBe('ENOENT');
-    await env.servers[0]!.meta.data.releaseFiles(100);
+    await env.servers[0]!.meta.data.releaseFiles(100, true); // waits for a release the job may have under way
     expect((await queuedDeletions(env.databaseUrl)).has(w.id.toString())).toBe(true);
     for (const x of sessions) await x.close();
   });
@@ -426,7 +426,7 @@ describe('open-unlinked files and the slice lifecycle', () => {
     const unlink = async (inode: string) => {
       const name = (await withPg(env.databaseUrl, (c) => c.query<{ name: Buffer }>('select name from edge where inode = $1', [inode]))).rows[0]!.name;
       await s.call('Unlink', { parent: dir, name });
-      await env.servers[0]!.meta.data.releaseFiles(100);
+      await env.servers[0]!.meta.data.releaseFiles(100, true); // waits for a release the job may have under way
     };
     await unlink(f);
     expect((await queuedDeletions(env.databaseUrl)).has(w.id.toString())).toBe(false);
@@ -575,7 +575,7 @@ describe('compaction', () => {
     expect(claim).toMatchObject({ found: true, inode });
     const name = (await withPg(env.databaseUrl, (c) => c.query<{ name: Buffer }>('select name from edge where inode = $1', [inode]))).rows[0]!.name;
     await s.call('Unlink', { parent: dir, name });
-    await env.servers[0]!.meta.data.releaseFiles(100);
+    await env.servers[0]!.meta.data.releaseFiles(100, true); // waits for a release the job may have under way
     expect(await errnoOf(s.call('CommitCompaction', { inode, chunkIndex: 0, newSliceId: claim.newSliceId }))).toBe('EBUSY');
     expect((await queuedDeletions(env.databaseUrl)).has(claim.newSliceId)).toBe(true);
   });

@@ -10,11 +10,11 @@ import { waitFor } from './data-support';
 
 /**
  * PostgreSQL going away and coming back, on a throwaway cluster of this
- * file's own (port 55432; never the shared one): health follows the database,
+ * file's own (port 55433; never the shared one; faults.test.ts has 55432): health follows the database,
  * calls meanwhile answer UNAVAILABLE (never INTERNAL) and succeed on retry,
  * background jobs resume by themselves.
  */
-const PORT = 55432;
+const PORT = 55433;
 let cluster: ThrowawayCluster;
 let server: RunningFsmeta;
 

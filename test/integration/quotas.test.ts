@@ -250,8 +250,9 @@ describe('quota RPCs', () => {
 });
 
 describe('directory statistics and summaries', () => {
-  async function summary(inode: string, recursive = true): Promise<v1.GetSummaryResponse__Output> {
-    return s.call('GetSummary', { inode, recursive });
+  async function summary(inode: string, recursive = true): Promise<{ length: string; size: string; files: string; dirs: string }> {
+    const { length, size, files, dirs } = await s.call('GetSummary', { inode, recursive });
+    return { length, size, files, dirs };
   }
 
   it('summarises a tree, turns statistics on for a volume with files, and keeps them exact', async () => {
@@ -283,6 +284,27 @@ describe('directory statistics and summaries', () => {
     expect(await s.call('GetDirStat', { inode: sub })).toEqual({ length: '10000', space: String(12 * KiB), inodes: '1' });
     await expectConsistent();
     expect(await summary(top)).toEqual({ length: String(15000 + 3 * UNIT + 1), size: String(4 * KiB + 4 * KiB + 12 * KiB + 8 * KiB + 16 * KiB), files: '3', dirs: '2' });
+  });
+
+  it('answers the depth-limited tree form, largest entries first, the rest folded into "..."', async () => {
+    const t = await mkdir(ROOT_INO, uniq('tree'));
+    const x = await mkdir(t, 'x');
+    await truncate(await mknod(x, 'x1'), 10_000);
+    await mknod(x, 'x2');
+    await truncate(await mknod(t, 'y'), 100);
+    await mkdir(t, 'z');
+    const brief = (e: v1.SummaryEntry__Output): unknown => [e.name.toString(), e.size, e.files, e.dirs, e.children.map(brief)];
+    const one = await s.call('GetSummary', { inode: t, recursive: true, depth: 1, topN: 2 });
+    expect(one).toMatchObject({ size: String(32 * KiB), files: '3', dirs: '3' });
+    expect(one.children.map(brief)).toEqual([
+      ['x', String(20 * KiB), '2', '1', []],
+      ['y', String(4 * KiB), '1', '0', []],
+      ['...', String(4 * KiB), '0', '1', []],
+    ]);
+    const two = await s.call('GetSummary', { inode: t, recursive: true, depth: 2 });
+    expect(brief(two.children[0]!)).toEqual(['x', String(20 * KiB), '2', '1', [['x1', String(12 * KiB), '1', '0', []], ['x2', String(4 * KiB), '1', '0', []]]]);
+    expect((await s.call('GetSummary', { inode: t, recursive: true })).children).toEqual([]);
+    await expect(s.call('GetSummary', { inode: t, depth: 11 })).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT, message: expect.stringContaining('depth') });
   });
 
   it('finds usage that drifted from a recount and repairs it (quota check --repair)', async () => {

@@ -37,7 +37,7 @@ beforeAll(async () => {
   await run('mount', ['-t', 'tmpfs', 'tmpfs', tmpfs]);
   // Both file systems at once: the scenarios mostly wait (time checks sleep past a tick).
   [reference, actual] = await Promise.all([scenarios(tmpfs), scenarios(mount.mountpoint)]);
-});
+}, 300_000);
 
 afterAll(async () => {
   await run('umount', [tmpfs]).catch(() => undefined);

@@ -80,6 +80,9 @@ async function main(argv: string[]): Promise<number> {
   console.error(`fsmeta-mount: mounted on ${args.mountpoint} (session ${mounted.sessionId}, data in ${args.data})`);
   let stopping = false;
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+    // The embedded PostgreSQL's package stops the database on these signals by itself; the
+    // mount must go first (it flushes through fsmeta), so this process orders the shutdown.
+    process.removeAllListeners(sig);
     process.on(sig, () => {
       if (stopping) return;
       stopping = true;

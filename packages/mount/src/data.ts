@@ -84,6 +84,8 @@ export class DataPath {
   private readonly writers = new Map<bigint, FileWriter>();
   private readonly layouts = new Map<string, Piece[]>();
   private readonly lengths = new Map<bigint, bigint>();
+  /** How far read-ahead has loaded each file. */
+  private readonly readahead = new Map<bigint, bigint>();
   private ids: bigint[] = [];
   private idsLoading: Promise<void> | undefined;
   private inflight = 0;
@@ -124,6 +126,7 @@ export class DataPath {
 
   /** Drops cached layouts of a file (another node may have changed it: called at open). */
   invalidate(inode: bigint): void {
+    this.readahead.delete(inode);
     const prefix = `${inode}:`;
     for (const k of this.layouts.keys()) if (k.startsWith(prefix)) this.layouts.delete(k);
   }
@@ -408,12 +411,47 @@ export class DataPath {
     await Promise.all(jobs);
   }
 
+  /**
+   * Read-ahead: loads the blocks of the next `readaheadBlocks` blocks' worth of
+   * the file into the cache, once (a watermark per file), without copying them
+   * anywhere. A failure here shows up again on the real read.
+   */
   private prefetch(inode: bigint, from: bigint, length: bigint): void {
     const span = BigInt(this.opts.blockSize * this.opts.readaheadBlocks);
+    const mark = this.readahead.get(inode) ?? 0n;
+    const start = from > mark ? from : mark;
     const to = from + span < length ? from + span : length;
-    if (to <= from) return;
-    // Loads the blocks into the cache; a failure here shows up (again) on the real read.
-    void this.readInto(inode, from, Buffer.alloc(Number(to - from))).catch(() => undefined);
+    if (to <= start || start - from > span / 2n) return;
+    if (this.readahead.size > 10_000) this.readahead.clear();
+    this.readahead.set(inode, to);
+    void this.warm(inode, start, to).catch(() => undefined);
+  }
+
+  private async warm(inode: bigint, from: bigint, to: bigint): Promise<void> {
+    const bs = this.opts.blockSize;
+    const jobs: Array<Promise<unknown>> = [];
+    for (let pos = from; pos < to; ) {
+      const chunk = Number(pos / CHUNK);
+      const cpos = Number(pos % CHUNK);
+      const cend = Math.min(CHUNK_SIZE, cpos + Number(to - pos));
+      let start = 0;
+      for (const p of await this.layout(inode, chunk)) {
+        const pEnd = start + p.len;
+        if (pEnd > cpos && start < cend && p.id !== 0n) {
+          const first = p.off + (Math.max(start, cpos) - start);
+          const last = p.off + (Math.min(pEnd, cend) - start) - 1;
+          for (let b = Math.floor(first / bs); b <= Math.floor(last / bs); b++) {
+            const blockLen = Math.min(bs, p.size - b * bs);
+            const key = blockKey(p.id, b, blockLen);
+            jobs.push(this.cache.get(key, () => this.store.get(key, 0, blockLen)));
+          }
+        }
+        start = pEnd;
+        if (start >= cend) break;
+      }
+      pos += BigInt(cend - cpos);
+    }
+    await Promise.all(jobs);
   }
 
   // ---- whole-file operations (flush first, then one RPC) ----

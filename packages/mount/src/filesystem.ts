@@ -75,6 +75,8 @@ const S_ISUID = 0o4000;
 const S_ISGID = 0o2000;
 const SECURITY_CAPABILITY = 'security.capability';
 const READDIR_PAGE = 1000;
+/** Reads this close to where the last one ended count as sequential (read-ahead). */
+const NEAR = BigInt(2 << 20);
 
 /** errno to send the kernel for a failed operation. */
 export function errnoOf(err: unknown): number {
@@ -488,7 +490,7 @@ export class FileSystem {
     const flags = b.readUInt32LE(0);
     const res = await this.meta.call('Open', this.caller(h), { inode: h.nodeid.toString(), flags });
     await this.opened(res.attr!);
-    const fh = this.newHandle({ kind: 'file', inode: h.nodeid, flags, lastReadEnd: -1n });
+    const fh = this.newHandle({ kind: 'file', inode: h.nodeid, flags, lastReadEnd: 0n });
     r.ok(openOut(fh, 0));
   }
 
@@ -518,7 +520,7 @@ export class FileSystem {
     const res = await this.meta.call('Create', this.caller(h), { parent: h.nodeid.toString(), name, mode: mode & 0o7777, umask: 0, flags });
     const attr = res.attr!;
     this.data.invalidate(BigInt(attr.inode));
-    const fh = this.newHandle({ kind: 'file', inode: BigInt(attr.inode), flags, lastReadEnd: -1n });
+    const fh = this.newHandle({ kind: 'file', inode: BigInt(attr.inode), flags, lastReadEnd: 0n });
     r.ok(this.entry(attr), openOut(fh, 0));
   }
 
@@ -532,9 +534,10 @@ export class FileSystem {
     const offset = b.readBigUInt64LE(8);
     const size = b.readUInt32LE(16);
     const handle = this.fileHandle(fh);
-    const sequential = handle !== undefined && handle.lastReadEnd === offset;
+    // The kernel's own read-ahead sends several reads at once, not always in order: "near the last end" is sequential.
+    const sequential = handle !== undefined && offset + NEAR >= handle.lastReadEnd && offset <= handle.lastReadEnd + NEAR;
     const data = await this.data.read(h.nodeid, offset, size, sequential);
-    if (handle !== undefined) handle.lastReadEnd = offset + BigInt(data.length);
+    if (handle !== undefined && offset + BigInt(data.length) > handle.lastReadEnd) handle.lastReadEnd = offset + BigInt(data.length);
     r.ok(data);
   }
 

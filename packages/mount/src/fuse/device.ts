@@ -151,8 +151,9 @@ export class FuseDevice {
    */
   async unmount(): Promise<void> {
     if (this.closed) return;
-    const res = await run('umount', [this.mountpoint]);
-    if (res.code !== 0 && !this.closed) await run('umount', ['-l', this.mountpoint]);
+    // --no-canonicalize: umount(8) must not stat the mount point, which would be a request to us.
+    const res = await run('umount', ['--no-canonicalize', this.mountpoint]);
+    if (res.code !== 0 && !this.closed) await run('umount', ['--no-canonicalize', '--lazy', this.mountpoint]);
   }
 
   /** Closes the device: the kernel aborts whatever is still pending (ENOTCONN). */

@@ -105,6 +105,7 @@ export * from './fsmeta/v1/Slice';
 export * from './fsmeta/v1/SliceRecord';
 export * from './fsmeta/v1/StatFSRequest';
 export * from './fsmeta/v1/StatFSResponse';
+export * from './fsmeta/v1/SummaryEntry';
 export * from './fsmeta/v1/SymlinkRequest';
 export * from './fsmeta/v1/SymlinkResponse';
 export * from './fsmeta/v1/TruncateRequest';

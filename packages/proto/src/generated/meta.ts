@@ -117,6 +117,7 @@ export interface ProtoGrpcType {
       SliceRecord: MessageTypeDefinition
       StatFSRequest: MessageTypeDefinition
       StatFSResponse: MessageTypeDefinition
+      SummaryEntry: MessageTypeDefinition
       SymlinkRequest: MessageTypeDefinition
       SymlinkResponse: MessageTypeDefinition
       TruncateRequest: MessageTypeDefinition

@@ -1,11 +1,25 @@
-import { dirStatsOn, getDirStat, scanSummary, statsSummary, type DirStat, type Summary } from '../store/dir-stats';
+import { dirStatsOn, getDirStat, listChildren, scanSummary, statsSummary, type DirStat, type Summary } from '../store/dir-stats';
 import { getNode } from '../store/nodes';
 import type { MetaDeps } from './deps';
-import { fail } from './errors';
+import { InvalidArgument, fail } from './errors';
 import { Acls } from './acl';
-import { MODE_MASK_R, MODE_MASK_X, SPACE_UNIT, TYPE_DIRECTORY, TYPE_FILE, align4K, type OpContext } from './types';
+import { MODE_MASK_R, MODE_MASK_X, SPACE_UNIT, TYPE_DIRECTORY, TYPE_FILE, align4K, type FileType, type OpContext } from './types';
 
 export type { DirStat, Summary };
+
+export const MAX_SUMMARY_DEPTH = 10;
+export const DEFAULT_TOP_N = 10;
+export const MAX_TOP_N = 1000;
+/** The name of the entry the tree form folds the smaller entries of a directory into (as JuiceFS). */
+const FOLDED_NAME = Buffer.from('...');
+
+/** One entry of GetSummary's tree form: its own summary and, above the depth limit, its entries'. */
+export interface SummaryEntry extends Summary {
+  inode: bigint;
+  name: Buffer;
+  type: FileType;
+  children: SummaryEntry[];
+}
 
 /** Directory statistics and summaries (baseMeta.GetDirStat, GetSummary). */
 export class DirStats {
@@ -47,7 +61,47 @@ export class DirStats {
       return { length: file ? node.length : 0n, size: file ? align4K(node.length) : SPACE_UNIT, files: 1n, dirs: 0n };
     }
     await this.acl.check(q, ctx.caller, node, MODE_MASK_R | MODE_MASK_X);
-    const below = (await this.statsOn()) ? await statsSummary(q, inode, recursive) : await scanSummary(q, inode, recursive);
+    const stats = await this.statsOn();
+    const below = stats ? await statsSummary(q, inode, recursive) : await scanSummary(q, inode, recursive);
     return { length: below.length, size: below.size + SPACE_UNIT, files: below.files, dirs: below.dirs + 1n };
+  }
+
+  /**
+   * GetSummary's tree form (baseMeta.GetTreeSummary): the entries of `dir`, each with its recursive
+   * summary and, while `depth` lasts, its own entries; per directory the `topN` largest by size,
+   * the rest folded into one "..." entry.
+   */
+  async tree(dir: bigint, depth: number, topN: number): Promise<SummaryEntry[]> {
+    if (depth > MAX_SUMMARY_DEPTH) throw new InvalidArgument('depth', `at most ${MAX_SUMMARY_DEPTH}`);
+    if (topN > MAX_TOP_N) throw new InvalidArgument('top_n', `at most ${MAX_TOP_N}`);
+    if (depth === 0) return [];
+    return this.level(dir, depth, topN === 0 ? DEFAULT_TOP_N : topN, await this.statsOn());
+  }
+
+  private async level(dir: bigint, depth: number, topN: number, stats: boolean): Promise<SummaryEntry[]> {
+    const q = this.deps.db.reader;
+    const out: SummaryEntry[] = [];
+    for (const e of await listChildren(q, dir)) {
+      const type = e.type as FileType;
+      if (type !== TYPE_DIRECTORY) {
+        const file = type === TYPE_FILE;
+        out.push({ inode: e.inode, name: e.name, type, length: file ? e.length : 0n, size: file ? align4K(e.length) : SPACE_UNIT, files: 1n, dirs: 0n, children: [] });
+        continue;
+      }
+      const below = stats ? await statsSummary(q, e.inode, true) : await scanSummary(q, e.inode, true);
+      const children = depth > 1 ? await this.level(e.inode, depth - 1, topN, stats) : [];
+      out.push({ inode: e.inode, name: e.name, type, length: below.length, size: below.size + SPACE_UNIT, files: below.files, dirs: below.dirs + 1n, children });
+    }
+    out.sort((a, b) => (a.size > b.size ? -1 : a.size < b.size ? 1 : Buffer.compare(a.name, b.name)));
+    if (out.length <= topN) return out;
+    const rest = out.slice(topN);
+    const folded: SummaryEntry = { inode: 0n, name: FOLDED_NAME, type: TYPE_DIRECTORY, length: 0n, size: 0n, files: 0n, dirs: 0n, children: [] };
+    for (const r of rest) {
+      folded.length += r.length;
+      folded.size += r.size;
+      folded.files += r.files;
+      folded.dirs += r.dirs;
+    }
+    return [...out.slice(0, topN), folded];
   }
 }

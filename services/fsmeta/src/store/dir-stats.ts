@@ -107,3 +107,19 @@ export async function dirStatsOn(q: Tx): Promise<boolean> {
   const rows = await q.query<{ on: boolean }>('select fsmeta_dir_stats_on() as on', [], 'dir-stats-on');
   return rows[0]?.on === true;
 }
+
+export interface ChildEntry {
+  inode: bigint;
+  name: Buffer;
+  type: number;
+  length: bigint;
+}
+
+/** Every entry of a directory with its node's type and length (the tree form of GetSummary). */
+export async function listChildren(q: Tx, dir: bigint): Promise<ChildEntry[]> {
+  return q.query<ChildEntry>(
+    'select e.inode, e.name, n.type, n.length from edge e join node n on n.inode = e.inode where e.parent = $1 order by e.name',
+    [dir],
+    'list-children',
+  );
+}

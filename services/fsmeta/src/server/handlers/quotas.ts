@@ -1,8 +1,9 @@
 import type { v1 } from '@fsmeta/proto';
 import type { Meta } from '../../meta';
 import { InvalidArgument } from '../../meta/errors';
+import type { SummaryEntry } from '../../meta/dir-stats';
 import type { QuotaRow } from '../../meta/quotas';
-import { i64, inodeArg, opContext, u64 } from '../convert';
+import { FILE_TYPE_NAMES, i64, inodeArg, opContext, u64 } from '../convert';
 import type { MetaImpl } from './types';
 
 const KIND_FROM_WIRE: Record<string, number> = {
@@ -26,6 +27,19 @@ function kindArg(kind: string, field: string, allowAll = false): number {
 /** A directory quota's key is an inode (never 0); a user or group quota's a uid / gid. */
 function keyArg(kind: number, key: string, field: string): bigint {
   return kind === 1 ? inodeArg(key, field) : u64(key, field);
+}
+
+function entryToWire(e: SummaryEntry): v1.SummaryEntry {
+  return {
+    inode: e.inode.toString(),
+    name: e.name,
+    type: FILE_TYPE_NAMES[e.type],
+    length: e.length.toString(),
+    size: e.size.toString(),
+    files: e.files.toString(),
+    dirs: e.dirs.toString(),
+    children: e.children.map(entryToWire),
+  };
 }
 
 function quotaToWire(q: QuotaRow): v1.Quota {
@@ -74,8 +88,11 @@ export function quotaHandlers(meta: Meta): MetaImpl {
       return { length: s.length.toString(), space: s.space.toString(), inodes: s.inodes.toString() };
     },
     async GetSummary(req) {
-      const s = await dirStats.getSummary(opContext(req.ctx), inodeArg(req.inode, 'inode'), req.recursive);
-      return { length: s.length.toString(), size: s.size.toString(), files: s.files.toString(), dirs: s.dirs.toString() };
+      const inode = inodeArg(req.inode, 'inode');
+      const s = await dirStats.getSummary(opContext(req.ctx), inode, req.recursive);
+      // getSummary checked access to the directory; a file has no tree.
+      const children = s.dirs > 0n ? await dirStats.tree(inode, req.depth, req.topN) : [];
+      return { length: s.length.toString(), size: s.size.toString(), files: s.files.toString(), dirs: s.dirs.toString(), children: children.map(entryToWire) };
     },
   };
 }

@@ -7,10 +7,14 @@ export interface GetSummaryRequest {
   'ctx'?: (_fsmeta_v1_RequestContext | null);
   'inode'?: (number | string | Long);
   'recursive'?: (boolean);
+  'depth'?: (number);
+  'topN'?: (number);
 }
 
 export interface GetSummaryRequest__Output {
   'ctx': (_fsmeta_v1_RequestContext__Output | null);
   'inode': (string);
   'recursive': (boolean);
+  'depth': (number);
+  'topN': (number);
 }

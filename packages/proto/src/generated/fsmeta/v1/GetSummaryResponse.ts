@@ -1,5 +1,6 @@
 // Original file: proto/fsmeta/v1/meta.proto
 
+import type { SummaryEntry as _fsmeta_v1_SummaryEntry, SummaryEntry__Output as _fsmeta_v1_SummaryEntry__Output } from '../../fsmeta/v1/SummaryEntry';
 import type { Long } from '@grpc/proto-loader';
 
 export interface GetSummaryResponse {
@@ -7,6 +8,7 @@ export interface GetSummaryResponse {
   'size'?: (number | string | Long);
   'files'?: (number | string | Long);
   'dirs'?: (number | string | Long);
+  'children'?: (_fsmeta_v1_SummaryEntry)[];
 }
 
 export interface GetSummaryResponse__Output {
@@ -14,4 +16,5 @@ export interface GetSummaryResponse__Output {
   'size': (string);
   'files': (string);
   'dirs': (string);
+  'children': (_fsmeta_v1_SummaryEntry__Output)[];
 }
