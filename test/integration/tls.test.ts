@@ -111,7 +111,7 @@ describe('TLS (server certificate only)', () => {
         })
         .on('error', reject);
     });
-    expect(body).toMatch(/fsmeta_rpc_calls/);
+    expect(body).toMatch(/fsmeta_rpc_requests_total/);
     const plain = await new Promise<string>((resolve) => {
       http.get({ host: '127.0.0.1', port: metricsPort, path: '/metrics' }, (res) => resolve(`status ${res.statusCode}`)).on('error', (e) => resolve(e.message));
     });

@@ -1,4 +1,7 @@
 #!/usr/bin/env node
+// Tracing first: its instrumentations patch @grpc/grpc-js and pg as they load (src/tracing.ts).
+import './tracing-init';
+import { stopTracing } from './tracing';
 import { createLogger, startFsmeta, StartupError, type RunningFsmeta } from './app';
 import { ConfigError, configHelp, loadConfig, redact } from './config';
 import { migrate } from './store/migrate';
@@ -37,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
         if (app === undefined || signal === undefined || state.stopped) return;
         state.stopped = true;
         log.info({ signal }, 'shutting down: NOT_SERVING, draining in-flight calls');
-        app.stop().then(
+        app.stop().then(stopTracing).then(
           () => process.exit(0),
           (err: unknown) => {
             log.error({ err }, 'shutdown failed');

@@ -6,7 +6,7 @@ import type { MetaDeps } from './deps';
 import { fail } from './errors';
 import { mutate } from './mutation';
 import { inGroup, trusted } from './perm';
-import { FLAG_IMMUTABLE, S_ISGID, TYPE_DIRECTORY, nowNs, type Attr, type OpContext } from './types';
+import { FLAG_APPEND, FLAG_IMMUTABLE, S_ISGID, TYPE_DIRECTORY, nowNs, type Attr, type OpContext } from './types';
 
 /** Which ACL an xattr name is, if any. */
 export function aclKind(name: Buffer): AclKind | undefined {
@@ -22,8 +22,9 @@ const XATTR_REPLACE = 2;
  * The system.posix_acl_access / system.posix_acl_default xattrs (JuiceFS
  * GetFacl / SetFacl through the VFS, Linux posix_acl_xattr_get/set):
  * ENOTSUP unless the volume has enable_acl; ENODATA for no ACL of that kind;
- * setting or removing needs the owner or root (EPERM), a mutable inode
- * (EPERM) and, for a default ACL, a directory (EACCES).
+ * setting or removing needs the owner or root (EPERM), an inode neither
+ * immutable nor append-only (EPERM) and, to set a default ACL, a directory
+ * (EACCES; removing a non-directory's default ACL does nothing, as Linux).
  */
 export class AclXattrs {
   private readonly acl: Acls;
@@ -65,8 +66,12 @@ export class AclXattrs {
       const cur = (await lockNodes(tx, [inode], 'update')).get(inode);
       if (cur === undefined) fail('ENOENT');
       if (!trusted(ctx.caller) && ctx.caller.uid !== cur.uid) fail('EPERM', 'only the owner may change ACLs');
-      if ((cur.flags & FLAG_IMMUTABLE) !== 0) fail('EPERM');
-      if (kind === 'default' && cur.type !== TYPE_DIRECTORY) fail(value === undefined ? 'ENODATA' : 'EACCES', 'default ACLs are for directories');
+      if ((cur.flags & (FLAG_IMMUTABLE | FLAG_APPEND)) !== 0) fail('EPERM');
+      if (kind === 'default' && cur.type !== TYPE_DIRECTORY) {
+        // As set_posix_acl: a default ACL on a non-directory is EACCES; removing one is a no-op.
+        if (value !== undefined) fail('EACCES', 'default ACLs are for directories');
+        return;
+      }
       const had = (kind === 'access' ? cur.accessAcl : cur.defaultAcl) !== undefined;
       if (value === undefined && !had) fail('ENODATA');
       if (flags === XATTR_CREATE && had) fail('EEXIST');

@@ -784,7 +784,7 @@ function sortPairs(a: readonly [bigint, number], b: readonly [bigint, number]): 
 }
 
 /**
- * SetAttr semantics, as baseMeta.mergeAttr (Linux branch, no ACLs): returns
+ * SetAttr semantics, as baseMeta.mergeAttr (Linux branch; the ACL's part of a chmod is Namespace.setAttr's): returns
  * `cur` itself when nothing changes, else the new attributes with ctime = now.
  */
 export function mergeAttr(ctx: OpContext, cur: Attr, req: SetAttrRequest, now: bigint, canWrite: boolean): Attr {

@@ -1,7 +1,7 @@
 import { FsError } from './errors';
 import type { Attr, Caller } from './types';
 
-/** POSIX permission checks, as JuiceFS baseMeta.Access (no ACLs yet). */
+/** POSIX permission checks by mode bits, as JuiceFS baseMeta.Access; meta/acl.ts adds the ACL on top. */
 
 export function inGroup(caller: Caller, gid: number): boolean {
   return caller.gid === gid || caller.gids.includes(gid);

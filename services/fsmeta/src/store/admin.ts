@@ -147,3 +147,41 @@ export async function locksBySession(q: Tx): Promise<Map<bigint, { flocks: bigin
   );
   return new Map(rows.map((r) => [r.sid, { flocks: r.flocks, plocks: r.plocks }]));
 }
+
+export interface VolumeGauges {
+  sessions: bigint;
+  openFiles: bigint;
+  fileRelease: bigint;
+  sliceDeletion: bigint;
+  compaction: bigint;
+  trash: bigint;
+  lockWaiters: bigint;
+  requestLog: bigint;
+  /** Backends of fsmeta waiting for a row or advisory lock right now, and the longest such wait. */
+  dbLockWaiters: bigint;
+  dbLockWaitSeconds: number;
+}
+
+/** Everything the metrics endpoint reports about the volume, in one statement (volume-wide: every replica sees the same). */
+export async function volumeGauges(q: Tx): Promise<VolumeGauges> {
+  const rows = await q.query<{
+    s: bigint; o: bigint; fr: bigint; sd: bigint; co: bigint; tr: bigint; lw: bigint; rl: bigint; dw: bigint; dws: number;
+  }>(
+    `select (select count(*) from session where expire_at > now()) as s,
+            (select count(*) from open_file) as o,
+            (select count(*) from file_release) as fr,
+            (select count(*) from slice_deletion) as sd,
+            (select count(*) from compaction) as co,
+            (select count(*) from edge where parent in (select inode from edge where parent = 9223372032828243968)) as tr,
+            (select count(*) from lock_waiter where lease_until > now()) as lw,
+            (select count(*) from request_log) as rl,
+            (select count(*) from pg_stat_activity where wait_event_type = 'Lock' and application_name = 'fsmeta') as dw,
+            (select coalesce(extract(epoch from max(now() - query_start)), 0)::float8 from pg_stat_activity
+              where wait_event_type = 'Lock' and application_name = 'fsmeta') as dws`,
+  );
+  const r = rows[0]!;
+  return {
+    sessions: r.s, openFiles: r.o, fileRelease: r.fr, sliceDeletion: r.sd, compaction: r.co, trash: r.tr, lockWaiters: r.lw,
+    requestLog: r.rl, dbLockWaiters: r.dw, dbLockWaitSeconds: Number(r.dws),
+  };
+}

@@ -300,7 +300,7 @@ export async function finishLoad(tx: Tx, dirLength: bigint, next: { inode: bigin
     space, inodes,
   ]);
   await resyncVolumeGrants(tx);
-  // Quotas are not part of a dump; directory statistics are rebuilt from the loaded entries.
+  // Directory statistics are rebuilt from the loaded entries.
   if (await dirStatsOn(tx)) await rebuildDirStats(tx);
   const refs = await tx.query<{ n: bigint }>(
     `with ins as (
