@@ -234,6 +234,12 @@ describe('quota RPCs', () => {
     await truncate(lone, 8 * KiB);
     expect(await quota('QUOTA_KIND_DIRECTORY', a)).toMatchObject({ usedInodes: '1', usedSpace: String(8 * KiB) });
     expect(await quota('QUOTA_KIND_DIRECTORY', bq)).toMatchObject({ usedInodes: '1', usedSpace: String(8 * KiB) });
+    // Write (one statement) charges every link's directory too.
+    const { firstId } = await s.call('NewSlices', { count: 1 });
+    await s.call('Write', { inode: lone, chunkIndex: 0, pos: 8 * KiB, slice: { id: firstId, size: 64 * KiB, off: 0, len: 4 * KiB } });
+    expect(await quota('QUOTA_KIND_DIRECTORY', a)).toMatchObject({ usedSpace: String(12 * KiB) });
+    expect(await quota('QUOTA_KIND_DIRECTORY', bq)).toMatchObject({ usedSpace: String(12 * KiB) });
+    await truncate(lone, 8 * KiB);
     // Exchange across quotas, replacing an entry, and removing a directory with a quota.
     await mknod(top, 'other');
     await s.call('Rename', { parentSrc: top, nameSrc: b('other'), parentDst: a, nameDst: b('lone'), flags: 2 });
