@@ -7,6 +7,13 @@ export interface LatencyLine {
   usPerOp: number;
   p50Us: number;
   p99Us: number;
+  /** The floor this line is measured against (docs/benchmarks.md, "Floors"). */
+  floor?: 'floor-read' | 'floor-write';
+  /** p50 / the floor's p50, and mean / the floor's mean, the floor measured right after the line. */
+  p50Ratio?: number;
+  meanRatio?: number;
+  /** CPU time of the server process per timed call, in µs (user + system). */
+  serverCpuUsPerOp?: number;
 }
 
 /** One throughput line: the subject against its baseline at the same concurrency, in the same run. */
@@ -16,6 +23,14 @@ export interface ThroughputLine {
   baseline: string;
   baselineOpsPerSec: number;
   ratio: number;
+  /** The server's CPU per completed call (µs) during the subject's rounds, and the baseline server's during its own. */
+  serverCpuUsPerOp?: number;
+  baselineServerCpuUsPerOp?: number;
+  /** Lines with a baseline of their own (quota, watch): the matching floor at the same concurrency, and subject / floor. */
+  floor?: string;
+  floorRatio?: number;
+  /** The throughput-versus-replicas lines: replicas serving the calls. */
+  replicas?: number;
 }
 
 let stdoutError: Error | undefined;
@@ -34,7 +49,7 @@ export function log(message: string): void {
   console.error(`[bench] ${message}`);
 }
 
-function round(v: number, digits: number): number {
+export function round(v: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(v * f) / f;
 }
@@ -56,17 +71,27 @@ export async function timeSequential(
   op: (i: number) => Promise<unknown>,
   setup?: (i: number) => Promise<unknown>,
 ): Promise<LatencyLine> {
+  return latencyLine(name, await timeSamples(n, op, setup));
+}
+
+/** `n` sequential timed calls (as timeSequential), their latencies in ms. */
+export async function timeSamples(n: number, op: (i: number) => Promise<unknown>, setup?: (i: number) => Promise<unknown>): Promise<number[]> {
   const samples = new Array<number>(n);
-  let total = 0;
   for (let i = 0; i < n; i++) {
     if (setup !== undefined) await setup(i);
     const t0 = performance.now();
     await op(i);
     const dt = performance.now() - t0;
     samples[i] = dt;
-    total += dt;
   }
-  samples.sort((a, b) => a - b);
+  return samples;
+}
+
+/** A single-client line from latencies in ms. */
+export function latencyLine(name: string, latencies: number[]): LatencyLine {
+  const samples = [...latencies].sort((a, b) => a - b);
+  const n = samples.length;
+  const total = samples.reduce((a, b) => a + b, 0);
   return {
     op: name,
     n,

@@ -5,16 +5,18 @@ import { fork, type ChildProcess } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createTestDatabase, discoverDatabase, prepareTemplate } from '../harness/database';
-import { HealthCheck, PgWriteBaseline } from './baselines';
+import { HealthCheck } from './baselines';
+import { FloorClient, floorOf, type FloorKind } from './floor';
+import { REPLICA_CASES, replicaLines, type Replica } from './replicas';
 import { clientBench } from './client';
 import { LOCK_LINES, lockHandover } from './locks';
 import { QUOTA_THROUGHPUT, summaryLines } from './quotas';
 import { OTHER_CPU_WARNING, cpuShares, cpuSplit, type CpuShares } from './cpu';
-import { emit, log, timeSequential } from './measure';
+import { emit as emitLine, latencyLine, log, perSecond, round, runConcurrent, timeSamples, type LatencyLine, type ThroughputLine } from './measure';
 import { mountLines } from './mount';
 import { describePerOp, type SqlStats } from './sql-stats';
-import { DATA_LINES, NAMESPACE_LINES, type LineRunner, type SingleParams } from './single-client';
-import { THROUGHPUT_CASES, measureThroughput, type ThroughputParams } from './throughput';
+import { DATA_LINES, NAMESPACE_LINES, timed, type LineRunner, type SingleParams } from './single-client';
+import { THROUGHPUT_CASES, measureThroughput, type FloorTally, type ThroughputParams } from './throughput';
 
 /**
  * `pnpm bench`: a fresh database (found as the tests find theirs), one fsmeta
@@ -43,6 +45,8 @@ interface Params {
   /** Ops to run (e.g. "mkdir,getattr@64"); empty runs all. */
   only: Set<string>;
   serverNodeArgs: string[];
+  /** Replica counts of the throughput-versus-replicas lines. */
+  replicas: number[];
 }
 
 function params(): Params {
@@ -59,19 +63,26 @@ function params(): Params {
     poolSize: envNumber('FSMETA_BENCH_POOL_SIZE', loadConfig([], {}).poolSize, 1, 1000),
     only: new Set((process.env.FSMETA_BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')),
     serverNodeArgs: (process.env.FSMETA_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((s) => s !== ''),
+    replicas: (process.env.FSMETA_BENCH_REPLICAS ?? '1,2,3').split(',').filter((x) => x.trim() !== '').map((x) => {
+      const v = Number(x);
+      if (!Number.isInteger(v) || v < 1 || v > 16) throw new Error(`FSMETA_BENCH_REPLICAS: "${x}" is not a replica count in 1..16`);
+      return v;
+    }),
   };
 }
 
 interface ServerProcess {
   address: string;
   pid: number;
+  /** The process's CPU time so far (µs, user + system). */
+  cpu(): Promise<number>;
   retries(): Promise<Record<string, number>>;
   sql(): Promise<SqlStats>;
   stop(): Promise<void>;
 }
 
-function startServerProcess(databaseUrl: string, poolSize: number, nodeArgs: string[]): Promise<ServerProcess> {
-  const child: ChildProcess = fork(path.join(__dirname, 'server-process.js'), [databaseUrl, String(poolSize)], {
+function startServerProcess(databaseUrl: string, poolSize: number, nodeArgs: string[], script = 'server-process.js'): Promise<ServerProcess> {
+  const child: ChildProcess = fork(path.join(__dirname, script), [databaseUrl, String(poolSize)], {
     // The server's logs are logs: its stdout goes to our stderr.
     stdio: ['ignore', 2, 2, 'ipc'],
     execArgv: nodeArgs,
@@ -86,6 +97,7 @@ function startServerProcess(databaseUrl: string, poolSize: number, nodeArgs: str
       resolve({
         address,
         pid: child.pid!,
+        cpu: () => ask<number>(child, 'cpu'),
         retries: () => ask<Record<string, number>>(child, 'retries'),
         sql: () => ask<SqlStats>(child, 'sql'),
         async stop() {
@@ -150,12 +162,109 @@ function warnIfBusy(op: string, end: () => CpuShares | undefined): void {
   }
 }
 
-async function runLines(s: Session, p: Params, serverPid: number, database: string, lines: [string, LineRunner][], optional: boolean): Promise<void> {
+/** At most this many floor calls right after each single-client line (the line's own floor, against drift). */
+const FLOOR_N = 300;
+const FLOOR_WARMUP = 10;
+
+/**
+ * The floors of one run: the floor client, every single-client floor sample
+ * (pooled into the floors' own lines), and the floors' rates at 64 in flight.
+ */
+class Floors {
+  readonly samples: Record<FloorKind, number[]> = { 'floor-read': [], 'floor-write': [] };
+  readonly cpuUs: Record<FloorKind, number> = { 'floor-read': 0, 'floor-write': 0 };
+  readonly latest: Partial<Record<FloorKind, LatencyLine>> = {};
+  readonly at64: Record<FloorKind, FloorTally> = { 'floor-read': { rates: [], cpuUs: 0 }, 'floor-write': { rates: [], cpuUs: 0 } };
+
+  constructor(
+    readonly client: FloorClient,
+    readonly server: ServerProcess,
+    private readonly n: number,
+  ) {}
+
+  /** Times the floor `kind` (`n` calls, FLOOR_N by default); the line is also pooled for the floor's own line. */
+  async measure(kind: FloorKind, n = Math.min(this.n, FLOOR_N)): Promise<LatencyLine> {
+    for (let i = 0; i < Math.min(FLOOR_WARMUP, n); i++) await this.client.call(kind);
+    const c0 = await this.server.cpu();
+    const samples = await timeSamples(n, () => this.client.call(kind));
+    this.cpuUs[kind] += (await this.server.cpu()) - c0;
+    this.samples[kind].push(...samples);
+    const line = latencyLine(kind, samples);
+    this.latest[kind] = line;
+    return line;
+  }
+
+  /** The floors' own single-client lines, from every sample taken in the run. */
+  lines(): LatencyLine[] {
+    return (['floor-read', 'floor-write'] as const)
+      .filter((k) => this.samples[k].length > 0)
+      .map((k) => ({ ...latencyLine(k, this.samples[k]), serverCpuUsPerOp: round(this.cpuUs[k] / this.samples[k].length, 1) }));
+  }
+
+  /** The floors' own @64 lines. */
+  lines64(concurrency: number): ThroughputLine[] {
+    return (['floor-read', 'floor-write'] as const)
+      .filter((k) => this.at64[k].rates.length > 0)
+      .map((k) => {
+        const t = this.at64[k];
+        const ops = t.rates.reduce((s, r) => s + r.ops, 0);
+        const rate = Math.round(perSecond(t.rates));
+        return { op: `${k}@${concurrency}`, opsPerSec: rate, baseline: `${k}@${concurrency}`, baselineOpsPerSec: rate, ratio: 1, serverCpuUsPerOp: round(t.cpuUs / Math.max(1, ops), 1) };
+      });
+  }
+
+  /**
+   * Adds the floor fields to a line measured elsewhere (quota, summary,
+   * client lines): the latest floor measured, or the floor's rate at 64.
+   */
+  annotate(line: LatencyLine | ThroughputLine): LatencyLine | ThroughputLine {
+    if ('p50Us' in line) {
+      if (line.floor !== undefined || line.op.startsWith('floor-')) return line;
+      const kind = floorOf(line.op);
+      const f = this.latest[kind];
+      return f === undefined ? line : { ...line, floor: kind, p50Ratio: round(line.p50Us / f.p50Us, 3), meanRatio: round(line.usPerOp / f.usPerOp, 3) };
+    }
+    if (line.baseline.startsWith('floor-') || line.op.startsWith('floor-') || line.replicas !== undefined) return line;
+    const at = line.op.indexOf('@');
+    if (at < 0) return line;
+    const concurrency = line.op.slice(at + 1).split('-')[0];
+    const kind = floorOf(line.op);
+    const rates = this.at64[kind].rates;
+    if (rates.length === 0) return line;
+    const floorRate = perSecond(rates);
+    return { ...line, floor: `${kind}@${concurrency}`, floorRatio: round(line.opsPerSec / floorRate, 3) };
+  }
+}
+
+/** CPU of the server process during the timed loop of the current line (set by the `around` hooks). */
+let lineCpuUs: number | undefined;
+
+/**
+ * One single-client line: run (its timed loop's server CPU through the
+ * `around` hooks), then its floor right after, then the line with `floor`,
+ * `p50Ratio`, `meanRatio` and `serverCpuUsPerOp`.
+ */
+async function measureSingle(op: string, floors: Floors, run: () => Promise<LatencyLine>): Promise<void> {
+  lineCpuUs = undefined;
+  const line = await run();
+  const cpuUs = lineCpuUs as number | undefined;
+  const kind = floorOf(op);
+  const f = await floors.measure(kind);
+  emitLine({
+    ...line,
+    floor: kind,
+    p50Ratio: round(line.p50Us / f.p50Us, 3),
+    meanRatio: round(line.usPerOp / f.usPerOp, 3),
+    ...(cpuUs === undefined ? {} : { serverCpuUsPerOp: round(cpuUs / line.n, 1) }),
+  });
+}
+
+async function runLines(s: Session, p: Params, serverPid: number, database: string, lines: [string, LineRunner][], optional: boolean, floors: Floors): Promise<void> {
   for (const [op, run] of lines) {
     if (p.only.size > 0 && !p.only.has(op)) continue;
     try {
       const cpu = cpuShares(serverPid, database);
-      emit(await run(s, p.single));
+      await measureSingle(op, floors, () => run(s, p.single));
       warnIfBusy(op, cpu);
     } catch (err) {
       if (!optional || !isUnimplemented(err)) throw err;
@@ -168,7 +277,11 @@ async function bench(address: string, databaseUrl: string, server: ServerProcess
   const database = new URL(databaseUrl).pathname.slice(1);
   const client = new MetaClient(address, { deadlineMs: CLIENT_DEADLINE_MS });
   const health = new HealthCheck(address);
-  let pgWrite: PgWriteBaseline | undefined;
+  // The floor server: beside fsmeta, on the same database, with the same pool size.
+  const floorServer = await startServerProcess(databaseUrl, p.poolSize, [], 'floor-server.js');
+  const floors = new Floors(new FloorClient(floorServer.address), floorServer, p.single.n);
+  log(`floor server ${floorServer.address} (pool ${p.poolSize})`);
+  const emit = (line: LatencyLine | ThroughputLine): void => emitLine(floors.annotate(line));
   const sessions: Session[] = [];
   let stopHeartbeats = (): void => undefined;
   try {
@@ -176,26 +289,30 @@ async function bench(address: string, databaseUrl: string, server: ServerProcess
     sessions.push(main);
     stopHeartbeats = heartbeats(sessions, main.opened?.heartbeatMs ?? 1000);
 
-    if (process.env.FSMETA_BENCH_SQL_STATS === '1') {
-      let before: SqlStats = {};
-      p.single.around = {
-        before: async () => {
-          before = await server.sql();
-        },
-        after: async (op, n) => log(`${op}: ${describePerOp(before, await server.sql(), n)}`),
-      };
-    }
+    const sqlStats = process.env.FSMETA_BENCH_SQL_STATS === '1';
+    let sqlBefore: SqlStats = {};
+    let cpuBefore = 0;
+    // Around each line's timed loop: the server's CPU (and, on request, its SQL round trips).
+    p.single.around = {
+      before: async () => {
+        if (sqlStats) sqlBefore = await server.sql();
+        cpuBefore = await server.cpu();
+      },
+      after: async (op, n) => {
+        lineCpuUs = (await server.cpu()) - cpuBefore;
+        if (sqlStats) log(`${op}: ${describePerOp(sqlBefore, await server.sql(), n)}`);
+      },
+    };
     log(`single client: n=${p.single.n} (+${p.single.warmup} warm-up) per line`);
     if (p.only.size === 0 || p.only.has('noop')) {
-      // The floor under every line: a gRPC round trip that does nothing.
-      for (let i = 0; i < p.single.warmup; i++) await health.call();
+      // A gRPC round trip that does nothing, on the fsmeta server.
       const cpu = cpuShares(server.pid, database);
-      emit(await timeSequential('noop', p.single.n, () => health.call()));
+      await measureSingle('noop', floors, () => timed(p.single, 'noop', () => health.call()));
       warnIfBusy('noop', cpu);
     }
-    await runLines(main, p, server.pid, database, NAMESPACE_LINES, false);
-    await runLines(main, p, server.pid, database, DATA_LINES, true);
-    await runLines(main, p, server.pid, database, LOCK_LINES, true);
+    await runLines(main, p, server.pid, database, NAMESPACE_LINES, false, floors);
+    await runLines(main, p, server.pid, database, DATA_LINES, true, floors);
+    await runLines(main, p, server.pid, database, LOCK_LINES, true, floors);
     if (p.only.size === 0 || p.only.has('lock-handover')) {
       // The waiter is on a second replica: the hand-over crosses servers through NOTIFY.
       const second = await startServerProcess(databaseUrl, p.poolSize, p.serverNodeArgs);
@@ -205,7 +322,7 @@ async function bench(address: string, databaseUrl: string, server: ServerProcess
         waiter = await otherClient.newSession(ROOT_CALLER, { hostName: 'bench-waiter' });
         sessions.push(waiter);
         const cpu = cpuShares(server.pid, database);
-        emit(await lockHandover(main, waiter, client, p.single));
+        await measureSingle('lock-handover', floors, () => lockHandover(main, waiter!, client, p.single));
         warnIfBusy('lock-handover', cpu);
       } finally {
         if (waiter !== undefined) sessions.splice(sessions.indexOf(waiter), 1);
@@ -214,11 +331,16 @@ async function bench(address: string, databaseUrl: string, server: ServerProcess
       }
     }
 
+    // A floor asked for by name (FSMETA_BENCH_ONLY) that no line measured yet.
+    for (const kind of ['floor-read', 'floor-write'] as const) {
+      if (p.only.has(kind) && floors.samples[kind].length === 0) await floors.measure(kind, p.single.n);
+    }
+    for (const line of floors.lines()) emitLine(line);
+
     if (p.only.size === 0 || [...p.only].some((o) => o.startsWith('mount-'))) await mountLines(client, address, p.only);
 
     const t = p.throughput;
     log(`throughput: ${t.concurrency} concurrent calls, ${t.seconds}s each (${t.rounds} rounds) after ${t.warmupSeconds}s warm-up; pool ${p.poolSize}`);
-    pgWrite = await PgWriteBaseline.create(databaseUrl, p.poolSize, t.concurrency);
     // One session per worker, as 64 clients would have; made now so their heartbeats stay out of the single-client lines.
     const workers: Session[] = [];
     for (let w = 0; w < t.concurrency; w++) workers.push(await client.newSession(ROOT_CALLER, { hostName: `bench-${w}` }));
@@ -236,10 +358,23 @@ async function bench(address: string, databaseUrl: string, server: ServerProcess
       }
       const before = await server.retries();
       const cpu = cpuShares(server.pid, database);
-      emit(await measureThroughput(c, subject, { health, pgWrite }, t, () => cpuSplit(server.pid, database)));
+      emit(
+        await measureThroughput(c, subject, { floor: floors.client }, t, (side) => cpuSplit(side === 'subject' ? server.pid : floorServer.pid, database), { server: () => server.cpu(), floor: () => floorServer.cpu() }, floors.at64[c.baseline]),
+      );
       warnIfBusy(op, cpu);
       log(`${op}: server transaction retries ${retryDelta(before, await server.retries())}`);
     }
+    for (const kind of ['floor-read', 'floor-write'] as const) {
+      const op = `${kind}@${t.concurrency}`;
+      if (floors.at64[kind].rates.length === 0 && p.only.has(op)) {
+        // Asked for by name without a subject: the floor alone.
+        const c0 = await floorServer.cpu();
+        const r = await runConcurrent(t.concurrency, t.seconds * 1000, (w) => floors.client.call(kind, w));
+        floors.at64[kind].rates.push(r);
+        floors.at64[kind].cpuUs += (await floorServer.cpu()) - c0;
+      }
+    }
+    for (const line of floors.lines64(t.concurrency)) emitLine(line);
     // Space accounting: quotas and directory statistics against the same work without them.
     for (const c of QUOTA_THROUGHPUT) {
       const op = c.op === 'create-shared-dir-dirstats' ? `create-shared-dir@${t.concurrency}-dirstats` : `${c.op}@${t.concurrency}-quota`;
@@ -271,11 +406,34 @@ async function bench(address: string, databaseUrl: string, server: ServerProcess
         await second.stop();
       }
     }
+
+    // Throughput versus replicas: the same workers spread over 1, 2, 3 replicas on the one database.
+    const replicaOps = REPLICA_CASES.map((op) => `${op}@${t.concurrency}-replicas`);
+    if (p.replicas.length > 0 && (p.only.size === 0 || replicaOps.some((op) => p.only.has(op)))) {
+      const extra: ServerProcess[] = [];
+      try {
+        for (let i = 1; i < Math.max(...p.replicas); i++) extra.push(await startServerProcess(databaseUrl, p.poolSize, p.serverNodeArgs));
+        const replicas: Replica[] = [server, ...extra];
+        await replicaLines({
+          replicas,
+          counts: p.replicas,
+          caller: ROOT_CALLER,
+          throughput: t,
+          sessions,
+          wants: (op) => p.only.size === 0 || p.only.has(op),
+          emit,
+          deadlineMs: CLIENT_DEADLINE_MS,
+        });
+      } finally {
+        for (const x of extra) await x.stop();
+      }
+    }
   } finally {
     stopHeartbeats();
     health.close();
     client.close();
-    await pgWrite?.close();
+    floors.client.close();
+    await floorServer.stop();
   }
 }
 

@@ -5,7 +5,8 @@ import { installSqlStats, type SqlStats } from './sql-stats';
  * The server under test, in a process of its own so that it has an event
  * loop to itself, as a deployed replica does: the benchmark client's own
  * encoding and decoding must not be billed to the server. Started by run.ts
- * with fork(); tells its address over IPC and stops on "stop".
+ * with fork(); tells its address over IPC, answers "cpu" with its
+ * process CPU time (µs, user + system) and stops on "stop".
  *
  * argv: database URL, pool size. FSMETA_BENCH_SQL_STATS=1 counts its SQL round trips.
  */
@@ -18,6 +19,9 @@ async function main(): Promise<void> {
   process.on('message', (msg: unknown) => {
     if (msg === 'retries') {
       process.send!({ retries: retries() });
+    } else if (msg === 'cpu') {
+      const u = process.cpuUsage();
+      process.send!({ cpu: u.user + u.system });
     } else if (msg === 'sql') {
       process.send!({ sql: sqlStats() });
     } else if (msg === 'stop') {
