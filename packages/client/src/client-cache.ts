@@ -79,6 +79,12 @@ export class ClientCache {
   private readonly stamps = new Map<string, number>();
   /** Answers to reads issued before this seq are not cached at all (after a clear, or when stamps overflowed). */
   private floor = 0;
+  /**
+   * The volume matches names regardless of case (Format case_insensitive, from NewSession): entries
+   * are keyed by the case-folded name, as the server resolves them, so a change naming the stored
+   * spelling drops an entry looked up with another.
+   */
+  caseInsensitive = false;
   /** With the feed on: serve only while it is connected (a gap in the feed empties the caches). */
   private live: boolean;
 
@@ -131,6 +137,14 @@ export class ClientCache {
         f.chunks.clear();
       }
     }
+  }
+
+  private key(parent: string, name: Buffer): string {
+    if (this.caseInsensitive) {
+      const folded = foldName(name);
+      if (folded !== undefined) return `${parent}/~${folded}`;
+    }
+    return entryKey(parent, name);
   }
 
   private stamp(key: string): void {
@@ -202,7 +216,7 @@ export class ClientCache {
         if (!Buffer.isBuffer(name) || name.equals(DOT) || name.equals(DOTDOT)) return undefined;
         const parent = this.attr.peek(String(a.parent));
         if (parent === undefined || !hasAccess(caller, parent, MODE_X)) return undefined;
-        const key = entryKey(String(a.parent), name);
+        const key = this.key(String(a.parent), name);
         const attr = this.entry.get(key);
         if (attr !== undefined) return { value: { attr } };
         if (this.negative.get(key) !== undefined) return { errno: 'ENOENT' };
@@ -248,7 +262,7 @@ export class ClientCache {
         const attr = (res as v1.LookupResponse__Output).attr;
         const name = a.name as Buffer;
         if (attr === null || name.equals(DOT) || name.equals(DOTDOT)) break;
-        const key = entryKey(String(a.parent), name);
+        const key = this.key(String(a.parent), name);
         if (this.fresh(`e:${key}`, seq)) this.entry.set(key, attr, entryBytes(name));
         this.learnAttr(attr, seq);
         break;
@@ -292,7 +306,7 @@ export class ClientCache {
   learnMissing(a: Args, seq: number): void {
     const name = a.name as Buffer;
     if (!Buffer.isBuffer(name) || name.equals(DOT) || name.equals(DOTDOT)) return;
-    const key = entryKey(String(a.parent), name);
+    const key = this.key(String(a.parent), name);
     if (this.fresh(`e:${key}`, seq)) this.negative.set(key, true, entryBytes(name));
   }
 
@@ -300,14 +314,14 @@ export class ClientCache {
   mutated(method: string, a: Args, res: unknown): void {
     const attrOf = (r: unknown): v1.Attr__Output | null | undefined => (r as { attr?: v1.Attr__Output | null }).attr;
     const newEntry = (parent: unknown, name: unknown, attr: v1.Attr__Output | null | undefined): void => {
-      const key = entryKey(String(parent), name as Buffer);
+      const key = this.key(String(parent), name as Buffer);
       this.dropEntry(key);
       this.dropDir(String(parent));
       this.dropAttr(String(parent));
       if (attr !== null && attr !== undefined) this.entry.set(key, attr, entryBytes(name as Buffer));
     };
     const goneEntry = (parent: unknown, name: unknown): void => {
-      const key = entryKey(String(parent), name as Buffer);
+      const key = this.key(String(parent), name as Buffer);
       const child = this.entry.peek(key);
       if (child !== undefined) this.dropInode(child.inode);
       this.dropEntry(key);
@@ -401,7 +415,7 @@ export class ClientCache {
           if (c.parent !== '0') this.dropDir(c.parent);
           break;
         case 'CHANGE_KIND_ENTRY':
-          this.dropEntry(entryKey(c.parent, c.name));
+          this.dropEntry(this.key(c.parent, c.name));
           this.dropDir(c.parent);
           this.dropAttr(c.inode);
           break;
@@ -431,6 +445,13 @@ export class ClientCache {
     this.dropDir(inode);
     this.dropChunks(inode);
   }
+}
+
+/** The case-folded form of a UTF-8 name (the server's foldName); undefined for other bytes, which match only exactly. */
+function foldName(name: Buffer): string | undefined {
+  const s = name.toString('utf8');
+  if (!Buffer.from(s, 'utf8').equals(name)) return undefined;
+  return s.toUpperCase().toLowerCase();
 }
 
 function pageKey(a: Args): string {

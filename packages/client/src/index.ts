@@ -115,7 +115,7 @@ export interface ClientOptions {
   deadlines?: Partial<Record<CallKind, number>>;
   /** Attempts for a call that fails UNAVAILABLE or passes its deadline. Default 5. */
   maxAttempts?: number;
-  /** Retries may be at most `ratio` of recent calls plus `minPerSecond` (default 0.2 and 10, over 10 s). */
+  /** Retries may be at most `ratio` of recent calls plus `minPerSecond` (default 0.5 and 50, over 10 s). */
   retryBudget?: { ratio?: number; minPerSecond?: number };
   /** Keepalive ping interval of idle connections. Default 20 s. */
   keepaliveMs?: number;
@@ -162,8 +162,8 @@ function channelCredentials(options: ClientOptions): grpc.ChannelCredentials {
 }
 
 const DEFAULT_MAX_ATTEMPTS = 5;
-const DEFAULT_RETRY_RATIO = 0.2;
-const DEFAULT_RETRIES_PER_SECOND = 10;
+const DEFAULT_RETRY_RATIO = 0.5;
+const DEFAULT_RETRIES_PER_SECOND = 50;
 const BACKOFF_BASE_MS = 20;
 const BACKOFF_MAX_MS = 1000;
 /** Heartbeat interval when the server did not say (JuiceFS's default). */
@@ -341,6 +341,7 @@ export class MetaClient extends EventEmitter {
   /** Starts a session and returns a handle that fills in the request context (no heartbeats: see openSession). */
   async newSession(caller: v1.Caller, info: v1.SessionInfo = {}, readOnly = false): Promise<Session> {
     const res = await this.call('NewSession', { info, readOnly });
+    if (this.cache !== undefined && res.format?.caseInsensitive === true) this.cache.caseInsensitive = true;
     return new Session(this, res.sessionId, caller, res, { info, readOnly });
   }
 

@@ -147,8 +147,7 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
   }
   const jobs = new JobRunner(metaJobs(meta, config.requestRetentionMs, config.watchRetentionMs), config.jobIntervalMs, log);
   jobs.start();
-  let stopping = false;
-  const dbHealth = new DatabaseHealth(() => db.ping(), (up) => stopping || server.setServing(up), config.healthCheckMs, log);
+  const dbHealth = new DatabaseHealth(() => db.ping(), (up) => server.setDatabaseUp(up), config.healthCheckMs, log);
   dbHealth.start();
   server.setServing(true);
   const host = config.listen.slice(0, config.listen.lastIndexOf(':'));
@@ -170,7 +169,6 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
     meta,
     server,
     async stop() {
-      stopping = true;
       server.setServing(false);
       // Watch streams never end on their own: end them first so the drain below can finish.
       meta.changes.close();

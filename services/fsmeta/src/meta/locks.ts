@@ -193,7 +193,7 @@ export class Locks {
       this.deps.db,
       ctx,
       async (tx, scope) => {
-        const check = await lockInodeLocks(tx, ctx.sessionId, inode);
+        const check = await lockInodeLocks(tx, 'posix', ctx.sessionId, inode, owner);
         if (!check.session) fail('ESTALE', 'session is unknown or expired');
         if (!check.exists) fail('ENOENT');
         const held = await lockOwnerRecords(tx, ctx.sessionId, inode, owner);
@@ -254,7 +254,7 @@ export class Locks {
       this.deps.db,
       ctx,
       async (tx, scope) => {
-        await this.checkTarget(tx, ctx, inode);
+        await this.checkTarget(tx, ctx, kind, inode, owner);
         const state = await loadLockState(tx, kind, inode, waiterId);
         if (mustYield(state, me, record)) throw new LockConflict();
         const mine = state.holders.find((h) => sameOwner(h, me));
@@ -271,8 +271,8 @@ export class Locks {
    * EBADF without a file handle) is the storage node's to say, and
    * directories, which storage nodes open without fsmeta, take flocks too.
    */
-  private async checkTarget(tx: Tx, ctx: OpContext, inode: bigint): Promise<void> {
-    const check = await lockInodeLocks(tx, ctx.sessionId, inode);
+  private async checkTarget(tx: Tx, ctx: OpContext, kind: LockKind, inode: bigint, owner: bigint): Promise<void> {
+    const check = await lockInodeLocks(tx, kind, ctx.sessionId, inode, owner);
     if (!check.session) fail('ESTALE', 'session is unknown or expired');
     if (!check.exists) fail('ENOENT');
   }

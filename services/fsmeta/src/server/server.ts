@@ -42,6 +42,13 @@ export interface MetaServer {
   health: HealthImplementation;
   /** Marks the server SERVING / NOT_SERVING for health checks. */
   setServing(serving: boolean): void;
+  /**
+   * The database probe's verdict (health.ts): while the database is unreachable
+   * `fsmeta.v1.Meta` is NOT_SERVING (readiness: route calls elsewhere) and ""
+   * keeps the server's own status (liveness: the process is fine, a restart
+   * would not bring the database back).
+   */
+  setDatabaseUp(up: boolean): void;
   /** Binds and starts; returns the bound port. */
   listen(address: string): Promise<number>;
   /**
@@ -158,11 +165,21 @@ export function createServer(meta: Meta, log: Logger, options: ServerOptions, te
   new ReflectionService({ ...loadPackageDefinition(), ...healthDefinition }).addToServer(server);
 
   let healthServer: grpc.Server | undefined;
+  const status = { serving: false, databaseUp: true };
+  const publish = (): void => {
+    health.setStatus('', status.serving ? 'SERVING' : 'NOT_SERVING');
+    health.setStatus(META_SERVICE, status.serving && status.databaseUp ? 'SERVING' : 'NOT_SERVING');
+  };
   return {
     server,
     health,
     setServing(serving) {
-      for (const s of HEALTH_SERVICES) health.setStatus(s, serving ? 'SERVING' : 'NOT_SERVING');
+      status.serving = serving;
+      publish();
+    },
+    setDatabaseUp(up) {
+      status.databaseUp = up;
+      publish();
     },
     listen(address) {
       return new Promise((resolve, reject) => {

@@ -1,5 +1,5 @@
 import { MAX_OFFSET, decodeLockRecords, encodeLockRecords, type LockMode, type LockRecord, type OwnerLocks } from '../meta/lock-ranges';
-import type { Tx } from './db';
+import { sqlState, type Tx } from './db';
 import { runWrite, type OutcomeLog, type SessionCheck } from './requests';
 
 /** Lock tables (flock, plock, lock_waiter) SQL. See docs/locking.md for what each statement locks. */
@@ -18,6 +18,8 @@ export const LOCKS_CHANNEL = 'fsmeta_locks';
 const LOCKS_ADVISORY_SPACE = 0x6c6b; // 'lk'
 
 const KIND_CODE: Record<LockKind, string> = { flock: 'F', posix: 'P' };
+/** SQLSTATE of a row whose session was deleted under it. */
+const FOREIGN_KEY_VIOLATION = '23503';
 const TWO_64 = 1n << 64n;
 const TWO_63 = 1n << 63n;
 
@@ -41,17 +43,23 @@ export interface InodeLockCheck {
 }
 
 /**
- * Takes the inode's lock-change advisory lock (held to commit), and says
- * whether the session and the inode exist. Later statements of
- * the transaction see every lock change committed before the lock was granted.
+ * Takes the inode's lock-change advisory lock (held to commit), then the
+ * owner's row of `kind` FOR UPDATE if it has one, and says whether the
+ * session and the inode exist. Later statements of the transaction see every
+ * lock change committed before the locks were granted. The row lock keeps
+ * the deletes that do not take the advisory lock (Close, session end) from
+ * slipping between this transaction's read of the owner's records and its
+ * write: they wait, or they went first and the read sees it.
  */
-export async function lockInodeLocks(tx: Tx, sid: bigint, inode: bigint): Promise<InodeLockCheck> {
+export async function lockInodeLocks(tx: Tx, kind: LockKind, sid: bigint, inode: bigint, owner: bigint): Promise<InodeLockCheck> {
+  const table = kind === 'flock' ? 'flock' : 'plock';
   const rows = await tx.query<InodeLockCheck>(
     `select exists (select 1 from session where sid = $2) as session,
-            exists (select 1 from node where inode = $1) as exists
+            exists (select 1 from node where inode = $1) as exists,
+            (select 1 from ${table} where inode = $1 and sid = $2 and owner = $4 for update) as mine
        from pg_advisory_xact_lock($3, hashint8($1))`,
-    [inode, sid, LOCKS_ADVISORY_SPACE],
-    'lock-inode-locks',
+    [inode, sid, LOCKS_ADVISORY_SPACE, ownerToDb(owner)],
+    `lock-inode-locks-${kind}`,
   );
   return rows[0]!;
 }
@@ -141,7 +149,13 @@ export async function writeOwnerLocks(
                   where plock.records <> excluded.records)`;
   }
   const name = `write-${kind}-${empty ? 'delete' : 'upsert'}`;
-  return (await runWrite(tx, name, `${ctes}, ${waiter}`, params, log)).check;
+  try {
+    return (await runWrite(tx, name, `${ctes}, ${waiter}`, params, log)).check;
+  } catch (err) {
+    // The session was deleted (closed, expired) while this transaction ran: its new row has no session.
+    if (sqlState(err) === FOREIGN_KEY_VIOLATION) return 'missing';
+    throw err;
+  }
 }
 
 /** Queues a blocked request (its own transaction); undefined when the session is gone. */
@@ -154,13 +168,19 @@ export async function insertWaiter(
   request: LockRecord,
   leaseMs: number,
 ): Promise<bigint | undefined> {
-  const rows = await tx.query<{ id: bigint }>(
-    `insert into lock_waiter (inode, kind, sid, owner, request, lease_until)
-     select $1, $2, sid, $4, $5, now() + make_interval(secs => $6::double precision / 1000) from session where sid = $3
-     returning id`,
-    [inode, KIND_CODE[kind], sid, ownerToDb(owner), encodeLockRecords([request]), leaseMs],
-    'insert-lock-waiter',
-  );
+  const rows = await tx
+    .query<{ id: bigint }>(
+      `insert into lock_waiter (inode, kind, sid, owner, request, lease_until)
+       select $1, $2, sid, $4, $5, now() + make_interval(secs => $6::double precision / 1000) from session where sid = $3
+       returning id`,
+      [inode, KIND_CODE[kind], sid, ownerToDb(owner), encodeLockRecords([request]), leaseMs],
+      'insert-lock-waiter',
+    )
+    // The session was deleted while this ran.
+    .catch((err: unknown) => {
+      if (sqlState(err) === FOREIGN_KEY_VIOLATION) return [];
+      throw err;
+    });
   return rows[0]?.id;
 }
 
