@@ -8,7 +8,7 @@ const USAGE = `usage: fsmeta-mount <mountpoint> [--meta <host:port>] [--data <di
 Mounts the fsmeta volume at <mountpoint> (a FUSE file system; needs root) and stays in the
 foreground until it is unmounted (umount <mountpoint>) or sent SIGTERM / SIGINT.
 
-  --meta <host:port>   an fsmeta replica; without it an embedded fsmeta is started, as
+  --meta <host:port>   an fsmeta replica (or several, comma-separated); without it an embedded fsmeta is started, as
                        \`pnpm start\` does (its database in ./.fsmeta, FSMETA_* settings apply)
   --data <dir>         the local object store for file data (default ./.fsmeta/objects)
   --cache-mib <n>      block cache size in MiB (default 256)
@@ -72,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
   }
   let mounted: Mounted;
   try {
-    mounted = await mount({ mountpoint: args.mountpoint, metaAddress: address, dataDir: args.data, cacheBytes: args.cacheMib * (1 << 20), workerPeriodMs: args.workersMs });
+    mounted = await mount({ mountpoint: args.mountpoint, metaAddress: address.split(','), dataDir: args.data, cacheBytes: args.cacheMib * (1 << 20), workerPeriodMs: args.workersMs });
   } catch (err) {
     await embedded?.stop();
     throw err;

@@ -194,7 +194,7 @@ export class DataPath {
     }
     if (last !== undefined && !last.sealed) {
       if (last.pos + last.len === cpos) return this.append(w, last, data);
-      if (cpos >= last.pos && cpos + data.length <= last.pos + last.len && this.overwrite(w, last, cpos - last.pos, data)) return;
+      if (cpos >= last.pos && cpos + data.length <= last.pos + last.len && this.overwrite(last, cpos - last.pos, data)) return;
       last.sealed = true;
     }
     const s = new PendingSlice(await this.sliceId(), chunk, cpos);
@@ -203,7 +203,7 @@ export class DataPath {
   }
 
   /** Overwrites bytes of a slice still in memory; false when a block concerned was uploaded already. */
-  private overwrite(w: FileWriter, s: PendingSlice, at: number, data: Buffer): boolean {
+  private overwrite(s: PendingSlice, at: number, data: Buffer): boolean {
     const bs = this.opts.blockSize;
     for (let b = Math.floor(at / bs); b <= Math.floor((at + data.length - 1) / bs); b++) {
       const block = s.blocks.get(b);
@@ -218,7 +218,6 @@ export class DataPath {
       data.copy(block.buf, inBlock, done, done + n);
       done += n;
     }
-    void w;
     return true;
   }
 

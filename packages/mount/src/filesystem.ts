@@ -6,7 +6,6 @@ import { MAX_WRITE, type FuseDevice } from './fuse/device';
 import {
   ATTR_SIZE,
   Fattr,
-  GETATTR_FH,
   LK_FLOCK,
   RELEASE_FLOCK_UNLOCK,
   Init,
@@ -232,7 +231,7 @@ export class FileSystem {
       case Op.LOOKUP:
         return this.lookup(h, b, r);
       case Op.GETATTR:
-        return this.getattr(h, b, r);
+        return this.getattr(h, r);
       case Op.SETATTR:
         return this.setattr(h, b, r);
       case Op.READLINK:
@@ -352,8 +351,7 @@ export class FileSystem {
     r.ok(this.entry(res.attr!));
   }
 
-  private async getattr(h: InHeader, b: Buffer, r: Reply): Promise<void> {
-    void (b.readUInt32LE(0) & GETATTR_FH);
+  private async getattr(h: InHeader, r: Reply): Promise<void> {
     const res = await this.meta.call('GetAttr', this.caller(h), { inode: h.nodeid.toString() });
     r.ok(this.attrReply(res.attr!));
   }

@@ -11,8 +11,8 @@ const DEFAULT_BLOCK_SIZE = 4 << 20;
 
 export interface MountConfig {
   mountpoint: string;
-  /** host:port of an fsmeta replica. */
-  metaAddress: string;
+  /** host:port of an fsmeta replica, or several (the client fails over between them). */
+  metaAddress: string | string[];
   /** Directory of the local object store. */
   dataDir: string;
   /** Block cache size. Default 256 MiB. */
