@@ -104,7 +104,7 @@ describe('per-session and per-volume limits', () => {
   let limited: RunningFsmeta;
   let client: MetaClient;
   beforeAll(async () => {
-    limited = await startServer(env.databaseUrl, { poolSize: 1, args: ['--max-inflight-per-session', '2', '--max-sessions', '1000'] });
+    limited = await startServer(env.databaseUrl, { poolSize: 4, args: ['--max-inflight-per-session', '2', '--max-sessions', '1000'] });
     client = new MetaClient(limited.address, { maxAttempts: 1 });
   });
   afterAll(async () => {
