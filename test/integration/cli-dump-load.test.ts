@@ -143,8 +143,9 @@ describe('real JuiceFS dumps', () => {
     const url = await freshDb();
     const r = await cli(url, 'load', SUB_SAMPLE);
     expect(r.code).toBe(0);
-    // ACLs are kept and dumped again; this fsmeta does not enforce them yet, and says so.
-    expect(r.err).toContain('POSIX ACLs are kept');
+    // EnableACL comes with the Setting: the loaded ACLs are in force.
+    expect(r.err).not.toContain('ACL');
+    expect((await cli(url, 'status', '--json')).json().format.enableAcl).toBe(true);
     expect(await checkInvariants(url)).toEqual([]);
     const out = path.join(dir, 'sub-back.json');
     expect((await cli(url, 'dump', out)).code).toBe(0);

@@ -19,7 +19,7 @@ import { Progress } from './progress';
 export const KEPT_SETTING = 'juicefs.format';
 
 /** Which optional JuiceFS features this fsmeta keeps; a dump using one it lacks is refused, not loaded partly. */
-export const FEATURES = { trash: true, acl: false, dirStats: true, quota: true };
+export const FEATURES = { trash: true, acl: true, dirStats: true, quota: true };
 
 const BATCH_ROWS = 5000;
 const MAX_U32 = 0xffffffffn;
