@@ -10,7 +10,9 @@ export const ERRNO = {
   EPERM: { errno: 1, code: status.PERMISSION_DENIED },
   ENOENT: { errno: 2, code: status.NOT_FOUND },
   EINTR: { errno: 4, code: status.CANCELLED },
-  EIO: { errno: 5, code: status.INTERNAL },
+  // DATA_LOSS, not INTERNAL: EIO here means corrupt metadata (a chunk that does not decode), and
+  // INTERNAL is kept for server bugs, which a caller must be able to tell apart.
+  EIO: { errno: 5, code: status.DATA_LOSS },
   E2BIG: { errno: 7, code: status.INVALID_ARGUMENT },
   EBADF: { errno: 9, code: status.INVALID_ARGUMENT },
   EAGAIN: { errno: 11, code: status.ABORTED },
