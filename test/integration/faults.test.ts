@@ -139,7 +139,9 @@ async function terminateBackends(url: string): Promise<number> {
 it('replicas under load survive kill -9 of replicas, PostgreSQL restarts and terminated backends; nothing acknowledged is lost or applied twice', async () => {
   await withPg(cluster.url, (c) => c.query('create database fsmeta_faults'));
   const url = cluster.url.replace(/\/postgres$/, '/fsmeta_faults');
-  const args = ['--heartbeat-ms', '2000', '--health-check-ms', '200', '--job-interval-ms', '200', '--pool-size', '4', '--shutdown-grace-ms', '2000'];
+  // Sessions expire after 5 missed heartbeats (30 s): longer than any outage below on a loaded machine, so a
+  // worker's session never legitimately expires mid-test (an ESTALE here would be the TTL, not a fault).
+  const args = ['--heartbeat-ms', '6000', '--health-check-ms', '200', '--job-interval-ms', '200', '--pool-size', '4', '--shutdown-grace-ms', '2000'];
   const replicas = [new Replica(url, args), new Replica(url, args), new Replica(url, args)];
   const load = { stop: false };
   let client: MetaClient | undefined;
