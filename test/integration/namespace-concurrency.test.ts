@@ -90,7 +90,9 @@ it('random mkdir/create/rename/link/unlink/rmdir from many clients on three repl
     }),
   );
   expect(unexpected).toEqual([]);
-  expect(ok).toBeGreaterThan(CLIENTS * OPS_PER_CLIENT * 0.2);
+  // Not vacuous: about a fifth of random operations succeed (the rest are the expected errnos); a tenth is
+  // far below that (the count varies by about 15 between runs), so this catches a broken run, not chance.
+  expect(ok).toBeGreaterThan(CLIENTS * OPS_PER_CLIENT * 0.1);
   for (const s of sessions) await s.close();
   expect(await checkInvariants(env.databaseUrl)).toEqual([]);
   // The checker itself must be able to fail.
