@@ -10,10 +10,8 @@ import { startEnv, startServer, type TestEnv } from '../harness/server';
 import { buildSmallVolume } from '../harness/volume';
 import { MetaClient } from '@fsmeta/client';
 
-// shared/ lies beside the checkout (../shared); a worktree sits one level deeper.
-const REFERENCE = [path.resolve(__dirname, '../../../shared/reference/juicefs-dump'), path.resolve(__dirname, '../../../../shared/reference/juicefs-dump')].find((d) =>
-  fs.existsSync(d),
-)!;
+// Copies of ../shared/reference/juicefs-dump, kept in the repository so a clean clone anywhere finds them.
+const REFERENCE = path.resolve(__dirname, '../fixtures/juicefs-dump');
 const SAMPLE = path.join(REFERENCE, 'metadata.sample.json');
 const SUB_SAMPLE = path.join(REFERENCE, 'metadata-sub.sample.json');
 
