@@ -23,7 +23,8 @@ const NODE_COLUMNS = 'inode, type, flags, mode, uid, gid, rdev, atime_ns, mtime_
 /** What reads of a node select: its columns and its ACL ids (permission checks need the access ACL). */
 const NODE_SELECT = `${NODE_COLUMNS}, access_acl_id, default_acl_id`;
 
-interface NodeRow {
+/** A node row as selected (bigint columns; the ACL ids only where a query selects them). */
+export interface NodeRow {
   inode: bigint;
   type: number;
   flags: bigint;
@@ -259,7 +260,8 @@ export interface DirPage {
   entries: { inode: bigint; name: Buffer; type: FileType; attr?: Attr }[];
 }
 
-const N_COLS =
+/** Every column of a NodeRow, ACL ids included, from a node aliased `n`. */
+export const N_COLS =
   'n.inode, n.type, n.flags, n.mode, n.uid, n.gid, n.rdev, n.atime_ns, n.mtime_ns, n.ctime_ns, n.nlink, n.length, n.parent, n.access_acl_id, n.default_acl_id';
 const NO_ATTR_COLS =
   'null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint';
