@@ -413,7 +413,7 @@ export async function insertEntry(
           s as (insert into symlink (inode, target) select $1, $15::bytea from g where $15::bytea is not null),
           d as (update node set nlink = nlink + $16, mtime_ns = greatest(mtime_ns, $9), ctime_ns = greatest(ctime_ns, $9)
                  where inode = $13 and ($16::bigint <> 0 or mtime_ns < $9::bigint - $17::bigint)),
-          u as (select fsmeta_charge($5, $6, $18, 1, array[$13::bigint], $18, 1, 0) as c from g),
+          u as (select fsmeta_charge($5, $6, $18, 1, array[$13::bigint], $18, 1, 0, case when $2::smallint = 3 then 1 else 0 end) as c from g),
           o as (insert into open_file (sid, inode, refs) select $19::bigint, $1, 1 from g where $19::bigint is not null
                 on conflict (sid, inode) do update set refs = open_file.refs + 1)`,
     [...attrParams(a), name, target ?? null, parentNlinkDelta, skipNs, 4096n, openBySession ?? null],
@@ -473,14 +473,14 @@ export async function removeEntry(tx: Tx, r: EntryRemoval, space: bigint, log?: 
           ds as (delete from symlink where inode = $3 and $6::boolean),
           q as (insert into file_release (inode) select $3 where $6::boolean and $7::boolean on conflict do nothing),
           u as (select fsmeta_charge($11, $12, case when $6::boolean then -$8::bigint else 0 end, case when $6::boolean then -1 else 0 end,
-                                     array[$1::bigint], -$8::bigint, -1, -$13::bigint) as c),
+                                     array[$1::bigint], -$8::bigint, -1, -$13::bigint, case when $15::boolean then -1 else 0 end) as c),
           dq as (delete from quota where kind = 1 and key = $3 and $6::boolean and $14::boolean),
           dd as (delete from dir_stat where inode = $3 and $6::boolean and $14::boolean),
           p as (update node set nlink = nlink + $9, mtime_ns = greatest(mtime_ns, $5), ctime_ns = greatest(ctime_ns, $5)
                  where inode = $1 and ($9::bigint <> 0 or mtime_ns < $5::bigint - $10::bigint))`,
     [
       r.parent, r.name, r.node.inode, r.keepNlink ?? 0, r.now, drop, r.node.type === 1, space, r.parentNlinkDelta, r.skipNs,
-      r.node.uid, r.node.gid, r.node.type === 1 ? r.node.length : 0n, r.node.type === 2,
+      r.node.uid, r.node.gid, r.node.type === 1 ? r.node.length : 0n, r.node.type === 2, r.node.type === 3,
     ],
     log,
     // Referencing u runs the charge; a removed directory takes its quota and statistics with it.
