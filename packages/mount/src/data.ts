@@ -94,6 +94,8 @@ export class DataPath {
   onLost: (inode: bigint, bytes: number, err: unknown) => void = () => undefined;
   /** Bytes lost so far (writes that never reached a recorded slice). */
   lostBytes = 0;
+  /** Bytes recorded with Write so far (the shutdown watches it for progress). */
+  recordedBytes = 0;
 
   constructor(
     private readonly meta: Meta,
@@ -317,6 +319,7 @@ export class DataPath {
         });
         if (res.attr) this.noteLength(inode, BigInt(res.attr.length));
         this.invalidateChunk(inode, s.chunk);
+        this.recordedBytes += s.len;
         w.slices.shift();
       }
     } catch (err) {
