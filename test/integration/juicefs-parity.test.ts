@@ -742,3 +742,369 @@ describe('testReadOnly / testOpenCache', () => {
     expect((await fsOps(s).getattr(attr!.inode)).uid).toBe(1);
   });
 });
+
+describe('testQuota / testHardlinkQuota / testDirStat', () => {
+  let env: TestEnv;
+  let s: Session;
+  let fs: ReturnType<typeof fsOps>;
+  beforeAll(async () => {
+    env = await startEnv();
+    s = await env.session();
+    fs = fsOps(s);
+  });
+  afterAll(() => env.stop());
+
+  const dirQuota = (key: string, maxSpace: number, maxInodes: number) =>
+    s.call('SetQuota', { quota: { kind: 'QUOTA_KIND_DIRECTORY', key, maxSpace: String(maxSpace), maxInodes: String(maxInodes) } });
+  const used = async (kind: v1.QuotaKind, key: string | number) => {
+    const q = (await s.call('GetQuota', { kind, key: String(key) })).quota!;
+    return [Number(q.usedSpace), Number(q.usedInodes)];
+  };
+  const create = async (parent: string, name: string) => {
+    const { attr } = await s.call('Create', { parent, name: b(name), mode: 0o644, flags: 0 });
+    await s.call('Close', { inode: attr!.inode });
+    return attr!.inode;
+  };
+
+  it('testQuota: nested directory quotas count the subtree; open files unlinked or renamed count once', async () => {
+    const q = (await fs.mkdir(ROOT_INO, 'quota')).inode;
+    await dirQuota(q, 2 << 30, 6);
+    const d1 = (await fs.mkdir(q, 'd1')).inode;
+    await dirQuota(d1, 1 << 30, 5);
+    await create(d1, 'f1');
+    const d2 = (await fs.mkdir(q, 'd2')).inode;
+    const d22 = (await fs.mkdir(d2, 'd22')).inode;
+    await dirQuota(d22, 1 << 30, 5);
+    await create(d2, 'f2');
+    await create(d22, 'f22');
+    const D = 'QUOTA_KIND_DIRECTORY';
+    expect(await used(D, q)).toEqual([6 * 4096, 6]);
+    expect(await used(D, d1)).toEqual([4096, 1]);
+    expect(await used(D, d22)).toEqual([4096, 1]);
+    expect((await s.call('ListQuotas', { kind: D })).quotas).toHaveLength(3);
+    const f2 = (await fs.lookup(d2, 'f2')).inode;
+    await s.call('Open', { inode: f2, flags: 0 });
+    await s.call('Unlink', { parent: d2, name: b('f2') });
+    await s.call('Close', { inode: f2 });
+    expect((await used(D, q))[1]).toBe(5);
+    const f22 = (await fs.lookup(d22, 'f22')).inode;
+    await s.call('Open', { inode: f22, flags: 0 });
+    await s.call('Rename', { parentSrc: d22, nameSrc: b('f22'), parentDst: d22, nameDst: b('f23') });
+    await s.call('Close', { inode: f22 });
+    expect((await used(D, q))[1]).toBe(5);
+    await create(d2, 'f3');
+    await s.call('DeleteQuota', { kind: D, key: d1 });
+    // Deliberate (docs/api.md): deleting a quota that does not exist is ENOENT (JuiceFS: no error).
+    expect(await errnoOf(s.call('DeleteQuota', { kind: D, key: d2 }))).toBe('ENOENT');
+    expect((await s.call('ListQuotas', { kind: D })).quotas).toHaveLength(2);
+    expect(await errnoOf(s.call('Create', { parent: d2, name: b('f4'), mode: 0o644, flags: 0 }))).toBe('EDQUOT');
+  });
+
+  it('testHardlinkQuota: a hard link charges the directory quota its space and an inode', async () => {
+    const uid = 1001;
+    const gid = 2001;
+    const parent = (await fs.mkdir(ROOT_INO, 'ugquota')).inode;
+    for (const kind of ['QUOTA_KIND_USER', 'QUOTA_KIND_GROUP'] as const) {
+      await s.call('SetQuota', { quota: { kind, key: String(kind === 'QUOTA_KIND_USER' ? uid : gid), maxSpace: String(100 << 20), maxInodes: '100' } });
+    }
+    await dirQuota(parent, 200 << 20, 200);
+    const f = await create(parent, 'test_original_file');
+    await s.call('SetAttr', { inode: f, set: SET_UID | SET_GID, uid, gid });
+    await s.call('Write', { inode: f, chunkIndex: 0, pos: 0, slice: { id: await newSlice(s), size: 8192, off: 0, len: 8192 } });
+    const before = { u: await used('QUOTA_KIND_USER', uid), g: await used('QUOTA_KIND_GROUP', gid), d: await used('QUOTA_KIND_DIRECTORY', parent) };
+    expect(before.u).toEqual([8192, 1]);
+    await s.call('Link', { inode: f, parent, name: b('test_hardlink_file') });
+    const linked = await used('QUOTA_KIND_DIRECTORY', parent);
+    expect([linked[0]! - before.d[0]!, linked[1]! - before.d[1]!]).toEqual([8192, 1]);
+    // Deliberate (docs/api.md): user and group quotas count an inode once however many links it
+    // has (JuiceFS 1.3 adds an inode per link and takes one per unlink).
+    expect(await used('QUOTA_KIND_USER', uid)).toEqual(before.u);
+    expect(await used('QUOTA_KIND_GROUP', gid)).toEqual(before.g);
+    await s.call('Unlink', { parent, name: b('test_hardlink_file') });
+    expect(await used('QUOTA_KIND_DIRECTORY', parent)).toEqual(before.d);
+    expect(await used('QUOTA_KIND_USER', uid)).toEqual(before.u);
+  });
+
+  it('testDirStat: direct children length, space and inodes after each change', async () => {
+    const t = (await fs.mkdir(ROOT_INO, 'testDirStat', 0o640)).inode;
+    const stat = async (ino: string) => {
+      const r = await s.call('GetDirStat', { inode: ino });
+      return [Number(r.length), Number(r.space), Number(r.inodes)];
+    };
+    expect(await stat(t)).toEqual([0, 0, 0]);
+    const file = await create(t, 'file');
+    expect(await stat(t)).toEqual([0, 4096, 1]);
+    await s.call('Fallocate', { inode: file, mode: 0, offset: '0', size: '4097' });
+    expect(await stat(t)).toEqual([4097, 8192, 1]);
+    await s.call('Truncate', { inode: file, length: '0' });
+    expect(await stat(t)).toEqual([0, 4096, 1]);
+    await s.call('Write', { inode: file, chunkIndex: 0, pos: 0, slice: { id: await newSlice(s), size: 1 << 20, off: 0, len: 4097 } });
+    expect(await stat(t)).toEqual([4097, 8192, 1]);
+    await s.call('Link', { inode: file, parent: t, name: b('file2') });
+    expect(await stat(t)).toEqual([2 * 4097, 2 * 8192, 2]);
+    const sub = (await fs.mkdir(t, 'sub', 0o640)).inode;
+    expect(await stat(t)).toEqual([2 * 4097, 4096 + 2 * 8192, 3]);
+    await s.call('Rename', { parentSrc: t, nameSrc: b('file2'), parentDst: sub, nameDst: b('file') });
+    expect(await stat(t)).toEqual([4097, 4096 + 8192, 2]);
+    expect(await stat(sub)).toEqual([4097, 8192, 1]);
+    await s.call('Unlink', { parent: t, name: b('file') });
+    await s.call('Unlink', { parent: sub, name: b('file') });
+    expect(await stat(t)).toEqual([0, 4096, 1]);
+    expect(await stat(sub)).toEqual([0, 0, 0]);
+    await s.call('Rmdir', { parent: t, name: b('sub') });
+    expect(await stat(t)).toEqual([0, 0, 0]);
+  });
+});
+
+describe.each([
+  ['relatime', [true, true, true, false, true, true, true]],
+  ['strictatime', [true, true, true, true, true, true, true]],
+  ['noatime', [false, false, false, false, false, false, true]],
+] as const)('testAtime %s', (mode, expected) => {
+  let env: TestEnv;
+  let s: Session;
+  beforeAll(async () => {
+    env = await startEnv(1, { atimeMode: mode });
+    s = await env.session();
+  });
+  afterAll(() => env.stop());
+
+  // open, read, read with atime < mtime, read of a recent atime, readdir, readlink, link (ctime)
+  it('updates atime on open, read, readdir and readlink as the mode says; link sets ctime', async () => {
+    const OLD = String(1234n * SEC + 5678n);
+    const setAtime = (inode: string) => s.call('SetAttr', { inode, set: SET_ATIME, atimeNs: OLD });
+    const getattr = async (inode: string) => (await s.call('GetAttr', { inode })).attr!;
+    const parent = (await s.call('Mkdir', { parent: ROOT_INO, name: b('atime'), mode: 0o755 })).attr!.inode;
+    const ret: boolean[] = [];
+    const inode = (await s.call('Create', { parent, name: b('f'), mode: 0o644, flags: 0 })).attr!.inode;
+    await setAtime(inode);
+    const opened = (await s.call('Open', { inode, flags: 0 })).attr!;
+    ret.push(opened.atimeNs !== OLD);
+    await setAtime(inode);
+    await s.call('Read', { inode, chunkIndex: 0 });
+    ret.push((await getattr(inode)).atimeNs !== OLD);
+    const now = BigInt(Date.now()) * 1_000_000n;
+    await s.call('SetAttr', { inode, set: SET_ATIME | SET_MTIME, atimeNs: String(now - 2n * SEC), mtimeNs: String(now) });
+    await s.call('Read', { inode, chunkIndex: 0 });
+    ret.push(BigInt((await getattr(inode)).atimeNs) >= now);
+    await s.call('SetAttr', { inode, set: SET_ATIME_NOW | SET_MTIME_NOW });
+    await new Promise((r) => setTimeout(r, 2000));
+    const later = BigInt(Date.now()) * 1_000_000n;
+    await s.call('Read', { inode, chunkIndex: 0 });
+    ret.push(BigInt((await getattr(inode)).atimeNs) >= later);
+    const d = (await s.call('Mkdir', { parent, name: b('d'), mode: 0o755 })).attr!.inode;
+    await setAtime(d);
+    await s.call('Readdir', { inode: d });
+    ret.push((await getattr(d)).atimeNs !== OLD);
+    const l = (await s.call('Symlink', { parent, name: b('s'), target: b('f') })).attr!.inode;
+    await setAtime(l);
+    await s.call('ReadLink', { inode: l });
+    ret.push((await getattr(l)).atimeNs !== OLD);
+    await s.call('SetAttr', { inode: l, set: SET_ATIME, atimeNs: OLD });
+    const linked = (await s.call('Link', { inode: l, parent, name: b('l') })).attr!;
+    ret.push(linked.ctimeNs !== OLD);
+    expect(ret).toEqual(expected);
+  });
+});
+
+describe('testACL / testAccess', () => {
+  let env: TestEnv;
+  let s: Session;
+  beforeAll(async () => {
+    env = await startEnv();
+    s = await env.session();
+    await setFormat(s, { enableAcl: true });
+  });
+  afterAll(() => env.stop());
+
+  const ACCESS = b('system.posix_acl_access');
+  const DEFAULT = b('system.posix_acl_default');
+  const NONE = -1;
+  /** A JuiceFS acl.Rule in Linux's xattr form (mask NONE: no mask entry). */
+  function rule(owner: number, group: number, mask: number, other: number, users: [number, number][] = [], groups: [number, number][] = []): Buffer {
+    const entries: [number, number, number][] = [[0x01, owner, 0xffffffff], ...users.map(([id, p]) => [0x02, p, id] as [number, number, number]), [0x04, group, 0xffffffff], ...groups.map(([id, p]) => [0x08, p, id] as [number, number, number])];
+    if (mask !== NONE) entries.push([0x10, mask, 0xffffffff]);
+    entries.push([0x20, other, 0xffffffff]);
+    const out = Buffer.alloc(4 + entries.length * 8);
+    out.writeUInt32LE(2, 0);
+    entries.forEach(([tag, perm, id], i) => {
+      out.writeUInt16LE(tag, 4 + i * 8);
+      out.writeUInt16LE(perm, 6 + i * 8);
+      out.writeUInt32LE(id, 8 + i * 8);
+    });
+    return out;
+  }
+  const getacl = (inode: string, name: Buffer) => s.call('GetXattr', { inode, name });
+
+  it('testACL: set, chmod, remove; default ACLs handed down with and without named entries', async () => {
+    const dir = (await s.call('Mkdir', { parent: ROOT_INO, name: b('test_dir'), mode: 0o644, umask: 0 })).attr!.inode;
+    const r = rule(7, 7, 7, 7, [[1001, 4]]);
+    await s.call('SetXattr', { inode: dir, name: ACCESS, value: r });
+    expect((await getacl(dir, ACCESS)).value).toEqual(r);
+    expect((await fsOps(s).getattr(dir)).mode).toBe(0o777);
+    await s.call('SetAttr', { inode: dir, set: SET_MODE, mode: 0o555 });
+    expect((await getacl(dir, ACCESS)).value).toEqual(rule(5, 7, 5, 5, [[1001, 4]]));
+    // Without named entries and mask the ACL is gone; its group entry becomes the group bits.
+    await s.call('SetXattr', { inode: dir, name: ACCESS, value: rule(5, 7, NONE, 5) });
+    expect(await errnoOf(getacl(dir, ACCESS))).toBe('ENODATA');
+    expect((await fsOps(s).getattr(dir)).mode).toBe(0o575);
+
+    await s.call('SetXattr', { inode: dir, name: DEFAULT, value: r });
+    expect((await getacl(dir, DEFAULT)).value).toEqual(r);
+    const sub = (await s.call('Mkdir', { parent: dir, name: b('sub_dir'), mode: 0o222, umask: 0o022 })).attr!;
+    expect((await getacl(sub.inode, DEFAULT)).value).toEqual(r);
+    expect((await getacl(sub.inode, ACCESS)).value).toEqual(rule(7 & 2, 7, 7 & 2, 7 & 2, [[1001, 4]]));
+
+    const minimal = rule(5, 5, NONE, 5);
+    await s.call('SetXattr', { inode: dir, name: DEFAULT, value: minimal });
+    expect((await getacl(dir, DEFAULT)).value).toEqual(minimal);
+    const sub2 = (await s.call('Mkdir', { parent: dir, name: b('sub_dir2'), mode: 0o222, umask: 0o022 })).attr!;
+    expect(sub2.mode).toBe(0); // the umask is ignored under a default ACL
+    expect((await getacl(sub2.inode, DEFAULT)).value).toEqual(minimal);
+    expect(await errnoOf(getacl(sub2.inode, ACCESS))).toBe('ENODATA');
+  });
+
+  it('testAccess: named entries are limited by the mask', async () => {
+    const f = (await s.call('Mknod', { parent: ROOT_INO, name: b('acc'), type: 'FILE_TYPE_REGULAR', mode: 0o541 })).attr!.inode;
+    await s.call('SetXattr', { inode: f, name: ACCESS, value: rule(5, 4, 2, 1, [[1, 6]], [[2, 6]]) });
+    const access = (c: v1.Caller) => errnoOf(s.call('Access', { inode: f, mask: 4 | 2 }, { caller: c }));
+    expect(await access(caller(1, 2))).toBe('EACCES');
+    expect(await access(caller(2, 2))).toBe('EACCES');
+    await s.call('SetXattr', { inode: f, name: ACCESS, value: rule(5, 4, 7, 1, [[1, 6]], [[2, 6]]) });
+    expect(await access(caller(2, 2))).toBeUndefined();
+  });
+});
+
+describe('testCaseIncensi / testCaseIncensiRename / testCaseIncensiHardlinkRename', () => {
+  let env: TestEnv;
+  let s: Session;
+  let fs: ReturnType<typeof fsOps>;
+  beforeAll(async () => {
+    env = await startEnv(1, { args: ['--volume-case-insensitive', 'true'] });
+    s = await env.session();
+    fs = fsOps(s);
+  });
+  afterAll(() => env.stop());
+
+  const create = async (p: string, n: string, flags = 0) => {
+    const r = await s.call('Create', { parent: p, name: b(n), mode: 0o755, flags });
+    await s.call('Close', { inode: r.attr!.inode });
+    return r.attr!.inode;
+  };
+  const mv = (ps: string, ns: string, pd: string, nd: string, flags = 0) =>
+    errnoOf(s.call('Rename', { parentSrc: ps, nameSrc: b(ns), parentDst: pd, nameDst: b(nd), flags }));
+
+  it('testCaseIncensi', async () => {
+    const foo = await create(ROOT_INO, 'foo');
+    expect(await create(ROOT_INO, 'Foo')).toBe(foo);
+    expect(await errnoOf(create(ROOT_INO, 'Foo', O_EXCL))).toBe('EEXIST');
+    expect((await fs.lookup(ROOT_INO, 'Foo')).inode).toBe(foo);
+    expect(await mv(ROOT_INO, 'Foo', ROOT_INO, 'bar')).toBeUndefined();
+    const foo2 = await create(ROOT_INO, 'Foo');
+    expect((await fs.lookup(ROOT_INO, 'Bar')).inode).toBe(foo);
+    expect(await errnoOf(s.call('Link', { inode: foo, parent: ROOT_INO, name: b('foo') }))).toBe('EEXIST');
+    await s.call('Unlink', { parent: ROOT_INO, name: b('Bar') });
+    await s.call('Unlink', { parent: ROOT_INO, name: b('foo') });
+    expect(await errnoOf(s.call('GetAttr', { inode: foo2 }))).toBe('ENOENT');
+    await fs.mkdir(ROOT_INO, 'Foo');
+    await s.call('Rmdir', { parent: ROOT_INO, name: b('foo') });
+  });
+
+  it('testCaseIncensiRename', async () => {
+    await create(ROOT_INO, 'aaa');
+    expect(await errnoOf(create(ROOT_INO, 'AAA', O_EXCL))).toBe('EEXIST');
+    await create(ROOT_INO, 'bbb');
+    expect(await mv(ROOT_INO, 'aaa', ROOT_INO, 'AAA')).toBeUndefined();
+    expect(await mv(ROOT_INO, 'aaa', ROOT_INO, 'AAA')).toBeUndefined();
+    expect(await mv(ROOT_INO, 'aaa', ROOT_INO, 'BBB', RENAME_NOREPLACE)).toBe('EEXIST');
+    expect(await mv(ROOT_INO, 'aaa', ROOT_INO, 'BBB')).toBeUndefined();
+    expect(await fs.names(ROOT_INO)).toEqual(['bbb']); // the replaced entry keeps its stored name
+    await create(ROOT_INO, 'aaa');
+    expect(await mv(ROOT_INO, 'aaa', ROOT_INO, 'Aaa')).toBeUndefined();
+    const dir = (await fs.mkdir(ROOT_INO, 'case_insensi_dir')).inode;
+    await create(dir, 'AAA');
+    expect(await mv(ROOT_INO, 'aaa', dir, 'aaa', RENAME_NOREPLACE)).toBe('EEXIST');
+    expect(await mv(ROOT_INO, 'aaa', dir, 'aaa')).toBeUndefined();
+  });
+
+  it('testCaseIncensiHardlinkRename', async () => {
+    const ccc = await create(ROOT_INO, 'ccc');
+    expect(await errnoOf(s.call('Link', { inode: ccc, parent: ROOT_INO, name: b('CCC') }))).toBe('EEXIST');
+    await s.call('Link', { inode: ccc, parent: ROOT_INO, name: b('ddd') });
+    expect(await mv(ROOT_INO, 'ccc', ROOT_INO, 'CCC')).toBeUndefined();
+    expect(await mv(ROOT_INO, 'ccc', ROOT_INO, 'DDD', RENAME_NOREPLACE)).toBe('EEXIST');
+    expect(await mv(ROOT_INO, 'ccc', ROOT_INO, 'DDD')).toBeUndefined(); // another link of the same inode: nothing happens
+    expect((await fs.lookup(ROOT_INO, 'ccc')).inode).toBe(ccc);
+    expect((await fs.lookup(ROOT_INO, 'ddd')).inode).toBe(ccc);
+    const dir = (await fs.mkdir(ROOT_INO, 'case_insensi_hark_dir')).inode;
+    await s.call('Link', { inode: ccc, parent: dir, name: b('DDD') });
+    expect(await mv(ROOT_INO, 'ccc', dir, 'ddd', RENAME_NOREPLACE)).toBe('EEXIST');
+    expect(await mv(ROOT_INO, 'ccc', dir, 'ddd')).toBeUndefined();
+    expect((await fs.lookup(ROOT_INO, 'ccc')).inode).toBe(ccc);
+    expect(await mv(ROOT_INO, 'ddd', dir, 'ddd')).toBeUndefined();
+    expect((await fs.lookup(ROOT_INO, 'ddd')).inode).toBe(ccc);
+  });
+});
+
+describe('testConcurrentDir / testConcurrentWrite', () => {
+  let env: TestEnv;
+  let s: Session;
+  beforeAll(async () => {
+    env = await startEnv(2);
+    s = await env.session();
+  });
+  afterAll(() => env.stop());
+
+  it('concurrent mkdir/create/rename/unlink/rmdir of shared directories', async () => {
+    const sessions = [s, await env.session(undefined, 1)];
+    const ok = (p: Promise<unknown>, ...allowed: string[]) =>
+      errnoOf(p).then((e) => {
+        if (e !== undefined && !allowed.includes(e)) throw new Error(`unexpected ${e}`);
+        return e;
+      });
+    const dirOf = async (sess: Session, name: string) => {
+      const e = await ok(sess.call('Mkdir', { parent: ROOT_INO, name: b(name), mode: 0o640, umask: 0o022 }), 'EEXIST');
+      void e;
+      return (await sess.call('Lookup', { parent: ROOT_INO, name: b(name) })).attr!.inode;
+    };
+    const N = 30;
+    await Promise.all(
+      Array.from({ length: N }, async (_, i) => {
+        const sess = sessions[i % 2]!;
+        const d1 = await dirOf(sess, 'd1');
+        const d2 = await dirOf(sess, 'd2');
+        const name = b(`file${i}`);
+        await sess.call('Create', { parent: d1, name, mode: 0o664, flags: 0 });
+        await sess.call('Rename', { parentSrc: d1, nameSrc: name, parentDst: d2, nameDst: name });
+      }),
+    );
+    await Promise.all(
+      Array.from({ length: N }, async (_, i) => {
+        const sess = sessions[i % 2]!;
+        const d2 = (await sess.call('Lookup', { parent: ROOT_INO, name: b('d2') })).attr!.inode;
+        await sess.call('Unlink', { parent: d2, name: b(`file${i}`) });
+        await ok(sess.call('Rmdir', { parent: ROOT_INO, name: b('d1') }), 'ENOTEMPTY', 'ENOENT');
+        await ok(sess.call('Rmdir', { parent: ROOT_INO, name: b('d2') }), 'ENOTEMPTY', 'ENOENT');
+      }),
+    );
+    expect(await fsOps(s).names(ROOT_INO)).toEqual([]);
+    expect((await fsOps(s).getattr(ROOT_INO)).nlink).toBe(2);
+  });
+
+  it('concurrent writes to one file, to many chunks and to one chunk', async () => {
+    const inode = (await s.call('Create', { parent: ROOT_INO, name: b('f'), mode: 0o650, umask: 0o022, flags: 0 })).attr!.inode;
+    const ids = await s.call('NewSlices', { count: 4096 });
+    let next = BigInt(ids.firstId);
+    await Promise.all(
+      Array.from({ length: 11 }, async (_, indx) => {
+        for (let j = 0; j < 10; j++) await s.call('Write', { inode, chunkIndex: indx, pos: 0, slice: { id: String(next++), size: 100, off: 0, len: 100 } });
+      }),
+    );
+    await Promise.all(
+      Array.from({ length: 11 }, async () => {
+        for (let j = 0; j < 20; j++) await s.call('Write', { inode, chunkIndex: 0, pos: 200 * j, slice: { id: String(next++), size: 100, off: 0, len: 100 } });
+      }),
+    );
+    expect((await fsOps(s).getattr(inode)).length).toBe(String(10 * CHUNK + 100));
+  });
+});
