@@ -24,7 +24,7 @@ import {
   type SliceCount,
 } from '../store/chunks';
 import type { Tx } from '../store/db';
-import { getNode, lockNodes, updateNode, type LockStrength } from '../store/nodes';
+import { getNode, lockNodeForClose, lockNodes, updateNode, type LockStrength } from '../store/nodes';
 import { addOpen, closeOpen, isReadOnlySession } from '../store/sessions';
 import { touchAtime } from './atime';
 import type { MetaDeps } from './deps';
@@ -223,7 +223,10 @@ export class DataPath {
    * and opens of one file run side by side), FOR UPDATE from the start when
    * the file is unlinked, since two closers upgrading a shared lock deadlock.
    * File locks go in the same statement as the open: `lockOwner`'s (FUSE
-   * release), and all of the session's on the inode with its last open.
+   * release), and all of the session's on the inode with its last open; the
+   * first statement takes the inode's file-lock advisory lock (shared), so a
+   * lock request of the same owner in progress cannot write back records it
+   * read before this Close deleted them.
    */
   close(ctx: OpContext, inode: bigint, lockOwner?: bigint): Promise<void> {
     let strength: LockStrength = 'key share';
@@ -231,7 +234,7 @@ export class DataPath {
       this.deps.db,
       ctx,
       async (tx) => {
-        const node = (await lockNodes(tx, [inode], strength)).get(inode);
+        const node = await lockNodeForClose(tx, inode, strength);
         if (node !== undefined && node.nlink === 0 && strength !== 'update') {
           strength = 'update';
           throw Object.assign(new Error('closing an unlinked file: start over holding it FOR UPDATE'), { code: '40001' });

@@ -67,6 +67,7 @@ import {
   TYPE_SYMLINK,
   nowNs,
   spaceOf,
+  symlinkCount,
   type Attr,
   type Entry,
   type FileType,
@@ -358,7 +359,7 @@ export class Namespace {
       const attr: Attr = { ...node, parent: 0n, nlink: node.nlink + 1, ctimeNs: now };
       // The new entry counts in the new parent's quotas (EDQUOT when full) and statistics; the volume does not change.
       const length = node.type === TYPE_FILE ? node.length : 0n;
-      await charge(tx, { space: 0n, inodes: 0n, dirs: [parentIno], dirSpace: spaceOf(node.type, node.length), dirInodes: 1n, dirLength: length });
+      await charge(tx, { space: 0n, inodes: 0n, dirs: [parentIno], dirSpace: spaceOf(node.type, node.length), dirInodes: 1n, dirLength: length, dirSymlinks: symlinkCount(node.type) });
       await insertEdge(tx, parentIno, name, inode, node.type);
       await updateNode(tx, attr);
       await touchDir(tx, parentIno, 0, now, this.skipNs);
@@ -625,14 +626,14 @@ export class Namespace {
         // The replaced entry leaves the destination's quotas and statistics.
         const victimLength = victim.type === TYPE_FILE ? victim.length : 0n;
         const victimSpace = spaceOf(victim.type, victim.length);
-        await charge(tx, { space: 0n, inodes: 0n, dirs: [parentDst], dirSpace: -victimSpace, dirInodes: -1n, dirLength: -victimLength });
+        await charge(tx, { space: 0n, inodes: 0n, dirs: [parentDst], dirSpace: -victimSpace, dirInodes: -1n, dirLength: -victimLength, dirSymlinks: -symlinkCount(victim.type) });
         await setEdgeTarget(tx, parentDst, nameDst, node.inode, node.type);
         const place = await this.trash.placeFor(tx, ctx, pdst, victim, nameDst, now);
         if (isDir(victim)) dstNlink--;
         if (place !== undefined) {
           await trashVictim(tx, victim, place.hour, place.name, now);
           // Its new entry counts in the hour directory's statistics (the trash is under no quota).
-          await charge(tx, { space: 0n, inodes: 0n, dirs: [place.hour], dirSpace: victimSpace, dirInodes: 1n, dirLength: victimLength });
+          await charge(tx, { space: 0n, inodes: 0n, dirs: [place.hour], dirSpace: victimSpace, dirInodes: 1n, dirLength: victimLength, dirSymlinks: symlinkCount(victim.type) });
         } else if (isDir(victim)) {
           await deleteNode(tx, victim.inode);
           await chargeDeleted(tx, victim, SPACE_UNIT);

@@ -82,8 +82,13 @@ export class StoreUnavailable extends Error {
   }
 }
 
+/**
+ * What a failure that ends the retries becomes: a lost database, and contention that outlasted
+ * every attempt (serialization failures, deadlocks, lock timeouts, unique violations), are the
+ * database not serving right now, UNAVAILABLE to the client (which retries), never INTERNAL.
+ */
 function giveUp(err: unknown): unknown {
-  return isUnavailable(err) && !(err instanceof StoreUnavailable) ? new StoreUnavailable(err) : err;
+  return isRetryable(err) && !(err instanceof StoreUnavailable) ? new StoreUnavailable(err) : err;
 }
 
 function sleep(ms: number): Promise<void> {

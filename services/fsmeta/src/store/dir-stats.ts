@@ -1,8 +1,8 @@
 import type { Tx } from './db';
 
 /**
- * Directory statistics (Format dir_stats): per directory, the length, space and inode count of its
- * direct children, exact at commit. Mutations change them inside fsmeta_charge / fsmeta_move
+ * Directory statistics (Format dir_stats): per directory, the length, space, inode and symlink
+ * count of its direct children, exact at commit. Mutations change them inside fsmeta_charge / fsmeta_move
  * (migration 0005), on one of 16 stripes per directory picked by backend, so concurrent creates in
  * one directory do not queue on one row. A directory's statistics are the sum of its stripes.
  */
@@ -32,11 +32,11 @@ export async function getDirStat(q: Tx, inode: bigint): Promise<DirStat> {
 export async function rebuildDirStats(tx: Tx): Promise<number> {
   await tx.query('delete from dir_stat', [], 'clear-dir-stats');
   const rows = await tx.query(
-    `insert into dir_stat (inode, shard, length, space, inodes)
+    `insert into dir_stat (inode, shard, length, space, inodes, symlinks)
      select e.parent, 0,
             coalesce(sum(case when n.type = 1 then n.length else 0 end), 0),
             coalesce(sum(case when n.type = 1 then (case when n.length <= 0 then 4096 else ((n.length + 4095) / 4096) * 4096 end) else 4096 end), 0),
-            count(*)
+            count(*), count(*) filter (where n.type = 3)
        from edge e join node n on n.inode = e.inode
       group by e.parent
      returning inode`,
@@ -49,8 +49,11 @@ export async function rebuildDirStats(tx: Tx): Promise<number> {
 export interface Summary {
   length: bigint;
   size: bigint;
+  /** Everything but directories, as JuiceFS counts files (symlinks included). */
   files: bigint;
   dirs: bigint;
+  /** How many of `files` are symlinks. */
+  symlinks: bigint;
 }
 
 const ALIGNED = '(case when n.length <= 0 then 4096 else ((n.length + 4095) / 4096) * 4096 end)';
@@ -60,7 +63,7 @@ const ALIGNED = '(case when n.length <= 0 then 4096 else ((n.length + 4095) / 40
  * children only, or the whole subtree when `recursive`.
  */
 export async function scanSummary(q: Tx, dir: bigint, recursive: boolean): Promise<Summary> {
-  const rows = await q.query<{ length: bigint; size: bigint; files: bigint; dirs: bigint }>(
+  const rows = await q.query<{ length: bigint; size: bigint; files: bigint; dirs: bigint; symlinks: bigint }>(
     `with recursive t (inode) as (
        select $1::bigint
        union all
@@ -69,13 +72,14 @@ export async function scanSummary(q: Tx, dir: bigint, recursive: boolean): Promi
      select coalesce(sum(case when n.type = 1 then n.length else 0 end), 0)::bigint as length,
             coalesce(sum(case when n.type = 1 then ${ALIGNED} else 4096 end), 0)::bigint as size,
             count(*) filter (where n.type <> 2)::bigint as files,
-            count(*) filter (where n.type = 2)::bigint as dirs
+            count(*) filter (where n.type = 2)::bigint as dirs,
+            count(*) filter (where n.type = 3)::bigint as symlinks
        from t join edge e on e.parent = t.inode join node n on n.inode = e.inode`,
     [dir, recursive],
     'scan-summary',
   );
   const r = rows[0]!;
-  return { length: r.length, size: r.size, files: r.files, dirs: r.dirs };
+  return { length: r.length, size: r.size, files: r.files, dirs: r.dirs, symlinks: r.symlinks };
 }
 
 /**
@@ -84,7 +88,7 @@ export async function scanSummary(q: Tx, dir: bigint, recursive: boolean): Promi
  * without statistics must use scanSummary.
  */
 export async function statsSummary(q: Tx, dir: bigint, recursive: boolean): Promise<Summary> {
-  const rows = await q.query<{ length: bigint; size: bigint; entries: bigint; dirs: bigint }>(
+  const rows = await q.query<{ length: bigint; size: bigint; entries: bigint; dirs: bigint; symlinks: bigint }>(
     `with recursive t (inode, depth) as (
        select $1::bigint, 0
        union all
@@ -94,12 +98,13 @@ export async function statsSummary(q: Tx, dir: bigint, recursive: boolean): Prom
      select coalesce((select sum(s.length) from visited v join dir_stat s on s.inode = v.inode), 0)::bigint as length,
             coalesce((select sum(s.space) from visited v join dir_stat s on s.inode = v.inode), 0)::bigint as size,
             coalesce((select sum(s.inodes) from visited v join dir_stat s on s.inode = v.inode), 0)::bigint as entries,
+            coalesce((select sum(s.symlinks) from visited v join dir_stat s on s.inode = v.inode), 0)::bigint as symlinks,
             (select count(*) from t where depth > 0)::bigint as dirs`,
     [dir, recursive],
     'stats-summary',
   );
   const r = rows[0]!;
-  return { length: r.length, size: r.size, files: r.entries - r.dirs, dirs: r.dirs };
+  return { length: r.length, size: r.size, files: r.entries - r.dirs, dirs: r.dirs, symlinks: r.symlinks };
 }
 
 /** Whether the volume keeps directory statistics (Format dir_stats). */
