@@ -1,5 +1,6 @@
 import type { Attr, FileType } from '../meta/types';
 import type { Tx } from './db';
+import { LOCKS_ADVISORY_SPACE } from './locks';
 import { runWrite, type OutcomeLog, type SessionCheck } from './requests';
 
 async function runWriteCheck(tx: Tx, name: string, ctes: string, params: unknown[], log?: OutcomeLog): Promise<SessionCheck | undefined> {
@@ -88,6 +89,24 @@ export async function lockNodes(tx: Tx, inodes: bigint[], strength: LockStrength
     `lock-nodes-${strength === 'update' ? 'u' : 'ks'}`,
   );
   return new Map(rows.map((r) => [r.inode, rowToAttr(r)]));
+}
+
+/**
+ * Close's first statement: the inode's row lock (as lockNodes) and its
+ * file-lock advisory lock, shared (store/locks.ts lockInodeLocks takes it
+ * exclusively), held to commit. Close deletes lock rows in a later
+ * statement, which so sees every lock change committed before, and none that
+ * a SetLk or Flock in progress (which may have read the rows being deleted)
+ * could write after it. Closes of one file do not wait for each other.
+ */
+export async function lockNodeForClose(tx: Tx, inode: bigint, strength: LockStrength): Promise<Attr | undefined> {
+  const lock = strength === 'update' ? 'for update of node' : 'for key share of node';
+  const rows = await tx.query<NodeRow>(
+    `select ${NODE_SELECT} from pg_advisory_xact_lock_shared($2, hashint8($1)) as fl, node where inode = $1 ${lock}`,
+    [inode, LOCKS_ADVISORY_SPACE],
+    `lock-node-close-${strength === 'update' ? 'u' : 'ks'}`,
+  );
+  return rows[0] === undefined ? undefined : rowToAttr(rows[0]);
 }
 
 /**
