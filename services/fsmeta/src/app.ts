@@ -82,6 +82,7 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
       readdirDefaultLimit: 1000,
       readdirMaxLimit: 10000,
       watchPollMs: config.watchPollMs,
+      dirStatsBatch: config.dirStatsBatch,
     },
   });
   const format =
