@@ -55,6 +55,8 @@ describe('fsmeta CLI', () => {
     const text = await cli(env.databaseUrl, 'status');
     expect(text.out).toContain('volume: fsmeta');
     expect(text.out).toMatch(/sessions: \d+/);
+    expect(text.out).toContain('directory statistics off');
+    expect(st.dirStatsBuild).toBeNull();
   });
 
   it('info resolves paths and inodes, lists every hard link and the chunks', async () => {

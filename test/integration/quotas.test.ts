@@ -40,7 +40,12 @@ async function truncate(inode: string, length: number, sess: Session = s): Promi
 
 async function setFormat(change: Partial<v1.Format>): Promise<void> {
   const { format } = await s.call('GetFormat', {});
-  await s.call('Format', { format: { ...format!, uuid: '', ...change }, force: true });
+  let { dirStatsBuild } = await s.call('Format', { format: { ...format!, uuid: '', ...change }, force: true });
+  // Statistics turned on for more directories than one batch are computed by the replicas' job.
+  while (dirStatsBuild !== null) {
+    await new Promise((r) => setTimeout(r, 20));
+    ({ dirStatsBuild } = await s.call('GetFormat', {}));
+  }
 }
 
 async function statfs(inode = ROOT_INO): Promise<v1.StatFSResponse__Output> {

@@ -1,13 +1,15 @@
-import { dirStatsOn, getDirStat, listChildren, scanSummary, statsSummary, type DirStat, type Summary } from '../store/dir-stats';
+import { dirStatsBuild, dirStatsBuildStep, dirStatsReady, getDirStat, listChildren, scanSummary, statsSummary, type DirStat, type DirStatsBuild, type Summary } from '../store/dir-stats';
 import { getNode } from '../store/nodes';
 import type { MetaDeps } from './deps';
 import { InvalidArgument, fail } from './errors';
 import { Acls } from './acl';
 import { MODE_MASK_R, MODE_MASK_X, SPACE_UNIT, TYPE_DIRECTORY, TYPE_FILE, TYPE_SYMLINK, align4K, type FileType, type OpContext } from './types';
 
-export type { DirStat, Summary };
+export type { DirStat, DirStatsBuild, Summary };
 
 export const MAX_SUMMARY_DEPTH = 10;
+/** Directories one build transaction recounts, unless the server is told otherwise (`--dir-stats-batch`). */
+export const DEFAULT_BUILD_BATCH = 256;
 export const DEFAULT_TOP_N = 10;
 export const MAX_TOP_N = 1000;
 /** The name of the entry the tree form folds the smaller entries of a directory into (as JuiceFS). */
@@ -40,8 +42,38 @@ export class DirStats {
     this.acl = new Acls(deps);
   }
 
+  /** Statistics that may be read: kept and computed (a build in progress leaves readers to the entries). */
   private statsOn(): Promise<boolean> {
-    return dirStatsOn(this.deps.db.reader);
+    return dirStatsReady(this.deps.db.reader);
+  }
+
+  /** The build in progress (dir_stats turned on for a volume with directories), if any. */
+  buildProgress(): Promise<DirStatsBuild | undefined> {
+    return dirStatsBuild(this.deps.db.reader);
+  }
+
+  /**
+   * Drives the build for up to `budgetMs` (the background job on every replica): one batch per
+   * transaction, each under the exclusive structure lock, so mutations wait for one batch at a
+   * time, never for the whole volume. Replicas take turns on the build row. Returns how many
+   * directories this call computed.
+   */
+  async build(budgetMs: number): Promise<number> {
+    const batch = this.deps.options.dirStatsBatch ?? DEFAULT_BUILD_BATCH;
+    const started = Date.now();
+    // The usual case, every job tick: no build, and no exclusive lock taken to find that out.
+    if ((await this.buildProgress()) === undefined) return 0;
+    let computed = 0;
+    for (;;) {
+      const step = await this.deps.db.transaction((tx) => dirStatsBuildStep(tx, batch), { structure: () => 'exclusive' });
+      if (step === undefined) return computed;
+      computed += step.computed;
+      if (step.progress === undefined) {
+        this.deps.log.info('directory statistics computed');
+        return computed;
+      }
+      if (Date.now() - started >= budgetMs) return computed;
+    }
   }
 
   /**

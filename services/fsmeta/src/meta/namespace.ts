@@ -152,7 +152,7 @@ export class Namespace {
   constructor(private readonly deps: MetaDeps) {
     this.trash = new Trash(deps);
     this.acl = new Acls(deps);
-    this.casing = new CaseFolding(deps);
+    this.casing = new CaseFolding();
   }
 
   private get skipNs(): bigint {
@@ -182,7 +182,7 @@ export class Namespace {
     const found = trashRoot ? { parent: await getNode(q, parent), child: await getNode(q, TRASH_INODE) } : await getParentAndChild(q, parent, name);
     const dir = requireDir(found.parent);
     await this.acl.check(q, ctx.caller, dir, MODE_MASK_X);
-    if (found.child === undefined && !trashRoot && (await this.casing.enabled())) {
+    if (found.child === undefined && !trashRoot && (await this.casing.enabled(q))) {
       const match = await this.casing.resolve(q, parent, name);
       if (match !== undefined) found.child = await getNode(q, match.inode);
     }
@@ -270,7 +270,7 @@ export class Namespace {
     await this.casing.lock(tx, [parentIno]);
     const locked = await lockParentForCreate(tx, parentIno, name, type === TYPE_DIRECTORY ? 'update' : 'key share');
     // A name that differs only in case from an entry is that entry (case-insensitive volumes).
-    if (locked.existing === undefined && locked.parent !== undefined && (await this.casing.enabled())) {
+    if (locked.existing === undefined && locked.parent !== undefined && (await this.casing.enabled(tx))) {
       locked.existing = (await this.casing.resolve(tx, parentIno, name))?.inode;
     }
     const parent = requireDir(locked.parent);
@@ -353,7 +353,7 @@ export class Namespace {
       await this.acl.check(tx, ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
       if ((parent.flags & FLAG_IMMUTABLE) !== 0) fail('EPERM');
       if ((await getEdge(tx, parentIno, name)) !== undefined) fail('EEXIST');
-      if ((await this.casing.enabled()) && (await this.casing.resolve(tx, parentIno, name)) !== undefined) fail('EEXIST');
+      if ((await this.casing.enabled(tx)) && (await this.casing.resolve(tx, parentIno, name)) !== undefined) fail('EEXIST');
       if (protectedFlags(node)) fail('EPERM');
       const now = nowNs();
       const attr: Attr = { ...node, parent: 0n, nlink: node.nlink + 1, ctimeNs: now };
@@ -512,7 +512,7 @@ export class Namespace {
     let src: { inode: bigint; type: FileType } | undefined;
     let dst: { inode: bigint; type: FileType } | undefined;
     let movesLocked = false;
-    if (await this.casing.enabled()) {
+    if (await this.casing.enabled(tx)) {
       // Case-insensitive: the names as stored; a destination matching another entry replaces it under its name.
       await this.casing.lock(tx, [parentDst]);
       nameSrc = await this.casing.actual(tx, parentSrc, nameSrc, edgeExists);

@@ -109,7 +109,8 @@ const STUCK_SQL = `
   union all
   select 'slice deletion of slice ' || id || ' queued ' || queued_at || ' and never acknowledged' from slice_deletion where queued_at < now() - interval '7 days'`;
 
-// Directory statistics (when the volume keeps them): per directory, the sum of its stripes against its entries.
+// Directory statistics (when the volume keeps them): per directory, the sum of its stripes against its
+// entries; while a build runs (store/dir-stats.ts), the directories it has yet to compute are skipped.
 const DIR_STATS_SQL = `
   with kept as (select inode, sum(length)::bigint as length, sum(space)::bigint as space, sum(inodes)::bigint as inodes,
                        sum(symlinks)::bigint as symlinks from dir_stat group by inode),
@@ -121,6 +122,8 @@ const DIR_STATS_SQL = `
          c.length as counted_length, c.space as counted_space, c.inodes as counted_inodes, c.symlinks as counted_symlinks
     from kept k full join counted c on c.inode = k.inode
    where fsmeta_dir_stats_on()
+     and not exists (select 1 from setting b where b.name = 'dir_stats_build'
+                        and coalesce(k.inode, c.inode) > (b.value->>'cursor')::bigint and coalesce(k.inode, c.inode) <= (b.value->>'until')::bigint)
      and (coalesce(k.length, 0) <> coalesce(c.length, 0) or coalesce(k.space, 0) <> coalesce(c.space, 0)
           or coalesce(k.inodes, 0) <> coalesce(c.inodes, 0) or coalesce(k.symlinks, 0) <> coalesce(c.symlinks, 0))`;
 
