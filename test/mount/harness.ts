@@ -34,11 +34,12 @@ async function mounted(mountpoint: string): Promise<boolean> {
 }
 
 /** Starts `fsmeta-mount` on `address` and resolves once the kernel has the mount. */
-export async function startMount(address: string, opts: { mountpoint?: string; dataDir: string; extraArgs?: string[] }): Promise<MountProcess> {
+export async function startMount(address: string, opts: { mountpoint?: string; dataDir: string; extraArgs?: string[]; env?: NodeJS.ProcessEnv }): Promise<MountProcess> {
   if (!fs.existsSync(MOUNT_CLI)) throw new Error(`${MOUNT_CLI} is missing: run tsc --build first`);
   const mountpoint = opts.mountpoint ?? tempDir('fsmeta-mnt-');
   const child = spawn(process.execPath, [MOUNT_CLI, mountpoint, '--meta', address, '--data', opts.dataDir, ...(opts.extraArgs ?? [])], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...opts.env },
   });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
@@ -67,6 +68,30 @@ export async function startMount(address: string, opts: { mountpoint?: string; d
     },
   };
 }
+
+/** Runs `fsmeta-mount` expecting it not to mount: its exit code and stderr (it is killed after `ms`). */
+export function mountFailure(address: string, opts: { dataDir: string; extraArgs?: string[]; env?: NodeJS.ProcessEnv; ms?: number }): Promise<{ code: number | null; stderr: string; mounted: boolean }> {
+  const mountpoint = tempDir('fsmeta-mnt-');
+  const child = spawn(process.execPath, [MOUNT_CLI, mountpoint, '--meta', address, '--data', opts.dataDir, ...(opts.extraArgs ?? [])], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...opts.env },
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), opts.ms ?? 60_000);
+  return new Promise((resolve) =>
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      void mounted(mountpoint).then(async (m) => {
+        if (m) await run('umount', ['-l', mountpoint]).catch(() => undefined);
+        fs.rmSync(mountpoint, { recursive: true, force: true });
+        resolve({ code, stderr, mounted: m });
+      });
+    }),
+  );
+}
+
+export { mounted as isMounted };
 
 export interface Cred {
   uid: number;
