@@ -1263,3 +1263,53 @@ describe('testUserGroupQuota', () => {
     expect(Number((await get(U, 1002)).usedSpace)).toBe(0);
   });
 });
+
+describe('TestKVReaddirCursorDeleted / baseMeta argument checks', () => {
+  let env: TestEnv;
+  let s: Session;
+  let fs: ReturnType<typeof fsOps>;
+  beforeAll(async () => {
+    env = await startEnv();
+    s = await env.session();
+    fs = fsOps(s);
+    await setFormat(s, { trashDays: 1 });
+  });
+  afterAll(() => env.stop());
+
+  it('paging skips nothing when the entries just listed (the cursor among them) are deleted', async () => {
+    const parent = (await fs.mkdir(ROOT_INO, 'd', 0o777)).inode;
+    const names = Array.from({ length: 7 }, (_, i) => `f${String(i).padStart(2, '0')}`);
+    for (const n of names) await fs.mknod(parent, n);
+    const seen = new Set<string>();
+    let cursor: Buffer = Buffer.alloc(0);
+    for (;;) {
+      const page = await s.call('Readdir', { inode: parent, cursor, limit: 3 });
+      const batch = page.entries.map((e) => e.name.toString()).filter((n) => n !== '.' && n !== '..');
+      for (const n of batch) seen.add(n);
+      for (const n of batch) await s.call('Unlink', { parent, name: b(n) });
+      cursor = page.nextCursor;
+      if (page.eof) break;
+    }
+    expect([...seen].sort()).toEqual(names);
+  });
+
+  it('answers the errnos baseMeta checks before the engine', async () => {
+    await fs.mknod(ROOT_INO, 'a');
+    const mv = (ps: string, ns: string, pd: string, nd: string, flags = 0) =>
+      errnoOf(s.call('Rename', { parentSrc: ps, nameSrc: b(ns), parentDst: pd, nameDst: b(nd), flags }));
+    expect(await mv(ROOT_INO, 'a', ROOT_INO, '')).toBe('ENOENT');
+    expect(await mv(ROOT_INO, '', ROOT_INO, 'b')).toBe('ENOENT'); // no such entry
+    expect(await errnoOf(s.call('Unlink', { parent: ROOT_INO, name: b('') }))).toBe('ENOENT');
+    expect(await errnoOf(s.call('Rmdir', { parent: ROOT_INO, name: b('') }))).toBe('ENOENT');
+    expect(await errnoOf(s.call('Lookup', { parent: ROOT_INO, name: b('') }))).toBe('ENOENT');
+    expect(await mv(ROOT_INO, '.trash', ROOT_INO, 'x')).toBe('EPERM');
+    expect(await mv(ROOT_INO, 'a', ROOT_INO, '.trash')).toBe('EPERM');
+    expect(await mv(ROOT_INO, 'a', ROOT_INO, 'b', RENAME_NOREPLACE | RENAME_WHITEOUT)).toBe('ENOTSUP');
+    expect(await mv(ROOT_INO, 'a', ROOT_INO, 'b', RENAME_EXCHANGE | RENAME_NOREPLACE)).toBe('EINVAL');
+    expect(await errnoOf(s.call('Unlink', { parent: ROOT_INO, name: b('.trash') }))).toBe('EPERM');
+    expect(await errnoOf(s.call('Rmdir', { parent: ROOT_INO, name: b('.trash') }))).toBe('EPERM');
+    expect(await errnoOf(s.call('Rmdir', { parent: String(TRASH), name: b('x') }))).toBe('EPERM');
+    expect(await errnoOf(s.call('Mkdir', { parent: ROOT_INO, name: b('.trash'), mode: 0o755 }))).toBe('EPERM');
+    expect((await fs.lookup(ROOT_INO, '.trash')).inode).toBe(String(TRASH));
+  });
+});
