@@ -1,6 +1,7 @@
 import type { Session, v1 } from '@fsmeta/client';
 import { ROOT_INO, b, errnoOf, fsOps } from '../harness/fs';
 import { startEnv, type TestEnv } from '../harness/server';
+import { waitFor } from './data-support';
 
 /**
  * JuiceFS pkg/meta/base_test.go, assertion by assertion, through the wire: each describe block
@@ -1106,5 +1107,79 @@ describe('testConcurrentDir / testConcurrentWrite', () => {
       }),
     );
     expect((await fsOps(s).getattr(inode)).length).toBe(String(10 * CHUNK + 100));
+  });
+});
+
+describe.each([false, true])('testCompaction (trash %s)', (trash) => {
+  let env: TestEnv;
+  let s: Session;
+  beforeAll(async () => {
+    env = await startEnv(1, { jobIntervalMs: 300 });
+    s = await env.session();
+    if (trash) await setFormat(s, { trashDays: 1 });
+  });
+  afterAll(() => env.stop());
+
+  /** Claims and commits every offered compaction (what a storage node's compactor does). */
+  async function compactAll(): Promise<number> {
+    let n = 0;
+    for (;;) {
+      const c = await s.call('ClaimCompaction', { leaseMs: 60_000 });
+      if (!c.found) return n;
+      await s.call('CommitCompaction', { inode: c.inode, chunkIndex: c.chunkIndex, newSliceId: c.newSliceId });
+      n++;
+    }
+  }
+
+  it('random writes read back as five pieces; 200 appends compact to a few', async () => {
+    const inode = (await s.call('Create', { parent: ROOT_INO, name: b('f'), mode: 0o650, umask: 0o022, flags: 0 })).attr!.inode;
+    const w = async (c: number, pos: number, size: number) => {
+      const id = await newSlice(s);
+      await s.call('Write', { inode, chunkIndex: c, pos, slice: { id, size, off: 0, len: size } });
+      return id;
+    };
+    await w(1, 0, CHUNK);
+    await w(1, 30 << 20, 8);
+    await w(1, 40 << 20, 8);
+    expect(await readChunk(s, inode, 1)).toHaveLength(5);
+    const size = 100000;
+    const ids: string[] = [];
+    for (let i = 0; i < 200; i++) ids.push(await w(0, i * size, size));
+    expect(await compactAll()).toBeGreaterThan(0);
+    const slices = await readChunk(s, inode, 0);
+    expect(slices.length).toBeLessThan(10);
+    expect(slices.reduce((t, x) => t + x.len, 0)).toBe(size * 200);
+    const queued = new Set((await s.call('ClaimSliceDeletions', { limit: 10000 })).slices.map((x) => x.id));
+    const replaced = ids.filter((id) => queued.has(id)).length;
+    if (trash) {
+      // JuiceFS keeps the slices compaction replaced while the trash is on (delayed slices)...
+      expect(replaced).toBeLessThanOrEqual(10);
+      // ... until the trash is cleaned up to after their compaction (doCleanupDelayedSlices).
+      await s.call('CleanupTrash', { beforeNs: String(BigInt(Date.now() + 1000) * 1_000_000n) });
+      const due = new Set((await s.call('ClaimSliceDeletions', { limit: 10000 })).slices.map((x) => x.id));
+      expect(ids.filter((id) => queued.has(id) || due.has(id)).length).toBeGreaterThanOrEqual(190);
+    } else {
+      expect(replaced).toBeGreaterThanOrEqual(190);
+    }
+  });
+
+  (trash ? it : it.skip)('turning the trash off ends the delay of what compaction replaced', async () => {
+    const inode = (await s.call('Create', { parent: ROOT_INO, name: b('g'), mode: 0o644, flags: 0 })).attr!.inode;
+    const ids: string[] = [];
+    for (let i = 0; i < 99; i++) {
+      const id = await newSlice(s);
+      ids.push(id);
+      await s.call('Write', { inode, chunkIndex: 0, pos: i * 1000, slice: { id, size: 1000, off: 0, len: 1000 } });
+    }
+    expect(await compactAll()).toBe(1);
+    const claim = async () => new Set((await s.call('ClaimSliceDeletions', { limit: 10000 })).slices.map((x) => x.id));
+    const claimedNow = await claim();
+    expect(ids.filter((id) => claimedNow.has(id))).toEqual([]);
+    await setFormat(s, { trashDays: 0 });
+    const seen = new Set<string>();
+    await waitFor('the delayed deletions to be offered', async () => {
+      for (const id of await claim()) seen.add(id);
+      return ids.every((id) => seen.has(id));
+    });
   });
 });
