@@ -99,10 +99,13 @@ test('kill -9 keeps what was flushed; the session expires; deleted data leaves t
   await fsops([['write_file', `${a.mountpoint}/kept`, 'ab'.repeat(100_000)]]);
   const sessions = async (): Promise<string[]> => (await env.client().call('ListSessions', {})).sessions.map((s) => s.sessionId);
   expect((await sessions()).length).toBe(1);
-  await a.kill();
+  // Left as a crash leaves it: a dead mount point (ENOTCONN) that the next mount on that path detaches.
+  await a.kill({ detach: false });
   await until('the killed session to expire', async () => ((await sessions()).length === 0 ? true : undefined));
 
-  const b = await newMount();
+  const b = await startMount(env.servers[0]!.address, { mountpoint: a.mountpoint, dataDir, extraArgs: ['--workers-ms', '200'] });
+  mounts.push(b);
+  expect(b.stderr()).toMatch(/is a dead FUSE mount .*: detaching it/);
   expect((await fsops([['read_all', `${b.mountpoint}/kept`]]))[0]).toEqual({ ok: 'ab'.repeat(100_000) });
   await sh(`rm -rf ${b.mountpoint}/*`);
   await until('the objects to be deleted', async () => ((await objectFiles()).length === 0 ? true : undefined));
