@@ -1311,5 +1311,16 @@ describe('TestKVReaddirCursorDeleted / baseMeta argument checks', () => {
     expect(await errnoOf(s.call('Rmdir', { parent: String(TRASH), name: b('x') }))).toBe('EPERM');
     expect(await errnoOf(s.call('Mkdir', { parent: ROOT_INO, name: b('.trash'), mode: 0o755 }))).toBe('EPERM');
     expect((await fs.lookup(ROOT_INO, '.trash')).inode).toBe(String(TRASH));
+    const f = (await fs.lookup(ROOT_INO, 'a')).inode;
+    expect(await errnoOf(s.call('Readdir', { inode: f }))).toBe('ENOTDIR');
+    expect(await errnoOf(s.call('Readdir', { inode: '999999' }))).toBe('ENOENT');
+    expect(await errnoOf(s.call('Access', { inode: '999999', mask: 4 }))).toBe('ENOENT');
+    expect(await errnoOf(s.call('ReadLink', { inode: '999999' }))).toBe('ENOENT');
+    expect(await errnoOf(s.call('Truncate', { inode: (await s.call('Symlink', { parent: ROOT_INO, name: b('sl'), target: b('a') })).attr!.inode, length: '1' }))).toBe('EPERM');
+    const dir = (await fs.mkdir(ROOT_INO, 'dd')).inode;
+    expect(await errnoOf(s.call('Create', { parent: ROOT_INO, name: b('dd'), mode: 0o644, flags: 0 }))).toBe('EEXIST');
+    expect(await errnoOf(s.call('Open', { inode: dir, flags: 0 }))).toBeUndefined();
+    expect(await errnoOf(s.call('Flock', { inode: '999999', owner: '1', type: 'LOCK_TYPE_WRITE' }))).toBe('ENOENT');
+    expect(await errnoOf(s.call('GetLk', { inode: f, owner: '1', type: 'LOCK_TYPE_WRITE', start: '10', end: '5' }))).toBe('EINVAL');
   });
 });
