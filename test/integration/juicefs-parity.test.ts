@@ -1318,6 +1318,11 @@ describe('TestKVReaddirCursorDeleted / baseMeta argument checks', () => {
     expect(await errnoOf(s.call('ReadLink', { inode: '999999' }))).toBe('ENOENT');
     expect(await errnoOf(s.call('Truncate', { inode: (await s.call('Symlink', { parent: ROOT_INO, name: b('sl'), target: b('a') })).attr!.inode, length: '1' }))).toBe('EPERM');
     const dir = (await fs.mkdir(ROOT_INO, 'dd')).inode;
+    const plus = await readdirAll(s, dir, true);
+    expect(plus.map((e) => [e.name.toString(), e.inode, e.attr?.inode, e.attr?.type])).toEqual([
+      ['.', dir, dir, 'FILE_TYPE_DIRECTORY'],
+      ['..', ROOT_INO, ROOT_INO, 'FILE_TYPE_DIRECTORY'],
+    ]);
     expect(await errnoOf(s.call('Create', { parent: ROOT_INO, name: b('dd'), mode: 0o644, flags: 0 }))).toBe('EEXIST');
     expect(await errnoOf(s.call('Open', { inode: dir, flags: 0 }))).toBeUndefined();
     expect(await errnoOf(s.call('Flock', { inode: '999999', owner: '1', type: 'LOCK_TYPE_WRITE' }))).toBe('ENOENT');
