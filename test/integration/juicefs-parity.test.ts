@@ -1297,8 +1297,14 @@ describe('TestKVReaddirCursorDeleted / baseMeta argument checks', () => {
     await fs.mknod(ROOT_INO, 'a');
     const mv = (ps: string, ns: string, pd: string, nd: string, flags = 0) =>
       errnoOf(s.call('Rename', { parentSrc: ps, nameSrc: b(ns), parentDst: pd, nameDst: b(nd), flags }));
-    expect(await mv(ROOT_INO, 'a', ROOT_INO, '')).toBe('ENOENT');
-    expect(await mv(ROOT_INO, '', ROOT_INO, 'b')).toBe('ENOENT'); // no such entry
+    // A new entry's name: EINVAL (checkInodeName); an existing entry's: ENOENT (none has it).
+    expect(await mv(ROOT_INO, 'a', ROOT_INO, '')).toBe('EINVAL');
+    expect(await mv(ROOT_INO, 'a', ROOT_INO, 'x/y')).toBe('EINVAL');
+    expect(await errnoOf(s.call('Mkdir', { parent: ROOT_INO, name: b(''), mode: 0o755 }))).toBe('EINVAL');
+    expect(await errnoOf(s.call('Link', { inode: (await fs.lookup(ROOT_INO, 'a')).inode, parent: ROOT_INO, name: b('') }))).toBe('EINVAL');
+    expect(await mv(ROOT_INO, '', ROOT_INO, 'b')).toBe('ENOENT');
+    expect(await mv(ROOT_INO, 'x/y', ROOT_INO, 'b')).toBe('ENOENT');
+    expect(await errnoOf(s.call('Unlink', { parent: ROOT_INO, name: b('a/b') }))).toBe('ENOENT');
     expect(await errnoOf(s.call('Unlink', { parent: ROOT_INO, name: b('') }))).toBe('ENOENT');
     expect(await errnoOf(s.call('Rmdir', { parent: ROOT_INO, name: b('') }))).toBe('ENOENT');
     expect(await errnoOf(s.call('Lookup', { parent: ROOT_INO, name: b('') }))).toBe('ENOENT');
