@@ -11,8 +11,8 @@ import { ROOT, startEnv, startServer, type TestEnv } from '../harness/server';
 
 /**
  * Turning dir_stats on for a volume with thousands of directories: the statistics are computed in
- * batches by the replicas' background job (a few directories per transaction here, so there are
- * many), with progress polled through GetFormat, while other sessions keep changing the tree; the
+ * batches by the replicas' background job (directories of about 32 entries per transaction here,
+ * so there are many), with progress polled through GetFormat, while other sessions keep changing the tree; the
  * result equals a recount. A build interrupted by every replica stopping is resumed by the next one.
  */
 
@@ -139,7 +139,7 @@ describe('turning directory statistics on for a volume with thousands of directo
       const turnedOn = await setDirStats(s, true);
       const opsAtStart = workers.reduce((n, w) => n + w.ops(), 0);
       expect(turnedOn.format!.dirStats).toBe(true);
-      // More directories than one batch: the Format returns at once, the replicas compute them.
+      // More inodes than one batch: the Format returns at once, the replicas compute them.
       expect(turnedOn.dirStatsBuild).not.toBeNull();
       const total = BigInt(turnedOn.dirStatsBuild!.total);
       expect(total).toBeGreaterThanOrEqual(BigInt(dirs));
@@ -182,7 +182,7 @@ describe('turning directory statistics on for a volume with thousands of directo
       });
       const turnedOn = await setDirStats(sess, true);
       const total = BigInt(turnedOn.dirStatsBuild!.total);
-      // Stop the only replica once the build has begun, one directory per transaction.
+      // Stop the only replica once the build has begun, one directory (of one entry) per transaction.
       for (;;) {
         const { dirStatsBuild } = await sess.call('GetFormat', {});
         if (dirStatsBuild !== null && BigInt(dirStatsBuild.done) > 0n) break;

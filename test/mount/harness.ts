@@ -20,8 +20,8 @@ export interface MountProcess {
   stderr(): string;
   /** SIGTERM: unmount cleanly; resolves with the exit code. */
   stop(): Promise<number>;
-  /** SIGKILL, then detach the dead mount. */
-  kill(): Promise<void>;
+  /** SIGKILL, then detach the dead mount (unless `detach` is false: left as a crash leaves it). */
+  kill(opts?: { detach?: boolean }): Promise<void>;
 }
 
 export function tempDir(prefix: string): string {
@@ -61,10 +61,10 @@ export async function startMount(address: string, opts: { mountpoint?: string; d
       child.kill('SIGTERM');
       return exited;
     },
-    async kill() {
+    async kill(o: { detach?: boolean } = {}) {
       child.kill('SIGKILL');
       await exited;
-      await run('umount', ['-l', mountpoint]).catch(() => undefined);
+      if (o.detach !== false) await run('umount', ['-l', mountpoint]).catch(() => undefined);
     },
   };
 }

@@ -392,6 +392,19 @@ export class DataPath {
   }
 
   private async readChunk(inode: bigint, chunk: number, cpos: number, out: Buffer): Promise<void> {
+    try {
+      await this.readChunkOnce(inode, chunk, cpos, out);
+    } catch (err) {
+      // A block that is gone: the cached layout is older than a compaction (on another mount)
+      // whose old slices were deleted since. Ask fsmeta for the chunk again, once.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      this.invalidateChunk(inode, chunk);
+      out.fill(0);
+      await this.readChunkOnce(inode, chunk, cpos, out);
+    }
+  }
+
+  private async readChunkOnce(inode: bigint, chunk: number, cpos: number, out: Buffer): Promise<void> {
     const pieces = await this.layout(inode, chunk);
     const jobs: Array<Promise<void>> = [];
     let start = 0;

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import { DataPath } from './data';
 import { FileSystem, type CacheTimeouts } from './filesystem';
@@ -79,11 +80,27 @@ async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
   }
 }
 
+/**
+ * The mount point's attributes. A mount point left by a mount that was killed
+ * (kill -9, a crash) answers ENOTCONN until it is detached: detach it, so a
+ * restarted mount (a supervisor's restart) mounts again on the same path.
+ */
+async function mountpointStat(mountpoint: string, log: (msg: string) => void): Promise<fs.Stats> {
+  try {
+    return await fs.promises.stat(mountpoint);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOTCONN') throw err;
+    log(`${mountpoint} is a dead FUSE mount (its process is gone): detaching it`);
+    await new Promise<void>((resolve) => execFile('umount', ['--no-canonicalize', '--lazy', mountpoint], () => resolve()));
+    return fs.promises.stat(mountpoint);
+  }
+}
+
 /** Mounts a volume: session, data path, workers, then the kernel mount. */
 export async function mount(cfg: MountConfig): Promise<Mounted> {
   const log = cfg.log ?? ((msg: string) => console.error(`fsmeta-mount: ${msg}`));
   const stopTimeoutMs = cfg.stopTimeoutMs ?? 10_000;
-  const st = fs.statSync(cfg.mountpoint);
+  const st = await mountpointStat(cfg.mountpoint, log);
   if (!st.isDirectory()) throw new Error(`${cfg.mountpoint} is not a directory`);
   const meta = await Meta.connect(cfg.metaAddress, { mountpoint: cfg.mountpoint, version: VERSION, log, tls: cfg.tls, token: cfg.token });
   const blockSize = meta.format.blockSizeKib > 0 ? meta.format.blockSizeKib * 1024 : DEFAULT_BLOCK_SIZE;
