@@ -1244,6 +1244,18 @@ describe('testUserGroupQuota', () => {
     await s.call('DeleteQuota', { kind: G, key: String(gid) });
   });
 
+  it('a file in the trash still counts for its owner (JuiceFS takes it out until restored)', async () => {
+    await setFormat(s, { trashDays: 1 });
+    await set(U, 4001, 1 << 30, 100);
+    const f = await owned(ROOT_INO, 'trashed', 4001, 4001);
+    expect(Number((await get(U, 4001)).usedInodes)).toBe(1);
+    await s.call('Unlink', { parent: ROOT_INO, name: b('trashed') });
+    expect((await fs.getattr(f)).parent).not.toBe(ROOT_INO);
+    // Deliberate (docs/api.md): usage is what the owner's inodes hold, wherever they are.
+    expect(Number((await get(U, 4001)).usedInodes)).toBe(1);
+    await setFormat(s, { trashDays: 0 });
+  });
+
   it('CheckQuotaFileOwner: writes charge the file owner, not the writer', async () => {
     const other = caller(1002, 1002);
     await set(U, 3001, 4096, 5);
