@@ -8,6 +8,8 @@ import { waitFor } from './data-support';
  * names the JuiceFS test it mirrors. JuiceFS calls map onto RPCs as docs/api.md says; where fsmeta
  * deliberately answers otherwise (docs/api.md, docs/architecture.md) the assertion says so.
  * JuiceFS's NewContext(pid, uid, gids) is written here as a Caller {uid, gid: gids[0], gids}.
+ * Not mirrored, having no RPC: testRemove (rmr), testResolve, testClone, testCheckAndRepair
+ * (fsck is the CLI's), ListSlices / GetParents / GetPaths and forced compactChunk calls.
  */
 
 const TRASH = 0x7fff_ffff_1000_0000n;
