@@ -1,10 +1,10 @@
 import * as grpc from '@grpc/grpc-js';
-import { FsmetaError } from '@fsmeta/client';
+import { FsmetaError, MetaClient, type v1 } from '@fsmeta/client';
 import { INT64_TYPES, UINT64_TYPES, loadMetaProto, requestShapes, type FieldShape, type MessageShape } from '@fsmeta/proto';
 import { ROOT_INO, b } from '../harness/fs';
 import { RawClient } from '../harness/raw';
 import { ROOT, startEnv, type TestEnv } from '../harness/server';
-import { allInvariants } from './data-support';
+import { allInvariants, withPg } from './data-support';
 
 /**
  * Hostile input for every RPC: random bytes, and requests built from each
@@ -426,4 +426,64 @@ describe(`plausible requests, one field hostile (seed ${SEED})`, () => {
     await fresh.call('GetAttr', { inode: ROOT_INO });
     expect(await allInvariants(tame.databaseUrl)).toEqual([]);
   }, 600_000);
+
+  it('hostile Watch requests end with an error code or stream, never INTERNAL or UNKNOWN', async () => {
+    const client = new MetaClient(tame.servers[0]!.address, { maxAttempts: 1 });
+    const bad: string[] = [];
+    try {
+      const positions = ['', 'x', '0:0:', '1:2:3', `${'9'.repeat(30)}:1:`, '\0', 'a'.repeat(5000), '-1:-1:', '18446744073709551615:1:'];
+      for (let i = 0; i < 40; i++) {
+        const req: v1.WatchRequest = {
+          ctx: { sessionId: tchance(0.5) ? live : tpick(EXTREME_U64), caller: ROOT, requestId: '' },
+          position: tpick(positions),
+          subtree: tpick([...inodes, ...EXTREME_U64]),
+          inodes: tchance(0.1) ? Array.from({ length: 5000 }, (_, j) => String(j)) : tchance(0.5) ? [tpick(inodes)] : [],
+        };
+        const stream = client.stream('Watch', req);
+        const outcome = await new Promise<string>((resolve) => {
+          const timer = setTimeout(() => resolve('open'), 1000);
+          stream.on('data', () => {
+            clearTimeout(timer);
+            resolve('data');
+          });
+          stream.on('error', (e: { code: number }) => {
+            clearTimeout(timer);
+            resolve(grpc.status[e.code] ?? String(e.code));
+          });
+          stream.on('end', () => {
+            clearTimeout(timer);
+            resolve('end');
+          });
+        });
+        stream.cancel();
+        if (outcome === 'INTERNAL' || outcome === 'UNKNOWN') bad.push(`${outcome} <- ${JSON.stringify({ ...req, inodes: req.inodes?.length }).slice(0, 200)}`);
+      }
+    } finally {
+      client.close();
+    }
+    expect({ seed: SEED, bad }).toEqual({ seed: SEED, bad: [] });
+  }, 300_000);
+
+  it('calls cancelled by their deadlines leave no transaction open and no connection held', async () => {
+    // Deadlines of a few milliseconds: cancelled before, during or after their transaction.
+    const storm = Array.from({ length: 200 }, (_, i) => i);
+    await pool(storm, 16, async (i) => {
+      const [method, shape] = tpick([...requestShapes()].filter(([m]) => ['Mkdir', 'Create', 'Write', 'SetLk', 'Flock', 'Rename', 'Unlink', 'SetAttr'].includes(m)));
+      const req = tameRequest(method, shape);
+      await tpick(raws).call(method, req, 1 + (i % 20));
+    });
+    // Every replica still serves a burst as wide as its pool and more, at once.
+    const s = await tame.session();
+    const dir = (await s.call('Mkdir', { parent: ROOT_INO, name: b(`after-storm-${SEED}`), mode: 0o755 })).attr!.inode;
+    await Promise.all(Array.from({ length: 12 }, (_, i) => s.call('Mkdir', { parent: dir, name: b(`m${i}`), mode: 0o755 })));
+    // Nothing stays idle in a transaction once the calls have settled.
+    let open = -1;
+    for (let i = 0; i < 100 && open !== 0; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 100));
+      open = await withPg(tame.databaseUrl, async (c) =>
+        Number((await c.query(`select count(*) as n from pg_stat_activity where datname = current_database() and application_name = 'fsmeta' and state like 'idle in transaction%'`)).rows[0].n),
+      );
+    }
+    expect(open).toBe(0);
+  }, 300_000);
 });

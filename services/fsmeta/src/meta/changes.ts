@@ -52,6 +52,8 @@ export interface Change {
   parent: bigint;
   name?: Buffer;
   chunkIndex?: number;
+  /** The mutation that made it: its session and request id (absent when unknown). */
+  origin?: { session: bigint; requestId: string };
 }
 
 /** One message to a watcher: changes that committed after the previous position, up to `position`. */
@@ -197,6 +199,7 @@ function toChange(r: ChangeRow): Change {
   const c: Change = { kind: r.kind, inode: r.inode, parent: r.parent };
   if (r.name !== null) c.name = r.name;
   if (r.indx !== null) c.chunkIndex = Number(r.indx);
+  if (r.originSid !== null && r.originRequest !== null) c.origin = { session: r.originSid, requestId: r.originRequest };
   return c;
 }
 

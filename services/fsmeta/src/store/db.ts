@@ -95,10 +95,21 @@ export class NestedConnection extends Error {
 
 /** The database could not be reached (or kept dropping the connection) through every retry. */
 export class StoreUnavailable extends Error {
-  constructor(cause: unknown) {
-    super(`database unavailable: ${cause instanceof Error ? cause.message : String(cause)}`);
+  constructor(readonly reason: unknown) {
+    super(`database unavailable: ${reason instanceof Error ? reason.message : String(reason)}`);
     this.name = 'StoreUnavailable';
   }
+}
+
+/**
+ * The store gave up on a live database: contention through every retry, a
+ * cancelled statement, an error answered by the server. Not a lost or
+ * unreachable database (where another round trip would only wait again).
+ */
+export function answeredByDatabase(err: unknown): boolean {
+  const cause = err instanceof StoreUnavailable ? err.reason : err;
+  const code = sqlState(cause);
+  return code !== undefined && /^[0-9A-Z]{5}$/.test(code) && !UNAVAILABLE_SQLSTATES.has(code);
 }
 
 /**

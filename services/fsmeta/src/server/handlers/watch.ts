@@ -35,6 +35,8 @@ function messageToWire(m: WatchMessage): v1.WatchResponse {
       parent: c.parent.toString(),
       name: c.name ?? Buffer.alloc(0),
       chunkIndex: c.chunkIndex ?? 0,
+      originSessionId: c.origin?.session.toString() ?? '0',
+      originRequestId: c.origin?.requestId ?? '',
     })),
   };
 }
@@ -99,6 +101,11 @@ export function watchHandler(
             if (sub === undefined) call.write(encode(m));
             else {
               const wire = messageToWire(m);
+              // Other identities' sessions and request ids are not a confined identity's to see.
+              for (const c of wire.changes!) {
+                c.originSessionId = '0';
+                c.originRequestId = '';
+              }
               unconfine(wire.changes, sub);
               call.write(serialize(wire));
             }
