@@ -312,7 +312,7 @@ export class Namespace {
       ...(inherited?.accessAcl ? { accessAcl: inherited.accessAcl } : {}),
       ...(inherited?.defaultAcl ? { defaultAcl: inherited.defaultAcl } : {}),
     };
-    const written = await insertEntry(tx, attr, name, target, type === TYPE_DIRECTORY ? 1 : 0, this.skipNs, openBySession, scope?.log(attr));
+    const written = await insertEntry(tx, attr, name, target, type === TYPE_DIRECTORY ? 1 : 0, this.skipNs, openBySession, scope?.log(attr, attr.accessAcl === undefined && attr.defaultAcl === undefined));
     // The parent was removed between the lock statement and this one (see lockParentForCreate).
     if (!written.parentFound) fail('ENOENT');
     if (attr.accessAcl !== undefined || attr.defaultAcl !== undefined) await setNodeAcls(tx, attr.inode, attr.accessAcl ?? 0, attr.defaultAcl ?? 0);

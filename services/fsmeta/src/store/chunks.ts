@@ -110,6 +110,7 @@ export async function applyWrite(
       select: 'nd.*, (select n from c) as n, (select count(*) from u) as charged',
       // Always one row, so the log's session check comes back even when nothing was written.
       from: '(select 1) as one left join nd on true',
+      finalIf: 'exists (select 1 from nd)',
       outcomeSql: `(select convert_to(jsonb_build_object('ok', jsonb_build_object('attr', ${attrOutcomeJson('nd')}, 'sliceCount', c.n))::text, 'UTF8') from nd, c)`,
     },
   );

@@ -1,4 +1,4 @@
-import { Pool, types, type PoolClient, type QueryResultRow } from 'pg';
+import { Pool, types, type PoolClient, type PoolConfig, type QueryResultRow } from 'pg';
 import type { Logger } from 'pino';
 import { ALLOWANCE_SQLSTATE, LimitExceeded, MAX_REFILLS, parseAllowanceError, refillAllowance, structureLockSql, type StructureLock } from './quotas';
 
@@ -48,6 +48,31 @@ export interface StoreOptions {
 /** What a transaction body may do: run parameterised SQL. */
 export interface Tx {
   query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[], name?: string): Promise<R[]>;
+  /**
+   * The body's last statement. In a fast attempt (`fast`) it is sent together
+   * with COMMIT, in one round trip, and nothing may follow it; otherwise it is
+   * an ordinary query and COMMIT comes after the body.
+   */
+  finish<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[], name?: string): Promise<R[]>;
+  /**
+   * True in a fast attempt: a statement given to `finish` commits with it, so
+   * it must itself refuse (FALLBACK_SQLSTATE, see fallbackSql) whatever the
+   * body would otherwise have checked after it; the transaction then runs
+   * again with `fast` false, checking in TypeScript as before.
+   */
+  readonly fast: boolean;
+}
+
+/**
+ * Raised by a fast attempt's last statement (fsmeta_fallback, migration 0009)
+ * when its outcome is not the plain one the statement can commit on its own:
+ * the attempt rolls back and runs again the ordinary way.
+ */
+export const FALLBACK_SQLSTATE = 'FZ001';
+
+/** An SQL expression that raises FALLBACK_SQLSTATE unless `condition` is true. */
+export function fallbackSql(condition: string): string {
+  return `fsmeta_fallback(${condition})`;
 }
 
 export interface TxStats {
@@ -100,7 +125,11 @@ export class Db {
   /** Counted for metrics: transaction retries by SQLSTATE. */
   readonly retryCounts = new Map<string, number>();
   /** Autocommit reads through the same interface as a transaction. */
-  readonly reader: Tx = { query: (text, values, name) => this.read(text, values, name) };
+  readonly reader: Tx = {
+    query: (text, values, name) => this.read(text, values, name),
+    finish: (text, values, name) => this.read(text, values, name),
+    fast: false,
+  };
   /** Called after every commit (the change feed wakes its readers; see meta/changes.ts). */
   private readonly commitHooks: (() => void)[] = [];
 
@@ -119,7 +148,10 @@ export class Db {
       application_name: 'fsmeta',
       // A database that accepts no connection (down, failing over) fails the attempt instead of hanging it.
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-    });
+      // Statements go out without waiting for the previous one's answer: BEGIN travels with a
+      // transaction's first statement and COMMIT with its last (PipelinedTx), one round trip each fewer.
+      pipeline: true,
+    } as PoolConfig);
     // The pool listens for errors only on idle clients. A checked-out one whose
     // backend is terminated, or whose server restarts, emits 'error' with no
     // listener, which crashes the process; and the message can arrive in the
@@ -150,24 +182,34 @@ export class Db {
   async transaction<T>(fn: (tx: Tx) => Promise<T>, opts: { structure?: () => StructureLock } = {}): Promise<T> {
     let refills = 0;
     let kept: PoolClient | undefined;
+    // Every transaction first tries the fast way (Tx.fast); a body whose last statement declines runs again without.
+    let fast = true;
     for (let attempt = 1; ; attempt++) {
       let client: PoolClient | undefined = kept;
       kept = undefined;
+      let tx: PipelinedTx | undefined;
       try {
         client ??= await this.pool.connect();
-        await client.query(`begin; set local lock_timeout = ${Math.floor(this.options.lockTimeoutMs)}; ${structureLockSql(opts.structure?.() ?? 'shared')}`);
-        const result = await fn(wrap(client));
-        await client.query('commit');
+        tx = new PipelinedTx(client, `begin; set local lock_timeout = ${Math.floor(this.options.lockTimeoutMs)}; ${structureLockSql(opts.structure?.() ?? 'shared')}`, fast);
+        const result = await fn(tx);
+        await tx.commit();
         client.release();
         this.committed();
         return result;
       } catch (err) {
         let broken = false;
         if (client !== undefined) {
+          await tx?.settled();
           broken = await client.query('rollback').then(
             () => false,
             () => true,
           );
+        }
+        if (fast && sqlState(err) === FALLBACK_SQLSTATE && client !== undefined && !broken) {
+          fast = false;
+          attempt--;
+          kept = client;
+          continue;
         }
         const need = sqlState(err) === ALLOWANCE_SQLSTATE ? parseAllowanceError(err) : undefined;
         if (need !== undefined && client !== undefined && !broken && refills < MAX_REFILLS) {
@@ -249,10 +291,79 @@ export class Db {
 }
 
 function wrap(client: PoolClient): Tx {
-  return {
-    async query<R extends QueryResultRow>(text: string, values?: unknown[], name?: string): Promise<R[]> {
-      const res = await client.query<R>({ text, values, name });
-      return res.rows;
-    },
+  const query = async <R extends QueryResultRow>(text: string, values?: unknown[], name?: string): Promise<R[]> => {
+    const res = await client.query<R>({ text, values, name });
+    return res.rows;
   };
+  return { query, finish: query, fast: false };
+}
+
+/**
+ * A transaction on a pipelining client: BEGIN (with the lock timeout and the
+ * quota-structure lock) is sent without waiting and the first statement goes
+ * right behind it; `finish` in a fast attempt sends the last statement and
+ * COMMIT together. PostgreSQL runs them in order either way, so only the
+ * waiting goes: a body of one statement is one round trip instead of three.
+ */
+class PipelinedTx implements Tx {
+  private begun: Promise<unknown> | undefined;
+  private finished = false;
+
+  constructor(
+    private readonly client: PoolClient,
+    beginSql: string,
+    readonly fast: boolean,
+  ) {
+    this.begun = client.query(beginSql);
+    // Awaited with the first statement (or by settled()); never left unhandled.
+    this.begun.catch(() => undefined);
+  }
+
+  async query<R extends QueryResultRow>(text: string, values?: unknown[], name?: string): Promise<R[]> {
+    if (this.finished) throw new Error(`statement ${name ?? text.slice(0, 40)} after the transaction's last one`);
+    const res = this.client.query<R>({ text, values, name });
+    await this.began(res);
+    return (await res).rows;
+  }
+
+  async finish<R extends QueryResultRow>(text: string, values?: unknown[], name?: string): Promise<R[]> {
+    if (!this.fast) return this.query<R>(text, values, name);
+    if (this.finished) throw new Error(`statement ${name ?? text.slice(0, 40)} after the transaction's last one`);
+    this.finished = true;
+    const res = this.client.query<R>({ text, values, name });
+    const commit = this.client.query('commit');
+    commit.catch(() => undefined);
+    await this.began(res);
+    const rows = (await res).rows;
+    // After a failed statement COMMIT answers ROLLBACK; the statement's own error was thrown above.
+    const done = await commit;
+    if (done.command !== 'COMMIT') throw new Error(`commit answered ${done.command}`);
+    return rows;
+  }
+
+  /** Commits, unless `finish` already did. */
+  async commit(): Promise<void> {
+    if (this.finished) return;
+    this.finished = true;
+    await this.began();
+    await this.client.query('commit');
+  }
+
+  /** Waits until every statement sent has been answered (before a rollback), whatever the answers. */
+  async settled(): Promise<void> {
+    await this.begun?.catch(() => undefined);
+  }
+
+  /**
+   * Waits for BEGIN's answer (once). If BEGIN failed (e.g. a lock timeout on
+   * the structure lock), its error is the one that counts: the statement sent
+   * behind it only failed for being in an aborted transaction.
+   */
+  private async began(behind?: Promise<unknown>): Promise<void> {
+    const begun = this.begun;
+    if (begun === undefined) return;
+    this.begun = undefined;
+    if (behind !== undefined) behind.catch(() => undefined);
+    await begun;
+  }
 }

@@ -398,7 +398,7 @@ export async function insertEntry(
     [...attrParams(a), name, target ?? null, parentNlinkDelta, skipNs, 4096n, openBySession ?? null],
     log,
     // Referencing u runs the charge (usage, limits, quotas, directory statistics: store/quotas.ts).
-    { select: 'exists (select 1 from g) and (select count(*) from u) >= 0 as parent_found' },
+    { select: 'exists (select 1 from g) and (select count(*) from u) >= 0 as parent_found', finalIf: 'exists (select 1 from g)' },
   );
   return { parentFound: rows[0]?.parent_found === true, check };
 }
@@ -531,7 +531,7 @@ export async function moveEntry(
       m.skipSrcNs ?? m.skipNs, m.mayRecount,
     ],
     log,
-    { select: '(select ok from qa) as accounted' },
+    { select: '(select ok from qa) as accounted', finalIf: '(select ok from qa) is not false' },
   );
   return { check, accounted: rows[0]?.accounted !== false };
 }

@@ -115,11 +115,8 @@ const GRANT: Record<Dim, 'space_grant' | 'inode_grant'> = { space: 'space_grant'
  * the quota's exact usage plus the need would pass it.
  */
 export async function refillAllowance(client: PoolClient, need: AllowanceNeed): Promise<boolean> {
-  const tx: Tx = {
-    async query(text, values, name) {
-      return (await client.query({ text, values, name })).rows;
-    },
-  };
+  const query: Tx['query'] = async (text, values, name) => (await client.query({ text, values, name })).rows;
+  const tx: Tx = { query, finish: query, fast: false };
   await client.query('begin');
   try {
     const granted = await refillTx(tx, need);
