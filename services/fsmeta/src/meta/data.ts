@@ -25,7 +25,7 @@ import {
 } from '../store/chunks';
 import type { Tx } from '../store/db';
 import { getNode, lockNodes, updateNode, type LockStrength } from '../store/nodes';
-import { addOpen, closeOpen, isReadOnlySession } from '../store/sessions';
+import { addOpen, closeOpen, dropOpen, isReadOnlySession } from '../store/sessions';
 import { touchAtime } from './atime';
 import type { MetaDeps } from './deps';
 import { FsError, InvalidArgument, fail } from './errors';
@@ -236,8 +236,11 @@ export class DataPath {
           strength = 'update';
           throw Object.assign(new Error('closing an unlinked file: start over holding it FOR UPDATE'), { code: '40001' });
         }
-        const dropped = await closeOpen(tx, ctx.sessionId, inode, lockOwner);
-        if (dropped && node !== undefined && node.nlink === 0) await releaseUnlinked(tx, [inode]);
+        if (node === undefined || node.nlink !== 0) {
+          await dropOpen(tx, ctx.sessionId, inode, lockOwner);
+          return;
+        }
+        if (await closeOpen(tx, ctx.sessionId, inode, lockOwner)) await releaseUnlinked(tx, [inode]);
       },
       { allowReadOnly: true },
     );

@@ -1,4 +1,4 @@
-import type { Tx } from '../store/db';
+import { quiet, type Tx } from '../store/db';
 import {
   deleteEdge,
   deleteNode,
@@ -46,6 +46,7 @@ import {
   TRASH_NAME,
   Trash,
   checkTrashReader,
+  type EarlyTrashState,
   inTrash,
   isTrashDir,
   parseTrashEntry,
@@ -377,14 +378,22 @@ export class Namespace {
     name: Buffer,
     update: bigint[],
     share: bigint[] = [],
+    behind?: () => void,
   ): Promise<{ rows: Map<bigint, Attr>; entry?: { inode: bigint; type: FileType }; open: boolean; hasChildren: boolean }> {
     for (let i = 0; ; i++) {
       const entry = await getEdgeForRemoval(tx, parent, name);
-      const rows = await lockMixed(tx, entry === undefined ? update : [...update, entry.inode], share);
+      // The re-read goes right behind the locks (one round trip where the transaction pipelines); it runs once they are granted.
+      const locking = quiet(lockMixed(tx, entry === undefined ? update : [...update, entry.inode], share));
       if (entry === undefined) {
-        if ((await getEdge(tx, parent, name)) === undefined) return { rows, open: false, hasChildren: false };
+        const again = quiet(getEdge(tx, parent, name));
+        behind?.();
+        const rows = await locking;
+        if ((await again) === undefined) return { rows, open: false, hasChildren: false };
       } else {
-        const now = await recheckEntry(tx, parent, name, entry.inode);
+        const again = quiet(recheckEntry(tx, parent, name, entry.inode));
+        behind?.();
+        const rows = await locking;
+        const now = await again;
         if (now.inode === entry.inode) return { rows, entry, open: now.open, hasChildren: now.hasChildren };
       }
       if (i >= RELOCK_LIMIT) throw Object.assign(new Error('entry keeps changing'), { code: '40001' });
@@ -398,7 +407,10 @@ export class Namespace {
     checkName(name);
     return mutate(this.deps.db, ctx, async (tx, scope) => {
       name = await this.casing.actual(tx, parentIno, name, edgeExists);
-      const { rows, entry, open } = await this.lockEntry(tx, parentIno, name, [], [parentIno]);
+      let early: EarlyTrashState | undefined;
+      const { rows, entry, open } = await this.lockEntry(tx, parentIno, name, [], [parentIno], () => {
+        early = this.trash.early(tx, ctx, nowNs());
+      });
       const parent = requireDir(rows.get(parentIno));
       await this.acl.check(tx, ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
       if (protectedFlags(parent)) fail('EPERM');
@@ -409,7 +421,7 @@ export class Namespace {
       checkSticky(ctx.caller, parent, node);
       if (protectedFlags(node)) fail('EPERM');
       const now = nowNs();
-      const place = await this.trash.placeFor(tx, ctx, parent, node, name, now);
+      const place = await this.trash.placeFor(tx, ctx, parent, node, name, now, early);
       if (place !== undefined) {
         const move = { parent: parentIno, name, node, hour: place.hour, trashName: place.name, now, parentNlinkDelta: 0, skipNs: this.skipNs };
         scope.logged(await moveToTrash(tx, move, scope.log(undefined)));
@@ -440,7 +452,10 @@ export class Namespace {
     checkName(name);
     return mutate(this.deps.db, ctx, async (tx, scope) => {
       name = await this.casing.actual(tx, parentIno, name, edgeExists);
-      const { rows, entry, hasChildren } = await this.lockEntry(tx, parentIno, name, [parentIno]);
+      let early: EarlyTrashState | undefined;
+      const { rows, entry, hasChildren } = await this.lockEntry(tx, parentIno, name, [parentIno], [], () => {
+        early = this.trash.early(tx, ctx, nowNs());
+      });
       const parent = requireDir(rows.get(parentIno));
       await this.acl.check(tx, ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
       if (protectedFlags(parent)) fail('EPERM');
@@ -453,7 +468,7 @@ export class Namespace {
       const now = nowNs();
       // Hour directories' nlink does not count their subdirectories (as doRmdir).
       const parentNlinkDelta = isTrashDir(parentIno) ? 0 : -1;
-      const place = await this.trash.placeFor(tx, ctx, parent, node, name, now);
+      const place = await this.trash.placeFor(tx, ctx, parent, node, name, now, early);
       if (place !== undefined) {
         const move = { parent: parentIno, name, node, hour: place.hour, trashName: place.name, now, parentNlinkDelta, skipNs: 0n };
         scope.logged(await moveToTrash(tx, move, scope.log(undefined)));
@@ -532,8 +547,11 @@ export class Namespace {
       const ids = [parentSrc, parentDst];
       if (src !== undefined) ids.push(src.inode);
       if (dst !== undefined) ids.push(dst.inode);
-      rows = await lockNodes(tx, ids, 'update');
-      const [src2, dst2] = await getEdgePair(tx, parentSrc, nameSrc, parentDst, nameDst);
+      // The re-read goes right behind the lock (one round trip where the transaction pipelines); it runs once the lock is granted.
+      const locking = quiet(lockNodes(tx, ids, 'update'));
+      const again = quiet(getEdgePair(tx, parentSrc, nameSrc, parentDst, nameDst));
+      rows = await locking;
+      const [src2, dst2] = await again;
       if (src2?.inode === src?.inode && dst2?.inode === dst?.inode && src2?.type === src?.type && dst2?.type === dst?.type) break;
       if (i >= RELOCK_LIMIT) throw Object.assign(new Error('entries keep changing'), { code: '40001' });
     }

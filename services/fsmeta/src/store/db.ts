@@ -1,4 +1,4 @@
-import { Pool, types, type PoolClient, type PoolConfig, type QueryResultRow } from 'pg';
+import { Pool, types, type PoolClient, type PoolConfig, type QueryResult, type QueryResultRow } from 'pg';
 import type { Logger } from 'pino';
 import { ALLOWANCE_SQLSTATE, LimitExceeded, MAX_REFILLS, parseAllowanceError, refillAllowance, structureLockSql, type StructureLock } from './quotas';
 
@@ -48,6 +48,12 @@ export interface StoreOptions {
 /** What a transaction body may do: run parameterised SQL. */
 export interface Tx {
   query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[], name?: string): Promise<R[]>;
+  /**
+   * A statement whose answer the body does not need (a write): where the
+   * transaction pipelines, sent without waiting; its error, if any, is thrown
+   * by the next statement awaited (or by COMMIT), so it still aborts the body.
+   */
+  send(text: string, values?: unknown[], name?: string): Promise<void>;
   /**
    * The body's last statement. In a fast attempt (`fast`) it is sent together
    * with COMMIT, in one round trip, and nothing may follow it; otherwise it is
@@ -127,6 +133,9 @@ export class Db {
   /** Autocommit reads through the same interface as a transaction. */
   readonly reader: Tx = {
     query: (text, values, name) => this.read(text, values, name),
+    send: async (text, values, name) => {
+      await this.read(text, values, name);
+    },
     finish: (text, values, name) => this.read(text, values, name),
     fast: false,
   };
@@ -295,7 +304,16 @@ function wrap(client: PoolClient): Tx {
     const res = await client.query<R>({ text, values, name });
     return res.rows;
   };
-  return { query, finish: query, fast: false };
+  const send = async (text: string, values?: unknown[], name?: string): Promise<void> => {
+    await query(text, values, name);
+  };
+  return { query, send, finish: query, fast: false };
+}
+
+/** `p`, with its rejection marked handled: for a promise awaited later, after others that may throw first. */
+export function quiet<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
 }
 
 /**
@@ -306,7 +324,8 @@ function wrap(client: PoolClient): Tx {
  * waiting goes: a body of one statement is one round trip instead of three.
  */
 class PipelinedTx implements Tx {
-  private begun: Promise<unknown> | undefined;
+  /** Statements sent whose answers were not checked yet, in the order sent (BEGIN first). */
+  private pending: Promise<unknown>[];
   private finished = false;
 
   constructor(
@@ -314,26 +333,25 @@ class PipelinedTx implements Tx {
     beginSql: string,
     readonly fast: boolean,
   ) {
-    this.begun = client.query(beginSql);
-    // Awaited with the first statement (or by settled()); never left unhandled.
-    this.begun.catch(() => undefined);
+    this.pending = [quiet(client.query(beginSql))];
   }
 
   async query<R extends QueryResultRow>(text: string, values?: unknown[], name?: string): Promise<R[]> {
-    if (this.finished) throw new Error(`statement ${name ?? text.slice(0, 40)} after the transaction's last one`);
-    const res = this.client.query<R>({ text, values, name });
-    await this.began(res);
+    const res = this.sendNow<R>(text, values, name);
+    await this.drainThrough(res);
     return (await res).rows;
+  }
+
+  async send(text: string, values?: unknown[], name?: string): Promise<void> {
+    this.sendNow(text, values, name);
   }
 
   async finish<R extends QueryResultRow>(text: string, values?: unknown[], name?: string): Promise<R[]> {
     if (!this.fast) return this.query<R>(text, values, name);
-    if (this.finished) throw new Error(`statement ${name ?? text.slice(0, 40)} after the transaction's last one`);
+    const res = this.sendNow<R>(text, values, name);
     this.finished = true;
-    const res = this.client.query<R>({ text, values, name });
-    const commit = this.client.query('commit');
-    commit.catch(() => undefined);
-    await this.began(res);
+    const commit = quiet(this.client.query('commit'));
+    await this.drainThrough(res);
     const rows = (await res).rows;
     // After a failed statement COMMIT answers ROLLBACK; the statement's own error was thrown above.
     const done = await commit;
@@ -345,25 +363,38 @@ class PipelinedTx implements Tx {
   async commit(): Promise<void> {
     if (this.finished) return;
     this.finished = true;
-    await this.began();
-    await this.client.query('commit');
+    const commit = quiet(this.client.query('commit'));
+    await this.drainThrough(undefined);
+    await commit;
   }
 
   /** Waits until every statement sent has been answered (before a rollback), whatever the answers. */
   async settled(): Promise<void> {
-    await this.begun?.catch(() => undefined);
+    const pending = this.pending;
+    this.pending = [];
+    for (const p of pending) await p.catch(() => undefined);
+  }
+
+  private sendNow<R extends QueryResultRow>(text: string, values: unknown[] | undefined, name: string | undefined): Promise<QueryResult<R>> {
+    if (this.finished) throw new Error(`statement ${name ?? text.slice(0, 40)} after the transaction's last one`);
+    const res = quiet(this.client.query<R>({ text, values, name }));
+    this.pending.push(res);
+    return res;
   }
 
   /**
-   * Waits for BEGIN's answer (once). If BEGIN failed (e.g. a lock timeout on
-   * the structure lock), its error is the one that counts: the statement sent
-   * behind it only failed for being in an aborted transaction.
+   * Checks the answers of the statements sent, in order, up to `last` (all
+   * when undefined; nothing when `last` was checked already), and throws the
+   * first error: it is the one that counts (e.g. BEGIN's lock timeout on the
+   * structure lock, a write's exhausted allowance); the statements behind it
+   * only failed for being in an aborted transaction.
    */
-  private async began(behind?: Promise<unknown>): Promise<void> {
-    const begun = this.begun;
-    if (begun === undefined) return;
-    this.begun = undefined;
-    if (behind !== undefined) behind.catch(() => undefined);
-    await begun;
+  private async drainThrough(last: Promise<unknown> | undefined): Promise<void> {
+    if (last !== undefined && !this.pending.includes(last)) return;
+    while (this.pending.length > 0) {
+      const p = this.pending.shift()!;
+      await p;
+      if (p === last) return;
+    }
   }
 }

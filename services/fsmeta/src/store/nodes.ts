@@ -1,5 +1,5 @@
 import type { Attr, FileType } from '../meta/types';
-import type { Tx } from './db';
+import { quiet, type Tx } from './db';
 import { runWrite, type OutcomeLog, type SessionCheck } from './requests';
 
 async function runWriteCheck(tx: Tx, name: string, ctes: string, params: unknown[], log?: OutcomeLog): Promise<SessionCheck | undefined> {
@@ -99,14 +99,17 @@ export async function lockMixed(tx: Tx, update: bigint[], share: bigint[]): Prom
   for (const id of share) strength.set(id, 'key share');
   for (const id of update) strength.set(id, 'update');
   const ids = [...strength.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const out = new Map<bigint, Attr>();
+  // Every run's statement is sent at once (they run in order on the server): one round trip where the transaction pipelines.
+  const runs: Promise<Map<bigint, Attr>>[] = [];
   for (let i = 0; i < ids.length; ) {
     const mode = strength.get(ids[i]!)!;
     let j = i;
     while (j < ids.length && strength.get(ids[j]!) === mode) j++;
-    for (const [k, v] of await lockNodes(tx, ids.slice(i, j), mode)) out.set(k, v);
+    runs.push(quiet(lockNodes(tx, ids.slice(i, j), mode)));
     i = j;
   }
+  const out = new Map<bigint, Attr>();
+  for (const run of runs) for (const [k, v] of await run) out.set(k, v);
   return out;
 }
 
@@ -172,7 +175,7 @@ export async function nextInode(tx: Tx): Promise<bigint> {
 }
 
 export async function insertNode(tx: Tx, a: Attr): Promise<void> {
-  await tx.query(
+  await tx.send(
     `insert into node (${NODE_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
     attrParams(a),
     'insert-node',
@@ -180,7 +183,7 @@ export async function insertNode(tx: Tx, a: Attr): Promise<void> {
 }
 
 export async function updateNode(tx: Tx, a: Attr): Promise<void> {
-  await tx.query(
+  await tx.send(
     `update node set type = $2, flags = $3, mode = $4, uid = $5, gid = $6, rdev = $7, atime_ns = $8,
        mtime_ns = $9, ctime_ns = $10, nlink = $11, length = $12, parent = $13 where inode = $1`,
     attrParams(a),
@@ -201,21 +204,20 @@ export async function updateNodeLogged(tx: Tx, a: Attr, log: OutcomeLog): Promis
 }
 
 export async function deleteNode(tx: Tx, inode: bigint): Promise<void> {
-  await tx.query('delete from node where inode = $1', [inode], 'delete-node');
-  await tx.query('delete from xattr where inode = $1', [inode], 'delete-xattrs');
+  await tx.send('delete from node where inode = $1', [inode], 'delete-node');
+  await tx.send('delete from xattr where inode = $1', [inode], 'delete-xattrs');
 }
 
 export async function insertEdge(tx: Tx, parent: bigint, name: Buffer, inode: bigint, type: FileType): Promise<void> {
-  await tx.query('insert into edge (parent, name, inode, type) values ($1, $2, $3, $4)', [parent, name, inode, type], 'insert-edge');
+  await tx.send('insert into edge (parent, name, inode, type) values ($1, $2, $3, $4)', [parent, name, inode, type], 'insert-edge');
 }
 
-export async function deleteEdge(tx: Tx, parent: bigint, name: Buffer): Promise<number> {
-  const rows = await tx.query('delete from edge where parent = $1 and name = $2 returning inode', [parent, name], 'delete-edge');
-  return rows.length;
+export async function deleteEdge(tx: Tx, parent: bigint, name: Buffer): Promise<void> {
+  await tx.send('delete from edge where parent = $1 and name = $2', [parent, name], 'delete-edge');
 }
 
 export async function setEdgeTarget(tx: Tx, parent: bigint, name: Buffer, inode: bigint, type: FileType): Promise<void> {
-  await tx.query('update edge set inode = $3, type = $4 where parent = $1 and name = $2', [parent, name, inode, type], 'set-edge');
+  await tx.send('update edge set inode = $3, type = $4 where parent = $1 and name = $2', [parent, name, inode, type], 'set-edge');
 }
 
 export async function hasChildren(q: Tx, parent: bigint): Promise<boolean> {
@@ -235,7 +237,7 @@ export async function edgeParents(q: Tx, inode: bigint): Promise<bigint[]> {
  * (JuiceFS SkipDirMtime coalescing). Returns false if the directory is gone.
  */
 export async function touchDir(tx: Tx, inode: bigint, nlinkDelta: number, now: bigint, skipNs: bigint): Promise<void> {
-  await tx.query(
+  await tx.send(
     `update node set nlink = nlink + $2, mtime_ns = greatest(mtime_ns, $3), ctime_ns = greatest(ctime_ns, $3)
       where inode = $1 and ($2::bigint <> 0 or mtime_ns < $3::bigint - $4::bigint)`,
     [inode, nlinkDelta, now, skipNs],
@@ -249,7 +251,7 @@ export async function getSymlink(q: Tx, inode: bigint): Promise<Buffer | undefin
 }
 
 export async function deleteSymlink(tx: Tx, inode: bigint): Promise<void> {
-  await tx.query('delete from symlink where inode = $1', [inode], 'delete-symlink');
+  await tx.send('delete from symlink where inode = $1', [inode], 'delete-symlink');
 }
 
 export interface DirPage {
@@ -309,7 +311,7 @@ export async function readDirPage(
  */
 export async function addUsage(tx: Tx, space: bigint, inodes: bigint): Promise<void> {
   if (space === 0n && inodes === 0n) return;
-  await tx.query('select fsmeta_charge(null, null, $1::bigint, $2::bigint, null, 0, 0, 0)', [space, inodes], 'add-usage');
+  await tx.send('select fsmeta_charge(null, null, $1::bigint, $2::bigint, null, 0, 0, 0)', [space, inodes], 'add-usage');
 }
 
 export async function getUsage(q: Tx): Promise<{ space: bigint; inodes: bigint }> {

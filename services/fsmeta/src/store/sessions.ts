@@ -107,7 +107,7 @@ export async function deleteSessionOpens(tx: Tx, sid: bigint): Promise<void> {
 }
 
 export async function addOpen(tx: Tx, sid: bigint, inode: bigint): Promise<void> {
-  await tx.query(
+  await tx.send(
     `insert into open_file (sid, inode, refs) values ($1, $2, 1)
      on conflict (sid, inode) do update set refs = open_file.refs + 1`,
     [sid, inode],
@@ -134,14 +134,17 @@ export async function isReadOnlySession(q: Tx, sid: bigint): Promise<boolean> {
  * session's on it when its last reference goes.
  */
 export async function closeOpen(tx: Tx, sid: bigint, inode: bigint, lockOwner?: bigint): Promise<boolean> {
-  const rows = await tx.query<{ dropped: boolean }>(
-    `with d as (delete from open_file where sid = $1 and inode = $2 and refs <= 1 returning 1),
+  const rows = await tx.query<{ dropped: boolean }>(CLOSE_OPEN_SQL, [sid, inode, lockOwner === undefined ? null : ownerToDb(lockOwner)], 'close-open');
+  return rows[0]!.dropped;
+}
+
+/** closeOpen when the caller does not need to know whether a reference went (sent without waiting where the transaction pipelines). */
+export async function dropOpen(tx: Tx, sid: bigint, inode: bigint, lockOwner?: bigint): Promise<void> {
+  await tx.send(CLOSE_OPEN_SQL, [sid, inode, lockOwner === undefined ? null : ownerToDb(lockOwner)], 'close-open');
+}
+
+const CLOSE_OPEN_SQL = `with d as (delete from open_file where sid = $1 and inode = $2 and refs <= 1 returning 1),
           u as (update open_file set refs = refs - 1 where sid = $1 and inode = $2 and refs > 1 returning 1),
           fl as (delete from flock where inode = $2 and sid = $1 and (owner = $3 or exists (select 1 from d))),
           pl as (delete from plock where inode = $2 and sid = $1 and (owner = $3 or exists (select 1 from d)))
-     select exists (select 1 from d) or exists (select 1 from u) as dropped`,
-    [sid, inode, lockOwner === undefined ? null : ownerToDb(lockOwner)],
-    'close-open',
-  );
-  return rows[0]!.dropped;
-}
+     select exists (select 1 from d) or exists (select 1 from u) as dropped`;
