@@ -17,6 +17,7 @@ import {
   lockCompaction,
   lockNextCompaction,
   nextSliceBlock,
+  newSliceBlockLogged,
   queueSliceDeletion,
   resetCompaction,
   setChunk,
@@ -25,7 +26,7 @@ import {
 } from '../store/chunks';
 import type { Tx } from '../store/db';
 import { getNode, lockNodes, updateNode, type LockStrength } from '../store/nodes';
-import { addOpen, closeOpen, dropOpen, isReadOnlySession } from '../store/sessions';
+import { addOpen, closeFast, closeOpen, dropOpen, isReadOnlySession, openFast } from '../store/sessions';
 import { touchAtime } from './atime';
 import type { MetaDeps } from './deps';
 import { FsError, InvalidArgument, fail } from './errors';
@@ -33,7 +34,8 @@ import { mutate } from './mutation';
 import { Acls } from './acl';
 import { chargeLength } from './quotas';
 import { releaseUnlinked } from './release';
-import { inTrash } from './trash';
+import { TRASH_INODE, inTrash } from './trash';
+import { trusted } from './perm';
 import {
   SLICE_RECORD_BYTES,
   buildSlice,
@@ -190,7 +192,16 @@ export class DataPath {
     const attr = await mutate(
       this.deps.db,
       ctx,
-      async (tx) => {
+      async (tx, scope) => {
+        if (tx.fast) {
+          // The plain case in one round trip; anything else declines to the checks below.
+          const mask = openMask(flags);
+          const fast = { sid: ctx.sessionId, inode, mask, trusted: trusted(ctx.caller), uid: ctx.caller.uid, gids: [ctx.caller.gid, ...ctx.caller.gids] };
+          const { attr, check } = await openFast(tx, { ...fast, refuseFlags: FLAG_IMMUTABLE | FLAG_APPEND, writes, trashInode: TRASH_INODE }, scope.logTarget());
+          scope.logged(check);
+          if (attr === undefined) throw new Error('fast open committed without its node');
+          return attr;
+        }
         const node = (await lockNodes(tx, [inode], 'key share')).get(inode);
         try {
           if (node === undefined) fail('ENOENT');
@@ -230,7 +241,12 @@ export class DataPath {
     return mutate(
       this.deps.db,
       ctx,
-      async (tx) => {
+      async (tx, scope) => {
+        if (tx.fast && strength !== 'update') {
+          // A file with links left, in one round trip; an unlinked one declines to the path below.
+          scope.logged(await closeFast(tx, ctx.sessionId, inode, lockOwner, scope.log(undefined)));
+          return;
+        }
         const node = (await lockNodes(tx, [inode], strength)).get(inode);
         if (node !== undefined && node.nlink === 0 && strength !== 'update') {
           strength = 'update';
@@ -249,7 +265,11 @@ export class DataPath {
   /** A block of fresh slice ids from the sequence (no hot row); ids are never handed out twice. */
   newSlices(ctx: OpContext, count: number): Promise<{ firstId: bigint; count: number }> {
     if (count < 1 || count > SLICE_ID_BLOCK) throw new InvalidArgument('count', `between 1 and ${SLICE_ID_BLOCK}`);
-    return mutate(this.deps.db, ctx, async (tx) => ({ firstId: await nextSliceBlock(tx), count }));
+    return mutate(this.deps.db, ctx, async (tx, scope) => {
+      const { firstId, check } = await newSliceBlockLogged(tx, count, scope.logTarget());
+      scope.logged(check);
+      return { firstId, count };
+    });
   }
 
   /**

@@ -163,6 +163,19 @@ export async function nextSliceBlock(tx: Tx): Promise<bigint> {
   return rows[0]!.id;
 }
 
+/**
+ * NewSlices' whole body in one statement: a block of ids drawn and the
+ * outcome `{firstId, count}` recorded with it (in meta/mutation.ts's
+ * encoding), so a fast attempt is one round trip.
+ */
+export async function newSliceBlockLogged(tx: Tx, count: number, log: OutcomeLog): Promise<{ firstId: bigint; check?: SessionCheck }> {
+  const { rows, check } = await runWrite<{ id: bigint }>(tx, 'new-slice-block', `b as (select nextval('slice_seq') as id)`, [count], log, {
+    select: '(select id from b) as id',
+    outcomeSql: `(select convert_to(jsonb_build_object('ok', jsonb_build_object('firstId', jsonb_build_object('$bigint', b.id::text), 'count', $1::int))::text, 'UTF8') from b)`,
+  });
+  return { firstId: rows[0]!.id, check };
+}
+
 export interface SliceCount {
   id: bigint;
   size: number;

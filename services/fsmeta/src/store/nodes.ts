@@ -19,11 +19,11 @@ export function attrOutcomeJson(alias: string): string {
 
 /** Namespace SQL: nodes, edges, symlinks, usage. Every function runs inside the caller's transaction. */
 
-const NODE_COLUMNS = 'inode, type, flags, mode, uid, gid, rdev, atime_ns, mtime_ns, ctime_ns, nlink, length, parent';
+export const NODE_COLUMNS = 'inode, type, flags, mode, uid, gid, rdev, atime_ns, mtime_ns, ctime_ns, nlink, length, parent';
 /** What reads of a node select: its columns and its ACL ids (permission checks need the access ACL). */
 const NODE_SELECT = `${NODE_COLUMNS}, access_acl_id, default_acl_id`;
 
-interface NodeRow {
+export interface NodeRow {
   inode: bigint;
   type: number;
   flags: bigint;
@@ -403,6 +403,91 @@ export async function insertEntry(
     { select: 'exists (select 1 from g) and (select count(*) from u) >= 0 as parent_found', finalIf: 'exists (select 1 from g)' },
   );
   return { parentFound: rows[0]?.parent_found === true, check };
+}
+
+/** What insertEntryFast creates, and what its permission check and refusals go by. */
+export interface FastEntry {
+  parent: bigint;
+  name: Buffer;
+  type: FileType;
+  /** The new node's mode, uid, gid (umask applied: the parent has no default ACL and no setgid bit, or the statement declines). */
+  mode: number;
+  uid: number;
+  gid: number;
+  rdev: number;
+  now: bigint;
+  nlink: number;
+  length: bigint;
+  target?: Buffer;
+  parentNlinkDelta: number;
+  skipNs: bigint;
+  openBySession?: bigint;
+  /** The caller passes permission checks without them (root, or a kernel that checked). */
+  trusted: boolean;
+  /** The caller's groups (primary first). */
+  gids: number[];
+  /** Parent flags the new node inherits (skip-trash). */
+  inheritFlags: number;
+  /** Parent flags that refuse a new entry (immutable). */
+  refuseFlags: number;
+  /** The trash inode: a parent at or above it is the trash, a parent whose parent is above it sits in the trash. */
+  trashInode: bigint;
+  /** The setgid bit: a setgid parent hands its group down, which the statement leaves to the ordinary path. */
+  setgidBit: number;
+  space: bigint;
+}
+
+/**
+ * Create's whole body in one statement, for the plain case only: the parent
+ * (locked by the caller's statement just before: its advisory lock shared, or
+ * its row FOR UPDATE for a new directory) is a directory outside the trash,
+ * not immutable, without default ACL or setgid bit, writable and searchable
+ * by its mode bits (no access ACL) or by a trusted caller, and the name is
+ * free. Then it writes what insertEntry writes, with the next inode, and the
+ * outcome. Anything else writes nothing, so the log is not recorded and the
+ * fast attempt declines (Tx.fast): the ordinary path decides the errno.
+ */
+export async function insertEntryFast(tx: Tx, f: FastEntry, log: OutcomeLog): Promise<{ attr?: Attr; check?: SessionCheck }> {
+  const { rows, check } = await runWrite<NodeRow & { inode: bigint | null }>(
+    tx,
+    'insert-entry-fast',
+    `p as (select flags from node
+            where inode = $1 and type = 2 and inode < $19 and parent <= $19 and (flags & $18) = 0
+              and coalesce(default_acl_id, 0) = 0 and (mode & $20) = 0
+              and ($15::boolean or (coalesce(access_acl_id, 0) = 0
+                   and ((case when uid = $5 then mode >> 6 when gid = any($16::bigint[]) then mode >> 3 else mode end) & 3) = 3))
+              and not exists (select 1 from edge where parent = $1 and name = $2)),
+          i as (select nextval('inode_seq') as inode from p),
+          e as (insert into edge (parent, name, inode, type) select $1, $2, i.inode, $3 from i),
+          n as (insert into node (${NODE_COLUMNS}) select i.inode, $3, p.flags & $17, $4, $5, $6, $7, $8, $8, $8, $9, $10, $1 from i, p
+                returning ${NODE_COLUMNS}),
+          s as (insert into symlink (inode, target) select i.inode, $11::bytea from i where $11::bytea is not null),
+          d as (update node set nlink = nlink + $12, mtime_ns = greatest(mtime_ns, $8), ctime_ns = greatest(ctime_ns, $8)
+                 where inode = $1 and exists (select 1 from p) and ($12::bigint <> 0 or mtime_ns < $8::bigint - $13::bigint)),
+          u as (select fsmeta_charge($5, $6, $21, 1, array[$1::bigint], $21, 1, 0) as c from p),
+          o as (insert into open_file (sid, inode, refs) select $14::bigint, i.inode, 1 from i where $14::bigint is not null
+                on conflict (sid, inode) do update set refs = open_file.refs + 1)`,
+    [
+      f.parent, f.name, f.type, f.mode, f.uid, f.gid, f.rdev, f.now, f.nlink, f.length, f.target ?? null, f.parentNlinkDelta, f.skipNs,
+      f.openBySession ?? null, f.trusted, f.gids, f.inheritFlags, f.refuseFlags, f.trashInode, f.setgidBit, f.space,
+    ],
+    log,
+    {
+      // Referencing u runs the charge (usage, limits, quotas, directory statistics: store/quotas.ts).
+      select: 'n.*, (select count(*) from u) as charged',
+      from: '(select 1) as one left join n on true',
+      outcomeSql: `(select convert_to(jsonb_build_object('ok', ${attrOutcomeJson('n')})::text, 'UTF8') from n)`,
+      finalIf: 'exists (select 1 from n)',
+    },
+  );
+  const r = rows[0];
+  return { attr: r === undefined || r.inode === null ? undefined : rowToAttr(r), check };
+}
+
+/** The lock lockParentForCreate takes, alone and without waiting for its answer (insertEntryFast reads the rest). */
+export async function lockParentOnly(tx: Tx, parent: bigint, strength: LockStrength): Promise<void> {
+  if (strength === 'update') await tx.send('select 1 from node where inode = $1 for update', [parent], 'lock-parent-u');
+  else await tx.send('select pg_advisory_xact_lock_shared($1)', [parent], 'lock-parent-ks');
 }
 
 /** After locking an entry's node: where the entry points now, whether the node is open anywhere, whether it has children. */
