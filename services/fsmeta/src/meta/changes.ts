@@ -32,6 +32,14 @@ export const CHANGES_CHANNEL = 'fsmeta_changes';
 export const WATCH_BATCH_ROWS = 1000;
 /** Wake-ups (commits, notifications) this close together share one read, and one NOTIFY. */
 const COALESCE_MS = 5;
+/**
+ * While changes keep coming, reads (and NOTIFYs) start at most this often: each
+ * read costs a query and one message per subscriber whatever it carries, so
+ * under load fewer, larger batches are cheaper for writers and watchers alike.
+ * Bounds the extra delivery delay under load; an idle feed still wakes after
+ * COALESCE_MS.
+ */
+const BUSY_GAP_MS = 20;
 /** A subscriber whose filter drops everything still hears its position this often. */
 const PROGRESS_MS = 1000;
 
@@ -81,20 +89,35 @@ class Subscriber {
     return this.filter.subtree !== 0n && this.filter.subtree !== ROOT_INODE;
   }
 
+  get unfiltered(): boolean {
+    return this.filter.inodes.size === 0 && !this.needsAncestry;
+  }
+
   /** Sends the rows this subscriber wants; a position-only message when none, at most every PROGRESS_MS. */
-  deliver(rows: ChangeRow[], position: Snapshot, under: Map<bigint, Ancestry>, force = false): void {
+  deliver(batch: Batch, force = false): void {
     if (this.closed) return;
+    let rows = batch.rows;
+    let own = false;
     if (this.floor !== undefined) {
-      if (!covers(position, this.floor)) return;
+      if (!covers(batch.position, this.floor)) return;
       const floor = this.floor;
       rows = rows.filter((r) => !visibleIn(r.xid, floor));
+      own = rows.length !== batch.rows.length;
       this.floor = undefined;
     }
-    const changes = rows.filter((r) => this.wants(r, under)).map(toChange);
     const now = Date.now();
-    if (changes.length === 0 && !force && now - this.lastSentMs < PROGRESS_MS) return;
+    let msg: WatchMessage;
+    if (this.unfiltered && !own) {
+      // The common case (every client cache): one message object for all, so it is encoded once.
+      if (rows.length === 0 && !force && now - this.lastSentMs < PROGRESS_MS) return;
+      msg = batch.all();
+    } else {
+      const changes = rows.filter((r) => this.wants(r, batch.under)).map(toChange);
+      if (changes.length === 0 && !force && now - this.lastSentMs < PROGRESS_MS) return;
+      msg = { changes, position: batch.positionText, fellBehind: false };
+    }
     this.lastSentMs = now;
-    if (!this.sink.send({ changes, position: formatSnapshot(position), fellBehind: false })) {
+    if (!this.sink.send(msg)) {
       this.closed = true;
       this.sink.end('slow');
     }
@@ -126,6 +149,25 @@ class Subscriber {
 function probeOf(r: ChangeRow): bigint {
   if (r.kind === CHANGE_CHUNK || r.kind === CHANGE_XATTR || r.parent === 0n) return r.inode;
   return r.parent;
+}
+
+/** One read's rows as delivered to every subscriber, with what they share. */
+class Batch {
+  readonly positionText: string;
+  private everything?: WatchMessage;
+
+  constructor(
+    readonly rows: ChangeRow[],
+    readonly position: Snapshot,
+    readonly under: Map<bigint, Ancestry>,
+  ) {
+    this.positionText = formatSnapshot(position);
+  }
+
+  /** The message of an unfiltered subscriber: every row. */
+  all(): WatchMessage {
+    return (this.everything ??= { changes: this.rows.map(toChange), position: this.positionText, fellBehind: false });
+  }
 }
 
 function toChange(r: ChangeRow): Change {
@@ -199,8 +241,9 @@ export class ChangeFeed {
     this.notifying = true;
     const send = (): void => {
       this.notifyAgain = false;
+      const started = Date.now();
       void listener.notify(CHANGES_CHANNEL).then(() => {
-        if (this.notifyAgain && !this.closed) setTimeout(send, COALESCE_MS);
+        if (this.notifyAgain && !this.closed) setTimeout(send, Math.max(COALESCE_MS, started + BUSY_GAP_MS - Date.now()));
         else this.notifying = false;
       });
     };
@@ -235,7 +278,7 @@ export class ChangeFeed {
       pos = now.snapshot;
     } else {
       pos ??= now.snapshot;
-      sub.deliver([], pos, new Map(), true);
+      sub.deliver(new Batch([], pos, new Map()), true);
     }
     // Catch up until this subscriber stands where the live reader does (or past it), then join.
     for (;;) {
@@ -283,7 +326,8 @@ export class ChangeFeed {
       const list = [...subs];
       const under = list.some((s) => s.needsAncestry) ? await this.ancestry(rows) : new Map<bigint, Ancestry>();
       onBatch?.(next);
-      for (const s of list) s.deliver(rows, next, under);
+      const batch = new Batch(rows, next, under);
+      for (const s of list) s.deliver(batch);
       if (next === target) return target;
       cur = next;
     }
@@ -317,10 +361,11 @@ export class ChangeFeed {
     this.reading = (async () => {
       // Commits come in bursts: one read a few ms later serves them all.
       await new Promise((r) => setTimeout(r, COALESCE_MS));
-      do {
+      for (;;) {
         this.again = false;
         const from = this.position;
         if (from === undefined || this.live.size === 0) break;
+        const started = Date.now();
         try {
           await this.readRange(from, undefined, this.live, (p) => {
             this.position = p;
@@ -329,7 +374,10 @@ export class ChangeFeed {
           this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'change feed read failed; next wake retries');
           break;
         }
-      } while (this.again && !this.closed);
+        if (!this.again || this.closed) break;
+        const wait = started + BUSY_GAP_MS - Date.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      }
     })().finally(() => {
       this.reading = undefined;
       if (this.live.size === 0) this.position = undefined;

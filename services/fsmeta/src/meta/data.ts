@@ -25,7 +25,7 @@ import {
   type SliceCount,
 } from '../store/chunks';
 import type { Tx } from '../store/db';
-import { getNode, lockNodes, updateNode, type LockStrength } from '../store/nodes';
+import { getNode, lockNodeForClose, lockNodes, updateNode, type LockStrength } from '../store/nodes';
 import { addOpen, closeFast, closeOpen, dropOpen, isReadOnlySession, openFast } from '../store/sessions';
 import { touchAtime } from './atime';
 import type { MetaDeps } from './deps';
@@ -234,7 +234,10 @@ export class DataPath {
    * and opens of one file run side by side), FOR UPDATE from the start when
    * the file is unlinked, since two closers upgrading a shared lock deadlock.
    * File locks go in the same statement as the open: `lockOwner`'s (FUSE
-   * release), and all of the session's on the inode with its last open.
+   * release), and all of the session's on the inode with its last open; the
+   * first statement takes the inode's file-lock advisory lock (shared), so a
+   * lock request of the same owner in progress cannot write back records it
+   * read before this Close deleted them.
    */
   close(ctx: OpContext, inode: bigint, lockOwner?: bigint): Promise<void> {
     let strength: LockStrength = 'key share';
@@ -247,7 +250,7 @@ export class DataPath {
           scope.logged(await closeFast(tx, ctx.sessionId, inode, lockOwner, scope.log(undefined)));
           return;
         }
-        const node = (await lockNodes(tx, [inode], strength)).get(inode);
+        const node = await lockNodeForClose(tx, inode, strength);
         if (node !== undefined && node.nlink === 0 && strength !== 'update') {
           strength = 'update';
           throw Object.assign(new Error('closing an unlinked file: start over holding it FOR UPDATE'), { code: '40001' });
@@ -454,7 +457,7 @@ export class DataPath {
       const source = await lockChunkRange(tx, inodeIn, Number(offIn / CHUNK), Number((offIn + n) / CHUNK));
       const out = copyRecords(source, offIn, offOut, n);
       await appendRecords(tx, inodeOut, new Map([...out.records].map(([i, rs]) => [i, encodeRecords(rs)])));
-      await appendToChunkRanges(tx, inodeOut, out.fullHoles, FULL_CHUNK_HOLE);
+      await appendToChunkRanges(tx, inodeOut, out.fullHoles, out.fullHole);
       await addSliceRefs(tx, [...out.refs.values()]);
       const now = nowNs();
       const end = offOut + n;
@@ -622,7 +625,7 @@ function copyRecords(
   offIn: bigint,
   offOut: bigint,
   size: bigint,
-): { records: Map<number, SliceRecord[]>; refs: Map<bigint, SliceCount>; fullHoles: [number, number][] } {
+): { records: Map<number, SliceRecord[]>; refs: Map<bigint, SliceCount>; fullHoles: [number, number][]; fullHole: Buffer } {
   const out = new Map<number, SliceRecord[]>();
   const all: SliceRecord[] = [];
   const fullHoles: [number, number][] = [];
@@ -645,26 +648,33 @@ function copyRecords(
       push(indx, { pos: dpos, id, size, off, len });
     }
   };
-  /** The source bytes [from, to) have no chunk rows: a hole at the destination. */
+  /**
+   * The source bytes [from, to) have no chunk rows: holes at the destination, cut as
+   * dbMeta.CopyFileRange cuts a missing chunk's full-chunk hole, so each piece's `off` is its
+   * offset inside that source chunk (pieces split at source and destination chunk boundaries).
+   */
   const copyHole = (from: bigint, to: bigint): void => {
     if (to <= from) return;
+    const pieces = (a: bigint, z: bigint): void => {
+      for (let at = a; at < z; ) {
+        const room = CHUNK - (at % CHUNK);
+        const len = z - at < room ? z - at : room;
+        place(at, 0n, 0, Number(at % CHUNK), Number(len));
+        at += len;
+      }
+    };
     const dFrom = from - offIn + offOut;
     const dTo = to - offIn + offOut;
     const firstWhole = (dFrom + CHUNK - 1n) / CHUNK;
     const endWhole = dTo / CHUNK;
     if (firstWhole >= endWhole) {
-      // No destination chunk covered whole: one or two partial pieces.
-      for (let at = from; at < to; ) {
-        const room = CHUNK - ((at - offIn + offOut) % CHUNK);
-        const len = to - at < room ? to - at : room;
-        place(at, 0n, 0, 0, Number(len));
-        at += len;
-      }
+      // No destination chunk covered whole.
+      pieces(from, to);
       return;
     }
-    if (dFrom < firstWhole * CHUNK) place(from, 0n, 0, 0, Number(firstWhole * CHUNK - dFrom));
+    pieces(from, firstWhole * CHUNK - offOut + offIn);
     fullHoles.push([Number(firstWhole), Number(endWhole) - 1]);
-    if (dTo > endWhole * CHUNK) place(endWhole * CHUNK - offOut + offIn, 0n, 0, 0, Number(dTo - endWhole * CHUNK));
+    pieces(endWhole * CHUNK - offOut + offIn, to);
   };
   const end = offIn + size;
   let done = offIn;
@@ -690,5 +700,15 @@ function copyRecords(
     done = start + CHUNK < end ? start + CHUNK : end;
   }
   copyHole(done, end);
-  return { records: out, refs: countRefs(all), fullHoles };
+  // A destination chunk covered whole by missing source chunks gets what JuiceFS appends to it:
+  // the tail of one source chunk's hole from offset `a`, then the head of the next one's.
+  const a = Number((((offIn - offOut) % CHUNK) + CHUNK) % CHUNK);
+  const fullHole =
+    a === 0
+      ? FULL_CHUNK_HOLE
+      : encodeRecords([
+          { pos: 0, id: 0n, size: 0, off: a, len: CHUNK_SIZE - a },
+          { pos: CHUNK_SIZE - a, id: 0n, size: 0, off: 0, len: a },
+        ]);
+  return { records: out, refs: countRefs(all), fullHoles, fullHole };
 }

@@ -1,4 +1,4 @@
-import type { Db, Tx } from '../store/db';
+import { isUnavailable, sqlState, type Db, type Tx } from '../store/db';
 import { KIND_VOLUME, LimitExceeded, type StructureLock } from '../store/quotas';
 import { getOutcome, isSessionGone, recordFailure, recordOutcome, type OutcomeLog, type SessionCheck, type StoredOutcome } from '../store/requests';
 import { FsError, InvalidArgument } from './errors';
@@ -160,11 +160,28 @@ export async function mutate<T>(
     // A write that raced the removal of its session (a foreign-key failure) is a stale session, not a server error.
     if (isSessionGone(caught)) throw new FsError('ESTALE', SESSION_GONE);
     const err = limitError(caught);
-    if (!(err instanceof FsError) || err.errno === 'ESTALE') throw err;
+    if (!(err instanceof FsError)) {
+      // The store gave up (retries ran out on contention, on a unique violation, on the database): an
+      // attempt of this very request (the client's retry racing it) may have committed meanwhile, and
+      // its outcome is the answer, never a server error.
+      if (sqlState(err) === undefined && !isUnavailable(err)) throw err;
+      const standing = await getOutcome(db.reader, ctx.sessionId, ctx.requestId).catch(() => undefined);
+      if (standing === undefined) throw err;
+      checkBinding(ctx, standing);
+      return replay<T>(standing.outcome);
+    }
+    if (err.errno === 'ESTALE') throw err;
     const failure = encodeOutcome({ errno: err.errno, message: err.message });
     let standing: StoredOutcome | undefined;
     try {
-      standing = await db.transaction((tx) => recordFailure(tx, outcomeLog(ctx, failure, true, false)));
+      standing = await db.transaction(
+        async (tx) =>
+          (await recordFailure(tx, outcomeLog(ctx, failure, true, false))) ??
+          // Nothing inserted and nothing seen: the session is gone, or an attempt of this request
+          // committed its outcome after the statement's snapshot (the insert waited for it); a new
+          // statement sees that one.
+          (await getOutcome(tx, ctx.sessionId, ctx.requestId)),
+      );
     } catch (e) {
       if (isSessionGone(e)) throw new FsError('ESTALE', SESSION_GONE);
       throw e;

@@ -70,6 +70,7 @@ import {
   TYPE_SYMLINK,
   nowNs,
   spaceOf,
+  symlinkCount,
   type Attr,
   type Entry,
   type FileType,
@@ -154,7 +155,7 @@ export class Namespace {
   constructor(private readonly deps: MetaDeps) {
     this.trash = new Trash(deps);
     this.acl = new Acls(deps);
-    this.casing = new CaseFolding(deps);
+    this.casing = new CaseFolding();
   }
 
   private get skipNs(): bigint {
@@ -184,7 +185,7 @@ export class Namespace {
     const found = trashRoot ? { parent: await getNode(q, parent), child: await getNode(q, TRASH_INODE) } : await getParentAndChild(q, parent, name);
     const dir = requireDir(found.parent);
     await this.acl.check(q, ctx.caller, dir, MODE_MASK_X);
-    if (found.child === undefined && !trashRoot && (await this.casing.enabled())) {
+    if (found.child === undefined && !trashRoot && (await this.casing.enabled(q))) {
       const match = await this.casing.resolve(q, parent, name);
       if (match !== undefined) found.child = await getNode(q, match.inode);
     }
@@ -271,7 +272,7 @@ export class Namespace {
   ): Promise<{ attr: Attr; existing?: Attr }> {
     await this.casing.lock(tx, [parentIno]);
     const strength = type === TYPE_DIRECTORY ? 'update' : 'key share';
-    if (scope !== undefined && tx.fast && !isDotOrDotDot(name) && !(await this.casing.enabled())) {
+    if (scope !== undefined && tx.fast && !isDotOrDotDot(name) && !(await this.casing.enabled(tx))) {
       // The plain case in one round trip: the lock and the whole write sent together; anything else declines to the path below.
       await lockParentOnly(tx, parentIno, strength);
       const now = nowNs();
@@ -308,7 +309,7 @@ export class Namespace {
     }
     const locked = await lockParentForCreate(tx, parentIno, name, strength);
     // A name that differs only in case from an entry is that entry (case-insensitive volumes).
-    if (locked.existing === undefined && locked.parent !== undefined && (await this.casing.enabled())) {
+    if (locked.existing === undefined && locked.parent !== undefined && (await this.casing.enabled(tx))) {
       locked.existing = (await this.casing.resolve(tx, parentIno, name))?.inode;
     }
     const parent = requireDir(locked.parent);
@@ -391,13 +392,13 @@ export class Namespace {
       await this.acl.check(tx, ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
       if ((parent.flags & FLAG_IMMUTABLE) !== 0) fail('EPERM');
       if ((await getEdge(tx, parentIno, name)) !== undefined) fail('EEXIST');
-      if ((await this.casing.enabled()) && (await this.casing.resolve(tx, parentIno, name)) !== undefined) fail('EEXIST');
+      if ((await this.casing.enabled(tx)) && (await this.casing.resolve(tx, parentIno, name)) !== undefined) fail('EEXIST');
       if (protectedFlags(node)) fail('EPERM');
       const now = nowNs();
       const attr: Attr = { ...node, parent: 0n, nlink: node.nlink + 1, ctimeNs: now };
       // The new entry counts in the new parent's quotas (EDQUOT when full) and statistics; the volume does not change.
       const length = node.type === TYPE_FILE ? node.length : 0n;
-      await charge(tx, { space: 0n, inodes: 0n, dirs: [parentIno], dirSpace: spaceOf(node.type, node.length), dirInodes: 1n, dirLength: length });
+      await charge(tx, { space: 0n, inodes: 0n, dirs: [parentIno], dirSpace: spaceOf(node.type, node.length), dirInodes: 1n, dirLength: length, dirSymlinks: symlinkCount(node.type) });
       await insertEdge(tx, parentIno, name, inode, node.type);
       await updateNode(tx, attr);
       await touchDir(tx, parentIno, 0, now, this.skipNs);
@@ -564,7 +565,7 @@ export class Namespace {
     let src: { inode: bigint; type: FileType } | undefined;
     let dst: { inode: bigint; type: FileType } | undefined;
     let movesLocked = false;
-    if (await this.casing.enabled()) {
+    if (await this.casing.enabled(tx)) {
       // Case-insensitive: the names as stored; a destination matching another entry replaces it under its name.
       await this.casing.lock(tx, [parentDst]);
       nameSrc = await this.casing.actual(tx, parentSrc, nameSrc, edgeExists);
@@ -681,14 +682,14 @@ export class Namespace {
         // The replaced entry leaves the destination's quotas and statistics.
         const victimLength = victim.type === TYPE_FILE ? victim.length : 0n;
         const victimSpace = spaceOf(victim.type, victim.length);
-        await charge(tx, { space: 0n, inodes: 0n, dirs: [parentDst], dirSpace: -victimSpace, dirInodes: -1n, dirLength: -victimLength });
+        await charge(tx, { space: 0n, inodes: 0n, dirs: [parentDst], dirSpace: -victimSpace, dirInodes: -1n, dirLength: -victimLength, dirSymlinks: -symlinkCount(victim.type) });
         await setEdgeTarget(tx, parentDst, nameDst, node.inode, node.type);
         const place = await this.trash.placeFor(tx, ctx, pdst, victim, nameDst, now);
         if (isDir(victim)) dstNlink--;
         if (place !== undefined) {
           await trashVictim(tx, victim, place.hour, place.name, now);
           // Its new entry counts in the hour directory's statistics (the trash is under no quota).
-          await charge(tx, { space: 0n, inodes: 0n, dirs: [place.hour], dirSpace: victimSpace, dirInodes: 1n, dirLength: victimLength });
+          await charge(tx, { space: 0n, inodes: 0n, dirs: [place.hour], dirSpace: victimSpace, dirInodes: 1n, dirLength: victimLength, dirSymlinks: symlinkCount(victim.type) });
         } else if (isDir(victim)) {
           await deleteNode(tx, victim.inode);
           await chargeDeleted(tx, victim, SPACE_UNIT);

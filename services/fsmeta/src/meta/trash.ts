@@ -7,7 +7,7 @@ import type { MetaDeps } from './deps';
 import { fail } from './errors';
 import { chargeDeleted } from './quotas';
 import { dropLastLink } from './release';
-import { DIR_LENGTH, MAX_NAME_LEN, ROOT_INODE, SPACE_UNIT, TYPE_DIRECTORY, TYPE_FILE, nowNs, spaceOf, type Attr, type Caller, type OpContext } from './types';
+import { DIR_LENGTH, MAX_NAME_LEN, ROOT_INODE, SPACE_UNIT, TYPE_DIRECTORY, TYPE_FILE, nowNs, spaceOf, symlinkCount, type Attr, type Caller, type OpContext } from './types';
 
 /**
  * The trash, as JuiceFS (base.go checkTrash / trashEntry / doCleanupTrash):
@@ -185,7 +185,7 @@ export class Trash {
     await deleteEdge(tx, leaf.parent, leaf.name);
     // The entry leaves its directory's statistics (nothing in the trash is under a quota).
     const length = attr.type === TYPE_FILE ? attr.length : 0n;
-    await charge(tx, { space: 0n, inodes: 0n, dirs: [leaf.parent], dirSpace: -spaceOf(attr.type, attr.length), dirInodes: -1n, dirLength: -length });
+    await charge(tx, { space: 0n, inodes: 0n, dirs: [leaf.parent], dirSpace: -spaceOf(attr.type, attr.length), dirInodes: -1n, dirLength: -length, dirSymlinks: -symlinkCount(attr.type) });
     if (attr.type === TYPE_DIRECTORY) {
       await deleteNode(tx, attr.inode);
       await chargeDeleted(tx, attr, SPACE_UNIT);

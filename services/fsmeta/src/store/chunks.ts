@@ -1,6 +1,6 @@
 import type { Attr } from '../meta/types';
 import type { Tx } from './db';
-import { attrOutcomeJson, rowToAttr } from './nodes';
+import { attrOutcomeJson, rowToAttr, type NodeRow } from './nodes';
 import { runWrite, type OutcomeLog, type SessionCheck } from './requests';
 
 /**
@@ -10,8 +10,6 @@ import { runWrite, type OutcomeLog, type SessionCheck } from './requests';
  */
 
 const RECORD_BYTES = 24;
-
-type NodeRow = Parameters<typeof rowToAttr>[0];
 
 export async function queueFileRelease(tx: Tx, inode: bigint): Promise<void> {
   await tx.query('insert into file_release (inode) values ($1) on conflict do nothing', [inode], 'queue-file-release');

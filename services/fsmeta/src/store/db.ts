@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Pool, types, type PoolClient, type PoolConfig, type QueryResult, type QueryResultRow } from 'pg';
 import type { Logger } from 'pino';
 import { ALLOWANCE_SQLSTATE, LimitExceeded, MAX_REFILLS, parseAllowanceError, refillAllowance, structureLockSql, type StructureLock } from './quotas';
@@ -105,6 +106,24 @@ function isRetryable(err: unknown): boolean {
   return (code !== undefined && RETRYABLE_SQLSTATES.has(code)) || isUnavailable(err);
 }
 
+/**
+ * Set while a transaction body runs: the store whose connection the current
+ * call holds. A body that asked its pool for another connection (an
+ * autocommit read, a nested transaction) would hold one while waiting for a
+ * second: with every connection so held (a pool of one, or a busy replica)
+ * nothing could proceed. So that is refused at once (NestedConnection), and
+ * every call holds at most one connection while it waits for anything.
+ */
+const holding = new AsyncLocalStorage<Db>();
+
+/** A transaction body asked for a second connection: a bug in the caller (see `holding`). */
+export class NestedConnection extends Error {
+  constructor() {
+    super('a transaction body asked the pool for a second connection (use its Tx)');
+    this.name = 'NestedConnection';
+  }
+}
+
 /** The database could not be reached (or kept dropping the connection) through every retry. */
 export class StoreUnavailable extends Error {
   constructor(cause: unknown) {
@@ -113,8 +132,13 @@ export class StoreUnavailable extends Error {
   }
 }
 
+/**
+ * What a failure that ends the retries becomes: a lost database, and contention that outlasted
+ * every attempt (serialization failures, deadlocks, lock timeouts, unique violations), are the
+ * database not serving right now, UNAVAILABLE to the client (which retries), never INTERNAL.
+ */
 function giveUp(err: unknown): unknown {
-  return isUnavailable(err) && !(err instanceof StoreUnavailable) ? new StoreUnavailable(err) : err;
+  return isRetryable(err) && !(err instanceof StoreUnavailable) ? new StoreUnavailable(err) : err;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -172,9 +196,48 @@ export class Db {
     this.pool.on('error', (err) => this.log.warn({ err: err.message }, 'idle database connection lost'));
   }
 
-  /** One round trip to the database (health checks): resolves when it answers, rejects otherwise. */
-  async ping(): Promise<void> {
-    await this.pool.query('select 1');
+  /** When a statement last got an answer from the database (ms since the epoch). */
+  private lastAnswerAt = 0;
+  /** Pings waiting for the next answer to any statement. */
+  private readonly answerWaiters = new Set<() => void>();
+
+  /**
+   * Resolves when the database answers, rejects otherwise (health checks).
+   * Any statement's answer counts, one within the last `freshMs` or one while
+   * the probe's own `select 1` waits for a connection: a probe must not report
+   * a busy replica down because it queued behind the very calls that show the
+   * database serving (with a small pool it would wait past its deadline).
+   */
+  async ping(freshMs = 0): Promise<void> {
+    this.refuseNested();
+    if (Date.now() - this.lastAnswerAt < freshMs) return;
+    await new Promise<void>((resolve, reject) => {
+      const done = (): void => {
+        this.answerWaiters.delete(done);
+        resolve();
+      };
+      this.answerWaiters.add(done);
+      this.pool.query('select 1').then(
+        () => {
+          this.answered();
+          done();
+        },
+        (err: unknown) => {
+          this.answerWaiters.delete(done);
+          reject(err);
+        },
+      );
+    });
+  }
+
+  private answered(): void {
+    this.lastAnswerAt = Date.now();
+    for (const w of [...this.answerWaiters]) w();
+  }
+
+  /** Throws NestedConnection inside a transaction body of this store. */
+  private refuseNested(): void {
+    if (holding.getStore() === this) throw new NestedConnection();
   }
 
   async close(): Promise<void> {
@@ -189,6 +252,7 @@ export class Db {
    * and the transaction runs again; when the limit itself is reached, LimitExceeded is thrown.
    */
   async transaction<T>(fn: (tx: Tx) => Promise<T>, opts: { structure?: () => StructureLock } = {}): Promise<T> {
+    this.refuseNested();
     let refills = 0;
     let kept: PoolClient | undefined;
     // Every transaction first tries the fast way (Tx.fast); a body whose last statement declines runs again without.
@@ -199,9 +263,11 @@ export class Db {
       let tx: PipelinedTx | undefined;
       try {
         client ??= await this.pool.connect();
-        tx = new PipelinedTx(client, `begin; set local lock_timeout = ${Math.floor(this.options.lockTimeoutMs)}; ${structureLockSql(opts.structure?.() ?? 'shared')}`, fast);
-        const result = await fn(tx);
-        await tx.commit();
+        const body = new PipelinedTx(client, `begin; set local lock_timeout = ${Math.floor(this.options.lockTimeoutMs)}; ${structureLockSql(opts.structure?.() ?? 'shared')}`, fast);
+        tx = body;
+        const result = await holding.run(this, () => fn(body));
+        await body.commit();
+        this.answered();
         client.release();
         this.committed();
         return result;
@@ -267,10 +333,11 @@ export class Db {
    * ROLLBACK if it throws. No lock or statement timeout: it may run for minutes.
    */
   async once<T>(mode: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    this.refuseNested();
     const client = await this.pool.connect();
     try {
       await client.query(`begin ${mode}; set local statement_timeout = 0; set local lock_timeout = 0`);
-      const result = await fn(wrap(client));
+      const result = await holding.run(this, () => fn(wrap(client)));
       await client.query('commit');
       client.release();
       this.committed();
@@ -287,9 +354,11 @@ export class Db {
 
   /** One autocommit statement (reads), retried on lost connections. */
   async read<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[], name?: string): Promise<R[]> {
+    this.refuseNested();
     for (let attempt = 1; ; attempt++) {
       try {
         const res = await this.pool.query<R>({ text, values, name });
+        this.answered();
         return res.rows;
       } catch (err) {
         if (!isRetryable(err) || attempt >= MAX_ATTEMPTS) throw giveUp(err);

@@ -1,5 +1,6 @@
 import type { Attr, FileType } from '../meta/types';
 import { quiet, type Tx } from './db';
+import { LOCKS_ADVISORY_SPACE } from './locks';
 import { runWrite, type OutcomeLog, type SessionCheck } from './requests';
 
 async function runWriteCheck(tx: Tx, name: string, ctes: string, params: unknown[], log?: OutcomeLog): Promise<SessionCheck | undefined> {
@@ -23,6 +24,7 @@ export const NODE_COLUMNS = 'inode, type, flags, mode, uid, gid, rdev, atime_ns,
 /** What reads of a node select: its columns and its ACL ids (permission checks need the access ACL). */
 const NODE_SELECT = `${NODE_COLUMNS}, access_acl_id, default_acl_id`;
 
+/** A node row as selected (bigint columns; the ACL ids only where a query selects them). */
 export interface NodeRow {
   inode: bigint;
   type: number;
@@ -87,6 +89,33 @@ export async function lockNodes(tx: Tx, inodes: bigint[], strength: LockStrength
     `lock-nodes-${strength === 'update' ? 'u' : 'ks'}`,
   );
   return new Map(rows.map((r) => [r.inode, rowToAttr(r)]));
+}
+
+/**
+ * Close's first statement: the inode's row lock (as lockNodes) and its
+ * file-lock advisory lock, shared (store/locks.ts lockInodeLocks takes it
+ * exclusively), held to commit. Close deletes lock rows in a later
+ * statement, which so sees every lock change committed before, and none that
+ * a SetLk or Flock in progress (which may have read the rows being deleted)
+ * could write after it. Closes of one file do not wait for each other.
+ */
+export async function lockNodeForClose(tx: Tx, inode: bigint, strength: LockStrength): Promise<Attr | undefined> {
+  const lock = strength === 'update' ? 'for update of node' : 'for key share of node';
+  const rows = await tx.query<NodeRow>(
+    `select ${NODE_SELECT} from pg_advisory_xact_lock_shared($2, hashint8($1)) as fl, node where inode = $1 ${lock}`,
+    [inode, LOCKS_ADVISORY_SPACE],
+    `lock-node-close-${strength === 'update' ? 'u' : 'ks'}`,
+  );
+  return rows[0] === undefined ? undefined : rowToAttr(rows[0]);
+}
+
+/** lockNodeForClose FOR KEY SHARE, sent without waiting for its answer (the statement behind it reads what it needs). */
+export async function lockNodeForCloseAhead(tx: Tx, inode: bigint): Promise<void> {
+  await tx.send(
+    `select 1 from pg_advisory_xact_lock_shared($2, hashint8($1)) as fl, node where inode = $1 for key share of node`,
+    [inode, LOCKS_ADVISORY_SPACE],
+    'lock-node-close-ahead',
+  );
 }
 
 /**
@@ -261,7 +290,8 @@ export interface DirPage {
   entries: { inode: bigint; name: Buffer; type: FileType; attr?: Attr }[];
 }
 
-const N_COLS =
+/** Every column of a NodeRow, ACL ids included, from a node aliased `n`. */
+export const N_COLS =
   'n.inode, n.type, n.flags, n.mode, n.uid, n.gid, n.rdev, n.atime_ns, n.mtime_ns, n.ctime_ns, n.nlink, n.length, n.parent, n.access_acl_id, n.default_acl_id';
 const NO_ATTR_COLS =
   'null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint';
@@ -394,7 +424,7 @@ export async function insertEntry(
           s as (insert into symlink (inode, target) select $1, $15::bytea from g where $15::bytea is not null),
           d as (update node set nlink = nlink + $16, mtime_ns = greatest(mtime_ns, $9), ctime_ns = greatest(ctime_ns, $9)
                  where inode = $13 and ($16::bigint <> 0 or mtime_ns < $9::bigint - $17::bigint)),
-          u as (select fsmeta_charge($5, $6, $18, 1, array[$13::bigint], $18, 1, 0) as c from g),
+          u as (select fsmeta_charge($5, $6, $18, 1, array[$13::bigint], $18, 1, 0, case when $2::smallint = 3 then 1 else 0 end) as c from g),
           o as (insert into open_file (sid, inode, refs) select $19::bigint, $1, 1 from g where $19::bigint is not null
                 on conflict (sid, inode) do update set refs = open_file.refs + 1)`,
     [...attrParams(a), name, target ?? null, parentNlinkDelta, skipNs, 4096n, openBySession ?? null],
@@ -464,7 +494,7 @@ export async function insertEntryFast(tx: Tx, f: FastEntry, log: OutcomeLog): Pr
           s as (insert into symlink (inode, target) select i.inode, $11::bytea from i where $11::bytea is not null),
           d as (update node set nlink = nlink + $12, mtime_ns = greatest(mtime_ns, $8), ctime_ns = greatest(ctime_ns, $8)
                  where inode = $1 and exists (select 1 from p) and ($12::bigint <> 0 or mtime_ns < $8::bigint - $13::bigint)),
-          u as (select fsmeta_charge($5, $6, $21, 1, array[$1::bigint], $21, 1, 0) as c from p),
+          u as (select fsmeta_charge($5, $6, $21, 1, array[$1::bigint], $21, 1, 0, case when $3::smallint = 3 then 1 else 0 end) as c from p),
           o as (insert into open_file (sid, inode, refs) select $14::bigint, i.inode, 1 from i where $14::bigint is not null
                 on conflict (sid, inode) do update set refs = open_file.refs + 1)`,
     [
@@ -539,14 +569,14 @@ export async function removeEntry(tx: Tx, r: EntryRemoval, space: bigint, log?: 
           ds as (delete from symlink where inode = $3 and $6::boolean),
           q as (insert into file_release (inode) select $3 where $6::boolean and $7::boolean on conflict do nothing),
           u as (select fsmeta_charge($11, $12, case when $6::boolean then -$8::bigint else 0 end, case when $6::boolean then -1 else 0 end,
-                                     array[$1::bigint], -$8::bigint, -1, -$13::bigint) as c),
+                                     array[$1::bigint], -$8::bigint, -1, -$13::bigint, case when $15::boolean then -1 else 0 end) as c),
           dq as (delete from quota where kind = 1 and key = $3 and $6::boolean and $14::boolean),
           dd as (delete from dir_stat where inode = $3 and $6::boolean and $14::boolean),
           p as (update node set nlink = nlink + $9, mtime_ns = greatest(mtime_ns, $5), ctime_ns = greatest(ctime_ns, $5)
                  where inode = $1 and ($9::bigint <> 0 or mtime_ns < $5::bigint - $10::bigint))`,
     [
       r.parent, r.name, r.node.inode, r.keepNlink ?? 0, r.now, drop, r.node.type === 1, space, r.parentNlinkDelta, r.skipNs,
-      r.node.uid, r.node.gid, r.node.type === 1 ? r.node.length : 0n, r.node.type === 2,
+      r.node.uid, r.node.gid, r.node.type === 1 ? r.node.length : 0n, r.node.type === 2, r.node.type === 3,
     ],
     log,
     // Referencing u runs the charge; a removed directory takes its quota and statistics with it.

@@ -1,7 +1,7 @@
 import type { Attr } from '../meta/types';
 import type { Tx } from './db';
 import { ownerToDb } from './locks';
-import { NODE_COLUMNS, attrOutcomeJson, rowToAttr, type NodeRow } from './nodes';
+import { NODE_COLUMNS, attrOutcomeJson, lockNodeForCloseAhead, rowToAttr, type NodeRow } from './nodes';
 import { runWrite, type OutcomeLog, type SessionCheck } from './requests';
 
 /** Session and open-file SQL. */
@@ -200,16 +200,19 @@ export async function openFast(tx: Tx, f: FastOpen, log: OutcomeLog): Promise<{ 
 }
 
 /**
- * Close's whole body in one statement when the file still has links: the
- * inode FOR KEY SHARE first (the open row changes only once it is held), then
- * what closeOpen does, and the outcome. An unlinked or missing inode records
- * nothing and declines (Tx.fast) to the ordinary path, which may delete it.
+ * Close's whole body in one round trip when the file still has links: the
+ * statement of lockNodeForClose (the inode FOR KEY SHARE and its file-lock
+ * advisory lock, shared), then, in a statement of its own behind it (so it
+ * sees every lock change committed before), what closeOpen does and the
+ * outcome. An unlinked or missing inode records nothing and declines
+ * (Tx.fast) to the ordinary path, which may delete it.
  */
 export async function closeFast(tx: Tx, sid: bigint, inode: bigint, lockOwner: bigint | undefined, log: OutcomeLog): Promise<SessionCheck | undefined> {
+  await lockNodeForCloseAhead(tx, inode);
   const { check } = await runWrite(
     tx,
     'close-open-fast',
-    `n as (select inode from node where inode = $2 and nlink <> 0 for key share),
+    `n as (select 1 from node where inode = $2 and nlink <> 0),
           d as (delete from open_file where sid = $1 and inode = $2 and refs <= 1 and exists (select 1 from n) returning 1),
           u as (update open_file set refs = refs - 1 where sid = $1 and inode = $2 and refs > 1 and exists (select 1 from n) returning 1),
           fl as (delete from flock where inode = $2 and sid = $1 and exists (select 1 from n) and (owner = $3 or exists (select 1 from d))),

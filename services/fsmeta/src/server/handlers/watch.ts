@@ -8,7 +8,7 @@ import { opContext, u64 } from '../convert';
 import type { Auth } from '../auth';
 import { toServiceError } from '../status';
 
-type WatchCall = grpc.ServerWritableStream<v1.WatchRequest__Output, v1.WatchResponse>;
+type WatchCall = grpc.ServerWritableStream<v1.WatchRequest__Output, v1.WatchResponse | Buffer>;
 
 const KIND_NAMES: Record<Change['kind'], v1.ChangeKind> = {
   1: 'CHANGE_KIND_ATTR',
@@ -39,8 +39,34 @@ function messageToWire(m: WatchMessage): v1.WatchResponse {
   };
 }
 
-/** Watch: validates, then hands the stream to the replica's change feed until the watcher goes away. */
-export function watchHandler(meta: Meta, log: Logger, auth: Auth): grpc.handleServerStreamingCall<v1.WatchRequest__Output, v1.WatchResponse> {
+/**
+ * The Watch method's response serializer: messages arrive already encoded
+ * (below), anything else goes through the generated one.
+ */
+export function preEncodedSerializer(serialize: (m: v1.WatchResponse) => Buffer): (m: v1.WatchResponse | Buffer) => Buffer {
+  return (m) => (Buffer.isBuffer(m) ? m : serialize(m));
+}
+
+/**
+ * Watch: validates, then hands the stream to the replica's change feed until
+ * the watcher goes away. The feed gives every unfiltered subscriber the same
+ * message object; `serialize` runs once per object, not once per stream.
+ */
+export function watchHandler(
+  meta: Meta,
+  log: Logger,
+  auth: Auth,
+  serialize: (m: v1.WatchResponse) => Buffer,
+): grpc.handleServerStreamingCall<v1.WatchRequest__Output, v1.WatchResponse | Buffer> {
+  const encoded = new WeakMap<WatchMessage, Buffer>();
+  const encode = (m: WatchMessage): Buffer => {
+    let buf = encoded.get(m);
+    if (buf === undefined) {
+      buf = serialize(messageToWire(m));
+      encoded.set(m, buf);
+    }
+    return buf;
+  };
   return (call: WatchCall) => {
     let unsubscribe: (() => void) | undefined;
     let done = false;
@@ -67,7 +93,7 @@ export function watchHandler(meta: Meta, log: Logger, auth: Auth): grpc.handleSe
         {
           send(m) {
             if (done) return true;
-            call.write(messageToWire(m));
+            call.write(encode(m));
             // An object-mode stream counts messages.
             return call.writableLength < MAX_BUFFERED_MESSAGES;
           },
