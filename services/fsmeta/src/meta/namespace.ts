@@ -15,6 +15,7 @@ import {
   lockParentForCreate,
   lockParentOnly,
   insertEntryFast,
+  setModeFast,
   moveEntry,
   readDirPage,
   recheckEntry,
@@ -383,7 +384,10 @@ export class Namespace {
     if (isDotOrDotDot(name)) fail('EEXIST');
     return mutate(this.deps.db, ctx, async (tx) => {
       await this.casing.lock(tx, [parentIno]);
-      const rows = await lockMixed(tx, [inode], [parentIno]);
+      // The entry's check goes right behind the locks (one round trip where the transaction pipelines).
+      const locking = quiet(lockMixed(tx, [inode], [parentIno]));
+      const taken = quiet(getEdge(tx, parentIno, name));
+      const rows = await locking;
       const node = rows.get(inode);
       if (node === undefined) fail('ENOENT');
       if (isDir(node)) fail('EPERM', 'cannot link a directory');
@@ -391,7 +395,7 @@ export class Namespace {
       if (inTrash(parent)) fail('ENOENT');
       await this.acl.check(tx, ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
       if ((parent.flags & FLAG_IMMUTABLE) !== 0) fail('EPERM');
-      if ((await getEdge(tx, parentIno, name)) !== undefined) fail('EEXIST');
+      if ((await taken) !== undefined) fail('EEXIST');
       if ((await this.casing.enabled(tx)) && (await this.casing.resolve(tx, parentIno, name)) !== undefined) fail('EEXIST');
       if (protectedFlags(node)) fail('EPERM');
       const now = nowNs();
@@ -806,6 +810,14 @@ export class Namespace {
   setAttr(ctx: OpContext, inode: bigint, req: SetAttrRequest): Promise<Attr> {
     if ((req.set & ~SET_ATTR_KNOWN) !== 0) throw new InvalidArgument('set', 'unknown bits (size changes go through Truncate)');
     return mutate(this.deps.db, ctx, async (tx, scope) => {
+      if (tx.fast && req.set === SET_ATTR_MODE) {
+        // A plain chmod in one round trip; anything else declines to mergeAttr below.
+        const fast = { inode, mode: req.mode & 0o7777, now: nowNs(), trashInode: TRASH_INODE, trusted: trusted(ctx.caller), uid: ctx.caller.uid, setgidBit: S_ISGID };
+        const { attr, check } = await setModeFast(tx, fast, scope.logTarget());
+        scope.logged(check);
+        if (attr === undefined) throw new Error('fast chmod committed without its node');
+        return attr;
+      }
       const cur = (await lockNodes(tx, [inode], 'update')).get(inode);
       if (cur === undefined) fail('ENOENT');
       if (inTrash(cur)) fail('EPERM', 'in the trash');

@@ -232,6 +232,40 @@ export async function updateNodeLogged(tx: Tx, a: Attr, log: OutcomeLog): Promis
   );
 }
 
+/**
+ * A chmod (SetAttr of the mode alone) in one statement, for the plain case
+ * only: the inode FOR UPDATE, and when it is outside the trash, has no ACL,
+ * the mode really changes, the caller is root or the owner and (untrusted) does not
+ * set the setgid bit, the new mode and ctime and the outcome (the node).
+ * Anything else writes nothing and declines (Tx.fast) to the ordinary path.
+ */
+export async function setModeFast(
+  tx: Tx,
+  f: { inode: bigint; mode: number; now: bigint; trashInode: bigint; trusted: boolean; uid: number; setgidBit: number },
+  log: OutcomeLog,
+): Promise<{ attr?: Attr; check?: SessionCheck }> {
+  const { rows, check } = await runWrite<NodeRow & { inode: bigint | null }>(
+    tx,
+    'set-mode-fast',
+    `c as (select inode from node where inode = $1 for update),
+          n as (update node set mode = $2, ctime_ns = $3 from c
+                 where node.inode = c.inode and node.parent <= $4 and coalesce(node.access_acl_id, 0) = 0
+                   and coalesce(node.default_acl_id, 0) = 0 and node.mode <> $2::bigint
+                   and ($5::boolean or ($2::bigint & $7::bigint) = 0) and ($6::bigint = 0 or node.uid = $6::bigint)
+                returning ${NODE_COLUMNS.split(', ').map((c) => `node.${c}`).join(', ')})`,
+    [f.inode, f.mode, f.now, f.trashInode, f.trusted, f.uid, f.setgidBit],
+    log,
+    {
+      select: 'n.*',
+      from: '(select 1) as one left join n on true',
+      outcomeSql: `(select convert_to(jsonb_build_object('ok', ${attrOutcomeJson('n')})::text, 'UTF8') from n)`,
+      finalIf: 'exists (select 1 from n)',
+    },
+  );
+  const r = rows[0];
+  return { attr: r === undefined || r.inode === null ? undefined : rowToAttr(r), check };
+}
+
 export async function deleteNode(tx: Tx, inode: bigint): Promise<void> {
   await tx.send('delete from node where inode = $1', [inode], 'delete-node');
   await tx.send('delete from xattr where inode = $1', [inode], 'delete-xattrs');
