@@ -71,7 +71,7 @@ export interface Tx {
 }
 
 /**
- * Raised by a fast attempt's last statement (fsmeta_fallback, migration 0010)
+ * Raised by a fast attempt's last statement (fsmeta_fallback, migration 0011)
  * when its outcome is not the plain one the statement can commit on its own:
  * the attempt rolls back and runs again the ordinary way.
  */
