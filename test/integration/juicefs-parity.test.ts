@@ -1,6 +1,7 @@
 import type { Session, v1 } from '@fsmeta/client';
 import { ROOT_INO, b, errnoOf, fsOps } from '../harness/fs';
 import { startEnv, type TestEnv } from '../harness/server';
+import { waitFor } from './data-support';
 
 /**
  * JuiceFS pkg/meta/base_test.go, assertion by assertion, through the wire: each describe block
@@ -1106,5 +1107,209 @@ describe('testConcurrentDir / testConcurrentWrite', () => {
       }),
     );
     expect((await fsOps(s).getattr(inode)).length).toBe(String(10 * CHUNK + 100));
+  });
+});
+
+describe.each([false, true])('testCompaction (trash %s)', (trash) => {
+  let env: TestEnv;
+  let s: Session;
+  beforeAll(async () => {
+    env = await startEnv(1, { jobIntervalMs: 300 });
+    s = await env.session();
+    if (trash) await setFormat(s, { trashDays: 1 });
+  });
+  afterAll(() => env.stop());
+
+  /** Claims and commits every offered compaction (what a storage node's compactor does). */
+  async function compactAll(): Promise<number> {
+    let n = 0;
+    for (;;) {
+      const c = await s.call('ClaimCompaction', { leaseMs: 60_000 });
+      if (!c.found) return n;
+      await s.call('CommitCompaction', { inode: c.inode, chunkIndex: c.chunkIndex, newSliceId: c.newSliceId });
+      n++;
+    }
+  }
+
+  it('random writes read back as five pieces; 200 appends compact to a few', async () => {
+    const inode = (await s.call('Create', { parent: ROOT_INO, name: b('f'), mode: 0o650, umask: 0o022, flags: 0 })).attr!.inode;
+    const w = async (c: number, pos: number, size: number) => {
+      const id = await newSlice(s);
+      await s.call('Write', { inode, chunkIndex: c, pos, slice: { id, size, off: 0, len: size } });
+      return id;
+    };
+    await w(1, 0, CHUNK);
+    await w(1, 30 << 20, 8);
+    await w(1, 40 << 20, 8);
+    expect(await readChunk(s, inode, 1)).toHaveLength(5);
+    const size = 100000;
+    const ids: string[] = [];
+    for (let i = 0; i < 200; i++) ids.push(await w(0, i * size, size));
+    expect(await compactAll()).toBeGreaterThan(0);
+    const slices = await readChunk(s, inode, 0);
+    expect(slices.length).toBeLessThan(10);
+    expect(slices.reduce((t, x) => t + x.len, 0)).toBe(size * 200);
+    const queued = new Set((await s.call('ClaimSliceDeletions', { limit: 10000 })).slices.map((x) => x.id));
+    const replaced = ids.filter((id) => queued.has(id)).length;
+    if (trash) {
+      // JuiceFS keeps the slices compaction replaced while the trash is on (delayed slices)...
+      expect(replaced).toBeLessThanOrEqual(10);
+      // ... until the trash is cleaned up to after their compaction (doCleanupDelayedSlices).
+      await s.call('CleanupTrash', { beforeNs: String(BigInt(Date.now() + 1000) * 1_000_000n) });
+      const due = new Set((await s.call('ClaimSliceDeletions', { limit: 10000 })).slices.map((x) => x.id));
+      expect(ids.filter((id) => queued.has(id) || due.has(id)).length).toBeGreaterThanOrEqual(190);
+    } else {
+      expect(replaced).toBeGreaterThanOrEqual(190);
+    }
+  });
+
+  (trash ? it : it.skip)('turning the trash off ends the delay of what compaction replaced', async () => {
+    const inode = (await s.call('Create', { parent: ROOT_INO, name: b('g'), mode: 0o644, flags: 0 })).attr!.inode;
+    const ids: string[] = [];
+    for (let i = 0; i < 99; i++) {
+      const id = await newSlice(s);
+      ids.push(id);
+      await s.call('Write', { inode, chunkIndex: 0, pos: i * 1000, slice: { id, size: 1000, off: 0, len: 1000 } });
+    }
+    expect(await compactAll()).toBe(1);
+    const claim = async () => new Set((await s.call('ClaimSliceDeletions', { limit: 10000 })).slices.map((x) => x.id));
+    const claimedNow = await claim();
+    expect(ids.filter((id) => claimedNow.has(id))).toEqual([]);
+    await setFormat(s, { trashDays: 0 });
+    const seen = new Set<string>();
+    await waitFor('the delayed deletions to be offered', async () => {
+      for (const id of await claim()) seen.add(id);
+      return ids.every((id) => seen.has(id));
+    });
+  });
+});
+
+describe('testUserGroupQuota', () => {
+  let env: TestEnv;
+  let s: Session;
+  let fs: ReturnType<typeof fsOps>;
+  beforeAll(async () => {
+    env = await startEnv();
+    s = await env.session();
+    fs = fsOps(s);
+    await setFormat(s, { userGroupQuota: true });
+  });
+  afterAll(() => env.stop());
+
+  const uid = 1001;
+  const gid = 2001;
+  const U = 'QUOTA_KIND_USER';
+  const G = 'QUOTA_KIND_GROUP';
+  const set = (kind: v1.QuotaKind, key: number, maxSpace: number | bigint, maxInodes: number) =>
+    s.call('SetQuota', { quota: { kind, key: String(key), maxSpace: String(maxSpace), maxInodes: String(maxInodes) } });
+  const get = async (kind: v1.QuotaKind, key: number) => (await s.call('GetQuota', { kind, key: String(key) })).quota!;
+  const owned = async (parent: string, name: string, o = uid, g = gid) => {
+    const { attr } = await s.call('Create', { parent, name: b(name), mode: 0o644, flags: 0 });
+    await s.call('Close', { inode: attr!.inode });
+    await s.call('SetAttr', { inode: attr!.inode, set: SET_UID | SET_GID, uid: o, gid: g });
+    return attr!.inode;
+  };
+
+  it('BasicQuotaOperations / QuotaErrorCases / QuotaMixedTypes', async () => {
+    await set(U, uid, 1 << 30, 10);
+    await set(G, gid, 2 << 30, 20);
+    expect([(await get(U, uid)).maxSpace, (await get(U, uid)).maxInodes]).toEqual([String(1 << 30), '10']);
+    expect([(await get(G, gid)).maxSpace, (await get(G, gid)).maxInodes]).toEqual([String(2 << 30), '20']);
+    expect((await s.call('ListQuotas', {})).quotas.length).toBeGreaterThanOrEqual(2);
+    await s.call('DeleteQuota', { kind: U, key: String(uid) });
+    await s.call('DeleteQuota', { kind: G, key: String(gid) });
+    expect(await errnoOf(s.call('SetQuota', { quota: { kind: 'QUOTA_KIND_UNSPECIFIED', key: '0', maxSpace: '1', maxInodes: '1' } }))).toBe('INVALID_ARGUMENT');
+    await set(U, uid, 0, 10);
+    await set(G, gid, 1 << 30, 0);
+    await set(U, uid, 1n << 62n, 1 << 30);
+    const p1 = (await fs.mkdir(ROOT_INO, 'path1')).inode;
+    const p2 = (await fs.mkdir(ROOT_INO, 'path2')).inode;
+    await s.call('SetQuota', { quota: { kind: 'QUOTA_KIND_DIRECTORY', key: p1, maxSpace: String(100 << 20), maxInodes: '20' } });
+    await s.call('SetQuota', { quota: { kind: 'QUOTA_KIND_DIRECTORY', key: p2, maxSpace: String(200 << 20), maxInodes: '30' } });
+    expect((await s.call('ListQuotas', {})).quotas.length).toBeGreaterThanOrEqual(4);
+    await s.call('DeleteQuota', { kind: U, key: String(uid) });
+    await s.call('DeleteQuota', { kind: G, key: String(gid) });
+  });
+
+  it('QuotaUsageStatistics: a new quota starts with what the owner already has', async () => {
+    const parent = (await fs.mkdir(ROOT_INO, 'ugquota')).inode;
+    for (let i = 0; i < 3; i++) await owned(parent, `testfile${i}`);
+    for (let i = 0; i < 4; i++) await owned(parent, `groupfile${i}`);
+    await s.call('SetAttr', { inode: parent, set: SET_UID | SET_GID, uid, gid });
+    await set(U, uid, 1 << 30, 10);
+    await set(G, gid, 2 << 30, 20);
+    expect(Number((await get(U, uid)).usedInodes)).toBe(8);
+    expect(Number((await get(G, gid)).usedInodes)).toBe(8);
+    await s.call('DeleteQuota', { kind: U, key: String(uid) });
+    await s.call('DeleteQuota', { kind: G, key: String(gid) });
+  });
+
+  it('CheckQuotaFileOwner: writes charge the file owner, not the writer', async () => {
+    const other = caller(1002, 1002);
+    await set(U, 3001, 4096, 5);
+    const f = await owned(ROOT_INO, 'testfile', 3001, 3001);
+    const w = (c: number) => errnoOf(s.call('Write', { inode: f, chunkIndex: c, pos: 0, slice: { id: '77', size: 4096, off: 0, len: 4096 } }, { caller: other }));
+    expect(await w(0)).toBeUndefined();
+    expect(await w(1)).toBe('EDQUOT');
+    // Mknod by the operator: the operator owns it.
+    const dev = (await s.call('Mknod', { parent: ROOT_INO, name: b('device'), type: 'FILE_TYPE_REGULAR', mode: 0o644 }, { caller: other })).attr!;
+    expect([dev.uid, dev.gid]).toEqual([1002, 1002]);
+    await s.call('Unlink', { parent: ROOT_INO, name: b('device') });
+    await set(U, 1002, 512, 2);
+    const cross = await owned(ROOT_INO, 'crossfile', 3002, 3002);
+    await set(U, 3002, 1 << 20, 10);
+    await s.call('Write', { inode: cross, chunkIndex: 0, pos: 0, slice: { id: '78', size: 1024, off: 0, len: 1024 } }, { caller: other });
+    expect(Number((await get(U, 3002)).usedSpace)).toBeGreaterThanOrEqual(1024);
+    expect(Number((await get(U, 1002)).usedSpace)).toBe(0);
+  });
+});
+
+describe('TestKVReaddirCursorDeleted / baseMeta argument checks', () => {
+  let env: TestEnv;
+  let s: Session;
+  let fs: ReturnType<typeof fsOps>;
+  beforeAll(async () => {
+    env = await startEnv();
+    s = await env.session();
+    fs = fsOps(s);
+    await setFormat(s, { trashDays: 1 });
+  });
+  afterAll(() => env.stop());
+
+  it('paging skips nothing when the entries just listed (the cursor among them) are deleted', async () => {
+    const parent = (await fs.mkdir(ROOT_INO, 'd', 0o777)).inode;
+    const names = Array.from({ length: 7 }, (_, i) => `f${String(i).padStart(2, '0')}`);
+    for (const n of names) await fs.mknod(parent, n);
+    const seen = new Set<string>();
+    let cursor: Buffer = Buffer.alloc(0);
+    for (;;) {
+      const page = await s.call('Readdir', { inode: parent, cursor, limit: 3 });
+      const batch = page.entries.map((e) => e.name.toString()).filter((n) => n !== '.' && n !== '..');
+      for (const n of batch) seen.add(n);
+      for (const n of batch) await s.call('Unlink', { parent, name: b(n) });
+      cursor = page.nextCursor;
+      if (page.eof) break;
+    }
+    expect([...seen].sort()).toEqual(names);
+  });
+
+  it('answers the errnos baseMeta checks before the engine', async () => {
+    await fs.mknod(ROOT_INO, 'a');
+    const mv = (ps: string, ns: string, pd: string, nd: string, flags = 0) =>
+      errnoOf(s.call('Rename', { parentSrc: ps, nameSrc: b(ns), parentDst: pd, nameDst: b(nd), flags }));
+    expect(await mv(ROOT_INO, 'a', ROOT_INO, '')).toBe('ENOENT');
+    expect(await mv(ROOT_INO, '', ROOT_INO, 'b')).toBe('ENOENT'); // no such entry
+    expect(await errnoOf(s.call('Unlink', { parent: ROOT_INO, name: b('') }))).toBe('ENOENT');
+    expect(await errnoOf(s.call('Rmdir', { parent: ROOT_INO, name: b('') }))).toBe('ENOENT');
+    expect(await errnoOf(s.call('Lookup', { parent: ROOT_INO, name: b('') }))).toBe('ENOENT');
+    expect(await mv(ROOT_INO, '.trash', ROOT_INO, 'x')).toBe('EPERM');
+    expect(await mv(ROOT_INO, 'a', ROOT_INO, '.trash')).toBe('EPERM');
+    expect(await mv(ROOT_INO, 'a', ROOT_INO, 'b', RENAME_NOREPLACE | RENAME_WHITEOUT)).toBe('ENOTSUP');
+    expect(await mv(ROOT_INO, 'a', ROOT_INO, 'b', RENAME_EXCHANGE | RENAME_NOREPLACE)).toBe('EINVAL');
+    expect(await errnoOf(s.call('Unlink', { parent: ROOT_INO, name: b('.trash') }))).toBe('EPERM');
+    expect(await errnoOf(s.call('Rmdir', { parent: ROOT_INO, name: b('.trash') }))).toBe('EPERM');
+    expect(await errnoOf(s.call('Rmdir', { parent: String(TRASH), name: b('x') }))).toBe('EPERM');
+    expect(await errnoOf(s.call('Mkdir', { parent: ROOT_INO, name: b('.trash'), mode: 0o755 }))).toBe('EPERM');
+    expect((await fs.lookup(ROOT_INO, '.trash')).inode).toBe(String(TRASH));
   });
 });

@@ -236,6 +236,9 @@ describe('quota RPCs', () => {
     // A link counts in its new parent's quotas; a write to the file counts under every link.
     await s.call('Rename', { parentSrc: bq, nameSrc: b('tree'), parentDst: top, nameDst: b('tree') });
     await s.call('Link', { inode: lone, parent: bq, name: b('lone') });
+    // A directory moving in brings its whole subtree: 3 more inodes do not fit b's 2 left.
+    expect(await errnoOf(s.call('Rename', { parentSrc: top, nameSrc: b('tree'), parentDst: bq, nameDst: b('tree') }))).toBe('EDQUOT');
+    expect(await quota('QUOTA_KIND_DIRECTORY', bq)).toMatchObject({ usedInodes: '1' });
     await truncate(lone, 8 * KiB);
     expect(await quota('QUOTA_KIND_DIRECTORY', a)).toMatchObject({ usedInodes: '1', usedSpace: String(8 * KiB) });
     expect(await quota('QUOTA_KIND_DIRECTORY', bq)).toMatchObject({ usedInodes: '1', usedSpace: String(8 * KiB) });

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import {
   CHANGE_CHUNK,
   CHANGE_ENTRY,
+  CHANGE_REMOVED,
   CHANGE_XATTR,
   ancestries,
   covers,
@@ -22,6 +23,7 @@ import type { Listener } from '../store/listener';
 import type { MetaDeps } from './deps';
 import { InvalidArgument, fail } from './errors';
 import { getNode } from '../store/nodes';
+import { insideSubtree } from '../store/confine';
 import { ROOT_INODE, TYPE_DIRECTORY } from './types';
 
 export { CHANGE_ATTR, CHANGE_CHUNK, CHANGE_ENTRY, CHANGE_REMOVED, CHANGE_XATTR, type ChangeKind } from '../store/changes';
@@ -50,6 +52,8 @@ export interface Change {
   parent: bigint;
   name?: Buffer;
   chunkIndex?: number;
+  /** The mutation that made it: its session and request id (absent when unknown). */
+  origin?: { session: bigint; requestId: string };
 }
 
 /** One message to a watcher: changes that committed after the previous position, up to `position`. */
@@ -65,6 +69,12 @@ export interface WatchFilter {
   subtree: bigint;
   /** Only changes to these inodes and to entries in these directories (empty: all). */
   inodes: Set<bigint>;
+  /**
+   * A confined identity's subdir: only changes provably inside it, by the rule
+   * of confinement (a chain of links up to it, decided when the change is read);
+   * unlike `subtree`, nothing doubtful is delivered.
+   */
+  confine?: bigint;
 }
 
 /** Where a subscription's messages go. `send` returns false when the watcher is not keeping up. */
@@ -86,11 +96,12 @@ class Subscriber {
   ) {}
 
   get needsAncestry(): boolean {
-    return this.filter.subtree !== 0n && this.filter.subtree !== ROOT_INODE;
+    // A confined subscriber's own subdir is checked strictly (confine) already.
+    return this.filter.subtree !== 0n && this.filter.subtree !== ROOT_INODE && this.filter.subtree !== this.filter.confine;
   }
 
   get unfiltered(): boolean {
-    return this.filter.inodes.size === 0 && !this.needsAncestry;
+    return this.filter.inodes.size === 0 && !this.needsAncestry && this.filter.confine === undefined;
   }
 
   /** Sends the rows this subscriber wants; a position-only message when none, at most every PROGRESS_MS. */
@@ -112,7 +123,7 @@ class Subscriber {
       if (rows.length === 0 && !force && now - this.lastSentMs < PROGRESS_MS) return;
       msg = batch.all();
     } else {
-      const changes = rows.filter((r) => this.wants(r, batch.under)).map(toChange);
+      const changes = rows.filter((r) => this.wants(r, batch)).map(toChange);
       if (changes.length === 0 && !force && now - this.lastSentMs < PROGRESS_MS) return;
       msg = { changes, position: batch.positionText, fellBehind: false };
     }
@@ -133,9 +144,11 @@ class Subscriber {
     }
   }
 
-  private wants(r: ChangeRow, under: Map<bigint, Ancestry>): boolean {
-    const { inodes } = this.filter;
+  private wants(r: ChangeRow, batch: Batch): boolean {
+    const { inodes, confine } = this.filter;
+    const under = batch.under;
     if (inodes.size > 0 && !inodes.has(r.inode) && !(r.kind === CHANGE_ENTRY && inodes.has(r.parent))) return false;
+    if (confine !== undefined && !(r.inode === confine && r.kind !== CHANGE_ENTRY) && batch.inside.get(confine)?.has(confinedProbe(r)) !== true) return false;
     if (!this.needsAncestry) return true;
     const root = this.filter.subtree;
     if (r.inode === root) return true;
@@ -143,6 +156,16 @@ class Subscriber {
     // Unknown (removed since) or not reaching the root (hard links): deliver; an extra invalidation is harmless.
     return a === undefined || !a.complete || a.ancestors.has(root);
   }
+}
+
+/**
+ * The inode that must be inside a confined subscriber's subdir for it to see a
+ * change: an entry's directory; a removed inode's last directory (it has no
+ * links left); otherwise the inode itself (any of its links inside will do).
+ */
+function confinedProbe(r: ChangeRow): bigint {
+  if (r.kind === CHANGE_ENTRY || (r.kind === CHANGE_REMOVED && r.parent !== 0n)) return r.parent;
+  return r.inode;
 }
 
 /** The inode whose ancestry decides whether a change is under a subtree. */
@@ -160,6 +183,8 @@ class Batch {
     readonly rows: ChangeRow[],
     readonly position: Snapshot,
     readonly under: Map<bigint, Ancestry>,
+    /** Per confined subdir: the probes (confinedProbe) inside it. */
+    readonly inside = new Map<bigint, Set<bigint>>(),
   ) {
     this.positionText = formatSnapshot(position);
   }
@@ -174,6 +199,7 @@ function toChange(r: ChangeRow): Change {
   const c: Change = { kind: r.kind, inode: r.inode, parent: r.parent };
   if (r.name !== null) c.name = r.name;
   if (r.indx !== null) c.chunkIndex = Number(r.indx);
+  if (r.originSid !== null && r.originRequest !== null) c.origin = { session: r.originSid, requestId: r.originRequest };
   return c;
 }
 
@@ -325,8 +351,14 @@ export class ChangeFeed {
       }
       const list = [...subs];
       const under = list.some((s) => s.needsAncestry) ? await this.ancestry(rows) : new Map<bigint, Ancestry>();
+      const inside = new Map<bigint, Set<bigint>>();
+      const roots = new Set(list.map((s) => s.filter.confine).filter((r): r is bigint => r !== undefined));
+      if (rows.length > 0) {
+        const probes = [...new Set(rows.map(confinedProbe))];
+        for (const root of roots) inside.set(root, await insideSubtree(q, root, probes));
+      }
       onBatch?.(next);
-      const batch = new Batch(rows, next, under);
+      const batch = new Batch(rows, next, under, inside);
       for (const s of list) s.deliver(batch);
       if (next === target) return target;
       cur = next;

@@ -25,6 +25,7 @@ import {
   type SliceCount,
 } from '../store/chunks';
 import type { Tx } from '../store/db';
+import { getSetting } from '../store/settings';
 import { getNode, lockNodeForClose, lockNodes, updateNode, type LockStrength } from '../store/nodes';
 import { addOpen, closeFast, closeOpen, dropOpen, isReadOnlySession, openFast } from '../store/sessions';
 import { touchAtime } from './atime';
@@ -582,7 +583,10 @@ export class DataPath {
     await setChunk(tx, inode, indx, next);
     await addSliceRefs(tx, [{ id: newSliceId, size, n: 1 }]);
     const replaced = new Map([...countRefs(claimedRecords.slice(skipped)).values()].map((c) => [c.id, c.n]));
-    await dropSliceRefs(tx, replaced);
+    // While the trash is on, what compaction replaced is kept as long as the trash keeps files
+    // (JuiceFS's delayed slices): the slices lose their references now, their deletion waits.
+    const format = await getSetting<{ trashDays?: number }>(tx, 'format');
+    await dropSliceRefs(tx, replaced, format?.trashDays ?? 0);
     if (needsCompaction(next.length / SLICE_RECORD_BYTES)) await resetCompaction(tx, inode, indx);
     else await deleteCompaction(tx, inode, indx);
     return true;

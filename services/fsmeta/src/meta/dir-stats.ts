@@ -1,4 +1,4 @@
-import { dirStatsBuild, dirStatsBuildStep, dirStatsReady, getDirStat, listChildren, scanSummary, statsSummary, type DirStat, type DirStatsBuild, type Summary } from '../store/dir-stats';
+import { dirStatsBuild, dirStatsBuildStep, dirStatsReady, planDirStatsBatch, getDirStat, listChildren, scanSummary, statsSummary, type DirStat, type DirStatsBuild, type Summary } from '../store/dir-stats';
 import { getNode } from '../store/nodes';
 import type { MetaDeps } from './deps';
 import { InvalidArgument, fail } from './errors';
@@ -8,8 +8,8 @@ import { MODE_MASK_R, MODE_MASK_X, SPACE_UNIT, TYPE_DIRECTORY, TYPE_FILE, TYPE_S
 export type { DirStat, DirStatsBuild, Summary };
 
 export const MAX_SUMMARY_DEPTH = 10;
-/** Directories one build transaction recounts, unless the server is told otherwise (`--dir-stats-batch`). */
-export const DEFAULT_BUILD_BATCH = 256;
+/** Entries one build transaction recounts (at least one directory), unless the server is told otherwise (`--dir-stats-batch`). */
+export const DEFAULT_BUILD_BATCH = 10_000;
 export const DEFAULT_TOP_N = 10;
 export const MAX_TOP_N = 1000;
 /** The name of the entry the tree form folds the smaller entries of a directory into (as JuiceFS). */
@@ -53,19 +53,21 @@ export class DirStats {
   }
 
   /**
-   * Drives the build for up to `budgetMs` (the background job on every replica): one batch per
-   * transaction, each under the exclusive structure lock, so mutations wait for one batch at a
-   * time, never for the whole volume. Replicas take turns on the build row. Returns how many
-   * directories this call computed.
+   * Drives the build for up to `budgetMs` (the background job on every replica): one batch (about
+   * `--dir-stats-batch` entries) per transaction, each under the exclusive structure lock, so
+   * mutations wait for one batch at a time, never for the whole volume. Replicas take turns on the
+   * build row. Returns how many directories this call computed.
    */
   async build(budgetMs: number): Promise<number> {
     const batch = this.deps.options.dirStatsBatch ?? DEFAULT_BUILD_BATCH;
     const started = Date.now();
-    // The usual case, every job tick: no build, and no exclusive lock taken to find that out.
-    if ((await this.buildProgress()) === undefined) return 0;
     let computed = 0;
     for (;;) {
-      const step = await this.deps.db.transaction((tx) => dirStatsBuildStep(tx, batch), { structure: () => 'exclusive' });
+      // Planned with no lock held (the usual case, every job tick: no build, and no exclusive lock
+      // taken to find that out); the batch itself is what holds the exclusive lock.
+      const plan = await planDirStatsBatch(this.deps.db.reader, batch);
+      if (plan === undefined) return computed;
+      const step = await this.deps.db.transaction((tx) => dirStatsBuildStep(tx, plan), { structure: () => 'exclusive' });
       if (step === undefined) return computed;
       computed += step.computed;
       if (step.progress === undefined) {

@@ -1,4 +1,4 @@
-import { isUnavailable, sqlState, type Db, type Tx } from '../store/db';
+import { answeredByDatabase, type Db, type Tx } from '../store/db';
 import { KIND_VOLUME, LimitExceeded, type StructureLock } from '../store/quotas';
 import { getOutcome, isSessionGone, recordFailure, recordOutcome, type OutcomeLog, type SessionCheck, type StoredOutcome } from '../store/requests';
 import { FsError, InvalidArgument } from './errors';
@@ -161,10 +161,11 @@ export async function mutate<T>(
     if (isSessionGone(caught)) throw new FsError('ESTALE', SESSION_GONE);
     const err = limitError(caught);
     if (!(err instanceof FsError)) {
-      // The store gave up (retries ran out on contention, on a unique violation, on the database): an
-      // attempt of this very request (the client's retry racing it) may have committed meanwhile, and
-      // its outcome is the answer, never a server error.
-      if (sqlState(err) === undefined && !isUnavailable(err)) throw err;
+      // The store gave up on a live database (retries ran out on contention or on a unique
+      // violation, a statement was cancelled): an attempt of this very request (the client's retry
+      // racing it) may have committed meanwhile, and its outcome is the answer, never a server
+      // error. (A database that cannot be reached is not asked again: UNAVAILABLE at once.)
+      if (!answeredByDatabase(err)) throw err;
       const standing = await getOutcome(db.reader, ctx.sessionId, ctx.requestId).catch(() => undefined);
       if (standing === undefined) throw err;
       checkBinding(ctx, standing);

@@ -6,9 +6,10 @@ const NUL = 0;
 export const DOT = Buffer.from('.');
 export const DOTDOT = Buffer.from('..');
 
-/** EINVAL for an empty name or one holding '/' or NUL; ENAMETOOLONG past 255 bytes (JuiceFS VFS + checkValidName). */
+/** ENOENT for an empty name, EINVAL for one holding '/' or NUL; ENAMETOOLONG past 255 bytes (JuiceFS VFS + checkValidName). */
 export function checkName(name: Buffer): void {
-  if (name.length === 0) throw new FsError('EINVAL', 'empty name');
+  // An empty name names nothing (baseMeta.Mknod / Rename and the engine lookups answer ENOENT, as POSIX does).
+  if (name.length === 0) throw new FsError('ENOENT', 'empty name');
   if (name.length > MAX_NAME_LEN) throw new FsError('ENAMETOOLONG');
   if (name.includes(SLASH) || name.includes(NUL)) throw new FsError('EINVAL', "name contains '/' or NUL");
 }

@@ -164,7 +164,7 @@ export class Namespace {
   }
 
   async lookup(ctx: OpContext, parent: bigint, name: Buffer): Promise<Attr> {
-    if (name.length === 0) fail('EINVAL', 'empty name');
+    if (name.length === 0) fail('ENOENT', 'empty name');
     if (name.length > 255) fail('ENAMETOOLONG');
     const q = this.deps.db.reader;
     if (isDotOrDotDot(name)) {

@@ -1,6 +1,7 @@
 import { quiet, type Tx } from '../store/db';
 import { deleteEdge, deleteNode, getNode, insertNode, touchDir, updateNode } from '../store/nodes';
 import { charge, dropDirAccounting } from '../store/quotas';
+import { releaseDelayedDeletions } from '../store/chunks';
 import { getSetting } from '../store/settings';
 import { edgeExists, ensureHourDir, getTrashState, listHourDirs, lockTrashLeaves, removeEmptyHourDir, type TrashLeaf, type TrashState } from '../store/trash';
 import type { MetaDeps } from './deps';
@@ -140,7 +141,10 @@ export class Trash {
     const format = await getSetting<{ trashDays?: number }>(this.deps.db.reader, 'format');
     if (format === undefined) return 0;
     const days = BigInt(format.trashDays ?? 0);
-    return this.removeBefore(nowNs() - days * DAY_NS - EXPIRY_SLACK_NS, limit);
+    const removed = await this.removeBefore(nowNs() - days * DAY_NS - EXPIRY_SLACK_NS, limit);
+    // Slices compaction replaced wait as long as the trash keeps files: no longer than it now does.
+    const released = await this.deps.db.transaction((tx) => releaseDelayedDeletions(tx, Number(days)));
+    return removed + released;
   }
 
   /** CleanupTrash: every hour directory that started before `beforeNs`, batch by batch. Root only. */
@@ -150,8 +154,12 @@ export class Trash {
     for (;;) {
       const n = await this.removeBefore(beforeNs, batch);
       total += n;
-      if (n === 0) return total;
+      if (n === 0) break;
     }
+    // And the slices compaction replaced before then (JuiceFS doCleanupDelayedSlices): their deletion is due now.
+    const format = await getSetting<{ trashDays?: number }>(this.deps.db.reader, 'format');
+    await this.deps.db.transaction((tx) => releaseDelayedDeletions(tx, format?.trashDays ?? 0, beforeNs));
+    return total;
   }
 
   /**

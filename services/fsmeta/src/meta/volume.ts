@@ -120,9 +120,10 @@ export class Volume {
       // and computed for what is there in batches by the background job (meta/dir-stats.ts build);
       // turned off, a build in progress stops.
       if (updated.dirStats && !current.dirStats) {
-        const build = await startDirStatsBuild(tx);
-        // A volume of one batch or less is computed right here: the Format returns with them ready.
-        if (build.total <= BigInt(this.deps.options.dirStatsBatch ?? DEFAULT_BUILD_BATCH)) await rebuildDirStats(tx);
+        await startDirStatsBuild(tx);
+        // A volume of one batch or less (by its used inodes, about its entries) is computed right
+        // here: the Format returns with them ready.
+        if ((await getUsage(tx)).inodes <= BigInt(this.deps.options.dirStatsBatch ?? DEFAULT_BUILD_BATCH)) await rebuildDirStats(tx);
       }
       if (!updated.dirStats && current.dirStats) await stopDirStatsBuild(tx);
       // Turning the trash on creates its root; turning it off keeps what is in it until it expires.

@@ -195,9 +195,12 @@ export async function addSliceRefs(tx: Tx, refs: SliceCount[]): Promise<void> {
 
 /**
  * Drops references; a slice left with none leaves slice_ref and enters the
- * deletion queue in the same transaction. Returns how many were queued.
+ * deletion queue in the same transaction. With `delayDays` > 0 its deletion is
+ * delayed that long (compaction while the trash is on, as JuiceFS's delayed
+ * slices): the row is queued in the future (`queued_at` = `lease_until` = when it
+ * may go), so no claim offers it before then. Returns how many were queued.
  */
-export async function dropSliceRefs(tx: Tx, refs: Map<bigint, number>): Promise<number> {
+export async function dropSliceRefs(tx: Tx, refs: Map<bigint, number>, delayDays = 0): Promise<number> {
   if (refs.size === 0) return 0;
   const ids = [...refs.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const rows = await tx.query<{ id: bigint; refs: bigint }>(
@@ -208,6 +211,16 @@ export async function dropSliceRefs(tx: Tx, refs: Map<bigint, number>): Promise<
   );
   const gone = rows.filter((r) => r.refs <= 0n).map((r) => r.id);
   if (gone.length === 0) return 0;
+  if (delayDays > 0) {
+    await tx.query(
+      `with gone as (delete from slice_ref where id = any($1::bigint[]) and refs <= 0 returning id, size)
+       insert into slice_deletion (id, size, lease_until, queued_at)
+       select id, size, now() + make_interval(days => $2), now() + make_interval(days => $2) from gone on conflict (id) do nothing`,
+      [gone, delayDays],
+      'unref-slices-delayed',
+    );
+    return gone.length;
+  }
   await tx.query(
     `with gone as (delete from slice_ref where id = any($1::bigint[]) and refs <= 0 returning id, size)
      insert into slice_deletion (id, size) select id, size from gone on conflict (id) do nothing`,
@@ -215,6 +228,25 @@ export async function dropSliceRefs(tx: Tx, refs: Map<bigint, number>): Promise<
     'unref-slices',
   );
   return gone.length;
+}
+
+/**
+ * Ends the delay of delayed deletions (queued in the future by dropSliceRefs):
+ * those delayed past `days` from now (the trash was shortened or turned off),
+ * and, with `beforeNs`, those whose delay began before it (CleanupTrash; the
+ * delay taken as `days`). A claimed row is never in the future, so no lease is cut.
+ */
+export async function releaseDelayedDeletions(tx: Tx, days: number, beforeNs?: bigint): Promise<number> {
+  const rows = await tx.query(
+    `update slice_deletion set lease_until = '-infinity', queued_at = now()
+      where queued_at > now()
+        and (queued_at > now() + make_interval(days => $1)
+             or ($2::bigint is not null and queued_at - make_interval(days => $1) < to_timestamp($2::bigint / 1e9)))
+      returning id`,
+    [days, beforeNs === undefined ? null : beforeNs.toString()],
+    'release-delayed-deletions',
+  );
+  return rows.length;
 }
 
 /** Queues slices that nothing references (e.g. a wasted compaction result) for deletion. */

@@ -126,19 +126,41 @@ export class NestedConnection extends Error {
 
 /** The database could not be reached (or kept dropping the connection) through every retry. */
 export class StoreUnavailable extends Error {
-  constructor(cause: unknown) {
-    super(`database unavailable: ${cause instanceof Error ? cause.message : String(cause)}`);
+  constructor(readonly reason: unknown) {
+    super(`database unavailable: ${reason instanceof Error ? reason.message : String(reason)}`);
     this.name = 'StoreUnavailable';
   }
 }
 
 /**
- * What a failure that ends the retries becomes: a lost database, and contention that outlasted
- * every attempt (serialization failures, deadlocks, lock timeouts, unique violations), are the
- * database not serving right now, UNAVAILABLE to the client (which retries), never INTERNAL.
+ * The store gave up on a live database: contention through every retry, a
+ * cancelled statement, an error answered by the server. Not a lost or
+ * unreachable database (where another round trip would only wait again).
+ */
+export function answeredByDatabase(err: unknown): boolean {
+  const cause = err instanceof StoreUnavailable ? err.reason : err;
+  const code = sqlState(cause);
+  return code !== undefined && /^[0-9A-Z]{5}$/.test(code) && !UNAVAILABLE_SQLSTATES.has(code);
+}
+
+/**
+ * query_canceled: the statement ran past statement_timeout (waiting for a lock held elsewhere, or
+ * slow), or an operator cancelled it. Not retried (the same statement would likely run as long),
+ * but the database not answering in time, not a bug.
+ */
+const QUERY_CANCELED = '57014';
+
+/**
+ * What a failure that ends the retries becomes: a lost database, contention that outlasted
+ * every attempt (serialization failures, deadlocks, lock timeouts, unique violations) and a
+ * statement cancelled for its time are the database not serving right now, UNAVAILABLE to
+ * the client (which retries with the same request id), never INTERNAL.
  */
 function giveUp(err: unknown): unknown {
-  return isRetryable(err) && !(err instanceof StoreUnavailable) ? new StoreUnavailable(err) : err;
+  if (err instanceof StoreUnavailable) return err;
+  const code = sqlState(err);
+  // A quota allowance still short after every refill (store/quotas.ts MAX_REFILLS): contention too.
+  return isRetryable(err) || code === QUERY_CANCELED || code === ALLOWANCE_SQLSTATE ? new StoreUnavailable(err) : err;
 }
 
 function sleep(ms: number): Promise<void> {

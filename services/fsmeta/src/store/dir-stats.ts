@@ -95,39 +95,73 @@ export async function dirStatsBuild(q: Tx): Promise<DirStatsBuild | undefined> {
   return b && { done: BigInt(b.done), total: BigInt(b.total) };
 }
 
+/** Where the next batch of a build ends, planned outside any lock (dirStatsBuildStep checks it still applies). */
+export interface BuildPlan {
+  cursor: bigint;
+  last: bigint;
+}
+
 /**
- * One batch of the build: the next `batch` directories (in inode order, up to `until`) get their
+ * Plans the next batch: directories after the cursor, in inode order, until they hold `entries`
+ * entries (each directory costs at least one; a directory bigger than that is a batch of its own),
+ * so a batch's recount is bounded by entries, not directories. One statement that walks the
+ * directories one index probe at a time and counts each one's entries only up to the bound.
+ * Undefined when there is no build.
+ */
+export async function planDirStatsBatch(q: Tx, entries: number): Promise<BuildPlan | undefined> {
+  const rows = await q.query<{ cursor: bigint; until: bigint; inode: bigint | null; total: bigint | null }>(
+    `with recursive b as (select (value->>'cursor')::bigint as cursor, (value->>'until')::bigint as until from setting where name = $2),
+          w (inode, cost, before) as (
+            select x.inode, greatest(1, (select count(*) from (select 1 from edge e where e.parent = x.inode limit $1) c)), 0::bigint
+              from b, lateral (select n.inode from node n where n.inode > b.cursor and n.inode <= b.until and n.type = 2 order by n.inode limit 1) x
+            union all
+            select x.inode, greatest(1, (select count(*) from (select 1 from edge e where e.parent = x.inode limit $1) c)), w.before + w.cost
+              from w, b, lateral (select n.inode from node n where n.inode > w.inode and n.inode <= b.until and n.type = 2 order by n.inode limit 1) x
+             where w.before + w.cost < $1
+          ),
+          tail as (select inode, before + cost as total from w order by inode desc limit 1)
+     select b.cursor, b.until, tail.inode, tail.total from b left join tail on true`,
+    [entries, BUILD_SETTING],
+    'plan-dir-stats-batch',
+  );
+  const r = rows[0];
+  if (r === undefined) return undefined;
+  // Out of directories before the bound: the batch runs to the end of the build.
+  const last = r.inode === null || r.total === null || r.total < BigInt(entries) ? r.until : r.inode;
+  return { cursor: r.cursor, last };
+}
+
+/**
+ * One batch of the build, as planned: the directories after the cursor up to `plan.last` get their
  * statistics recounted from their entries, replacing whatever their stripes held (deltas of
  * mutations since the start included: the recount sees them). Run under the exclusive structure
  * lock, so no mutation is in flight and every later one adds its delta to the recount. Directories
  * created after the start (above `until`, or wherever the cursor has passed) were exact from birth.
- * Returns how many directories it computed and the progress after it (undefined once every
- * directory is done and the build row is gone); undefined when there was no build.
+ * A plan whose cursor has moved (another replica ran the batch) does nothing. Returns how many
+ * directories it computed and the progress after it (undefined once every directory is done and
+ * the build row is gone); undefined when there was no build.
  */
-export async function dirStatsBuildStep(tx: Tx, batch: number): Promise<{ computed: number; progress?: DirStatsBuild } | undefined> {
+export async function dirStatsBuildStep(tx: Tx, plan: BuildPlan): Promise<{ computed: number; progress?: DirStatsBuild } | undefined> {
   const rows = await tx.query<{ value: StoredBuild }>(`select value from setting where name = $1 for update`, [BUILD_SETTING], 'lock-dir-stats-build');
   const b = rows[0]?.value;
   if (b === undefined) return undefined;
   const cursor = BigInt(b.cursor);
   const until = BigInt(b.until);
-  const dirs = (
-    await tx.query<{ inode: bigint }>(
-      'select inode from node where inode > $1 and inode <= $2 and type = 2 order by inode limit $3',
-      [cursor, until, batch],
-      'next-dir-stats-batch',
-    )
-  ).map((r) => r.inode);
-  const last = dirs.length < batch ? until : dirs[dirs.length - 1]!;
-  // Every row in the range goes: stale rows of an earlier time dir_stats was on included.
+  if (cursor !== plan.cursor) return { computed: 0, progress: { done: BigInt(b.done), total: BigInt(b.total) } };
+  const last = plan.last < until ? plan.last : until;
+  // Every row in the range goes (stale rows of an earlier time dir_stats was on included); every
+  // directory in it is recounted (one created since the plan too: it is there now).
   await tx.query('delete from dir_stat where inode > $1 and inode <= $2', [cursor, last], 'clear-dir-stats-batch');
-  if (dirs.length > 0) await tx.query(recountSql('e.parent = any($1::bigint[])'), [dirs], 'recount-dir-stats-batch');
-  const done = BigInt(b.done) + BigInt(dirs.length);
+  const inRange = 'select inode from node where inode > $1 and inode <= $2 and type = 2';
+  await tx.query(recountSql(`e.parent in (${inRange})`), [cursor, last], 'recount-dir-stats-batch');
+  const dirs = (await tx.query<{ n: number }>(`select count(*)::integer as n from (${inRange}) d`, [cursor, last], 'count-dir-stats-batch'))[0]!.n;
+  const done = BigInt(b.done) + BigInt(dirs);
   if (last >= until) {
     await stopDirStatsBuild(tx);
-    return { computed: dirs.length };
+    return { computed: dirs };
   }
   await putSetting(tx, BUILD_SETTING, { ...b, cursor: last.toString(), done: done.toString() } satisfies StoredBuild);
-  return { computed: dirs.length, progress: { done, total: BigInt(b.total) } };
+  return { computed: dirs, progress: { done, total: BigInt(b.total) } };
 }
 
 export interface Summary {

@@ -5,7 +5,7 @@ import type { Meta } from '../../meta';
 import type { Change, WatchMessage } from '../../meta/changes';
 import { InvalidArgument } from '../../meta/errors';
 import { opContext, u64 } from '../convert';
-import type { Auth } from '../auth';
+import { unconfine, type Auth } from '../auth';
 import { toServiceError } from '../status';
 
 type WatchCall = grpc.ServerWritableStream<v1.WatchRequest__Output, v1.WatchResponse | Buffer>;
@@ -35,6 +35,8 @@ function messageToWire(m: WatchMessage): v1.WatchResponse {
       parent: c.parent.toString(),
       name: c.name ?? Buffer.alloc(0),
       chunkIndex: c.chunkIndex ?? 0,
+      originSessionId: c.origin?.session.toString() ?? '0',
+      originRequestId: c.origin?.requestId ?? '',
     })),
   };
 }
@@ -82,18 +84,31 @@ export function watchHandler(
     call.on('error', () => finish());
     void (async () => {
       // Admitted as every other call (identity, role); the stream has the metadata and request a unary call has.
-      await auth.admit('Watch', call as unknown as grpc.ServerUnaryCall<unknown, unknown>);
+      // A confined identity's filters come back mapped to volume inodes (auth.ts); what it is sent is mapped back.
+      const admitted = await auth.admit('Watch', call as unknown as grpc.ServerUnaryCall<unknown, unknown>);
+      const confine = admitted.confinedTo;
       const req = call.request;
       opContext(req.ctx);
       const inodes = req.inodes.map((x, i) => u64(x, `inodes[${i}]`));
       if (inodes.length > MAX_WATCH_INODES) throw new InvalidArgument('inodes', `more than ${MAX_WATCH_INODES}`);
+      const sub = confine?.toString();
       const unsub = await meta.changes.subscribe(
         req.position,
-        { subtree: u64(req.subtree, 'subtree'), inodes: new Set(inodes) },
+        { subtree: u64(req.subtree, 'subtree'), inodes: new Set(inodes), ...(confine === undefined ? {} : { confine }) },
         {
           send(m) {
             if (done) return true;
-            call.write(encode(m));
+            if (sub === undefined) call.write(encode(m));
+            else {
+              const wire = messageToWire(m);
+              // Other identities' sessions and request ids are not a confined identity's to see.
+              for (const c of wire.changes!) {
+                c.originSessionId = '0';
+                c.originRequestId = '';
+              }
+              unconfine(wire.changes, sub);
+              call.write(serialize(wire));
+            }
             // An object-mode stream counts messages.
             return call.writableLength < MAX_BUFFERED_MESSAGES;
           },
