@@ -34,7 +34,7 @@ import { touchAtime } from './atime';
 import type { MetaDeps } from './deps';
 import { FsError, InvalidArgument, fail } from './errors';
 import { mutate, type MutationScope } from './mutation';
-import { DOT, DOTDOT, checkName, checkSymlinkTarget, isDotOrDotDot } from './names';
+import { DOT, DOTDOT, checkEntryName, checkName, checkSymlinkTarget, isDotOrDotDot } from './names';
 import { Acls } from './acl';
 import { checkSticky, inGroup, trusted } from './perm';
 import { chargeDeleted } from './quotas';
@@ -164,8 +164,7 @@ export class Namespace {
   }
 
   async lookup(ctx: OpContext, parent: bigint, name: Buffer): Promise<Attr> {
-    if (name.length === 0) fail('ENOENT', 'empty name');
-    if (name.length > 255) fail('ENAMETOOLONG');
+    checkEntryName(name);
     const q = this.deps.db.reader;
     if (isDotOrDotDot(name)) {
       const dir = await getNode(q, parent);
@@ -178,7 +177,6 @@ export class Namespace {
       if (up === undefined) fail('ENOENT');
       return up;
     }
-    checkName(name);
     checkTrashReader(ctx.caller, parent);
     // As baseMeta.Lookup: ".trash" in the root is the trash, which is no entry of the root.
     const trashRoot = parent === ROOT_INODE && name.equals(TRASH_NAME);
@@ -447,7 +445,7 @@ export class Namespace {
   unlink(ctx: OpContext, parentIno: bigint, name: Buffer): Promise<void> {
     checkNotTrash(parentIno, name);
     if (isTrashDir(parentIno) && ctx.caller.uid !== 0) fail('EPERM', 'the trash is root only');
-    checkName(name);
+    checkEntryName(name);
     return mutate(this.deps.db, ctx, async (tx, scope) => {
       name = await this.casing.actual(tx, parentIno, name, edgeExists);
       let early: EarlyTrashState | undefined;
@@ -492,7 +490,7 @@ export class Namespace {
     checkNotTrash(parentIno, name);
     // Hour directories go with expiry (or RestoreTrash), not Rmdir; entries in them are root's (as baseMeta.Rmdir).
     if (parentIno === TRASH_INODE || (isTrashDir(parentIno) && ctx.caller.uid !== 0)) fail('EPERM', 'the trash is root only');
-    checkName(name);
+    checkEntryName(name);
     return mutate(this.deps.db, ctx, async (tx, scope) => {
       name = await this.casing.actual(tx, parentIno, name, edgeExists);
       let early: EarlyTrashState | undefined;
@@ -532,7 +530,7 @@ export class Namespace {
     // Nothing moves into the trash by Rename; only root moves things out of it (as baseMeta.Rename).
     if (isTrashDir(parentDst)) fail('EPERM', 'the trash is read-only');
     if (isTrashDir(parentSrc) && ctx.caller.uid !== 0) fail('EPERM', 'the trash is root only');
-    checkName(nameSrc);
+    checkEntryName(nameSrc);
     checkName(nameDst);
     // A directory moving between quota trees recounts its subtree under the exclusive structure lock (store/quotas.ts).
     const mode = { exclusive: false };
