@@ -8,6 +8,8 @@ import { waitFor } from './data-support';
  * names the JuiceFS test it mirrors. JuiceFS calls map onto RPCs as docs/api.md says; where fsmeta
  * deliberately answers otherwise (docs/api.md, docs/architecture.md) the assertion says so.
  * JuiceFS's NewContext(pid, uid, gids) is written here as a Caller {uid, gid: gids[0], gids}.
+ * Not mirrored, having no RPC: testRemove (rmr), testResolve, testClone, testCheckAndRepair
+ * (fsck is the CLI's), ListSlices / GetParents / GetPaths and forced compactChunk calls.
  */
 
 const TRASH = 0x7fff_ffff_1000_0000n;
@@ -1242,6 +1244,18 @@ describe('testUserGroupQuota', () => {
     expect(Number((await get(G, gid)).usedInodes)).toBe(8);
     await s.call('DeleteQuota', { kind: U, key: String(uid) });
     await s.call('DeleteQuota', { kind: G, key: String(gid) });
+  });
+
+  it('a file in the trash still counts for its owner (JuiceFS takes it out until restored)', async () => {
+    await setFormat(s, { trashDays: 1 });
+    await set(U, 4001, 1 << 30, 100);
+    const f = await owned(ROOT_INO, 'trashed', 4001, 4001);
+    expect(Number((await get(U, 4001)).usedInodes)).toBe(1);
+    await s.call('Unlink', { parent: ROOT_INO, name: b('trashed') });
+    expect((await fs.getattr(f)).parent).not.toBe(ROOT_INO);
+    // Deliberate (docs/api.md): usage is what the owner's inodes hold, wherever they are.
+    expect(Number((await get(U, 4001)).usedInodes)).toBe(1);
+    await setFormat(s, { trashDays: 0 });
   });
 
   it('CheckQuotaFileOwner: writes charge the file owner, not the writer', async () => {
