@@ -160,10 +160,11 @@ async function createWithWatchers(ctx: ClientBenchContext): Promise<void> {
     const sql = { base: [{}, {}] as SqlStats[], subject: [{}, {}] as SqlStats[] };
     const delta = (into: SqlStats[], from: SqlStats, to: SqlStats): void => {
       for (const [k, v] of Object.entries(to)) {
-        const b = from[k] ?? { n: 0, ms: 0 };
-        const acc = (into[1]![k] ??= { n: 0, ms: 0 });
+        const b = from[k] ?? { n: 0, ms: 0, rt: 0 };
+        const acc = (into[1]![k] ??= { n: 0, ms: 0, rt: 0 });
         acc.n += v.n - b.n;
         acc.ms += v.ms - b.ms;
+        acc.rt += v.rt - b.rt;
       }
     };
     // Where the CPU goes in each half: µs of each replica, this process (workers + watchers), PostgreSQL, others.

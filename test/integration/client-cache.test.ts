@@ -264,6 +264,18 @@ describe('the echo of own mutations', () => {
       expect(await staleFor(get, (m) => m === 0o640, Date.now(), INVALIDATION_BOUND_MS)).toBeLessThan(INVALIDATION_BOUND_MS);
       const look = async (): Promise<number> => (await s.call('Lookup', { parent: ROOT_INO, name: b(`echo-${mode}`) })).attr!.mode & 0o777;
       expect(await look()).toBe(0o640);
+      // The open-file cache: an own append extends the cached layout, and its echo leaves it (skip).
+      const f = (await s.call('Create', { parent: ROOT_INO, name: b(`echo-open-${mode}`), mode: 0o644, umask: 0, flags: 2 })).attr!;
+      await s.call('Read', { inode: f.inode, chunkIndex: 0 });
+      const id = (await s.call('NewSlices', { count: 1 })).firstId;
+      await s.call('Write', { inode: f.inode, chunkIndex: 0, pos: 0, slice: { id, size: 4096, off: 0, len: 4096 } });
+      await writer.call('SetAttr', { inode: marker.inode, set: 1, mode: 0o644 });
+      await waitFor('the second marker change', async () => (await getMarker()) === 0o644);
+      const open0 = client.cacheStats()!.openFile;
+      expect((await s.call('Read', { inode: f.inode, chunkIndex: 0 })).slices.map((x) => x.len)).toEqual([4096]);
+      const open1 = client.cacheStats()!.openFile;
+      expect({ hits: open1.hits - open0.hits, misses: open1.misses - open0.misses }).toEqual(mode === 'skip' ? { hits: 1, misses: 0 } : { hits: 0, misses: 1 });
+      await s.call('Close', { inode: f.inode });
     } finally {
       await client.close();
     }

@@ -8,6 +8,8 @@ import { waitFor } from './data-support';
  * names the JuiceFS test it mirrors. JuiceFS calls map onto RPCs as docs/api.md says; where fsmeta
  * deliberately answers otherwise (docs/api.md, docs/architecture.md) the assertion says so.
  * JuiceFS's NewContext(pid, uid, gids) is written here as a Caller {uid, gid: gids[0], gids}.
+ * Not mirrored, having no RPC: testRemove (rmr), testResolve, testClone, testCheckAndRepair
+ * (fsck is the CLI's), ListSlices / GetParents / GetPaths and forced compactChunk calls.
  */
 
 const TRASH = 0x7fff_ffff_1000_0000n;
@@ -1244,6 +1246,18 @@ describe('testUserGroupQuota', () => {
     await s.call('DeleteQuota', { kind: G, key: String(gid) });
   });
 
+  it('a file in the trash still counts for its owner (JuiceFS takes it out until restored)', async () => {
+    await setFormat(s, { trashDays: 1 });
+    await set(U, 4001, 1 << 30, 100);
+    const f = await owned(ROOT_INO, 'trashed', 4001, 4001);
+    expect(Number((await get(U, 4001)).usedInodes)).toBe(1);
+    await s.call('Unlink', { parent: ROOT_INO, name: b('trashed') });
+    expect((await fs.getattr(f)).parent).not.toBe(ROOT_INO);
+    // Deliberate (docs/api.md): usage is what the owner's inodes hold, wherever they are.
+    expect(Number((await get(U, 4001)).usedInodes)).toBe(1);
+    await setFormat(s, { trashDays: 0 });
+  });
+
   it('CheckQuotaFileOwner: writes charge the file owner, not the writer', async () => {
     const other = caller(1002, 1002);
     await set(U, 3001, 4096, 5);
@@ -1297,8 +1311,14 @@ describe('TestKVReaddirCursorDeleted / baseMeta argument checks', () => {
     await fs.mknod(ROOT_INO, 'a');
     const mv = (ps: string, ns: string, pd: string, nd: string, flags = 0) =>
       errnoOf(s.call('Rename', { parentSrc: ps, nameSrc: b(ns), parentDst: pd, nameDst: b(nd), flags }));
-    expect(await mv(ROOT_INO, 'a', ROOT_INO, '')).toBe('ENOENT');
-    expect(await mv(ROOT_INO, '', ROOT_INO, 'b')).toBe('ENOENT'); // no such entry
+    // A new entry's name: EINVAL (checkInodeName); an existing entry's: ENOENT (none has it).
+    expect(await mv(ROOT_INO, 'a', ROOT_INO, '')).toBe('EINVAL');
+    expect(await mv(ROOT_INO, 'a', ROOT_INO, 'x/y')).toBe('EINVAL');
+    expect(await errnoOf(s.call('Mkdir', { parent: ROOT_INO, name: b(''), mode: 0o755 }))).toBe('EINVAL');
+    expect(await errnoOf(s.call('Link', { inode: (await fs.lookup(ROOT_INO, 'a')).inode, parent: ROOT_INO, name: b('') }))).toBe('EINVAL');
+    expect(await mv(ROOT_INO, '', ROOT_INO, 'b')).toBe('ENOENT');
+    expect(await mv(ROOT_INO, 'x/y', ROOT_INO, 'b')).toBe('ENOENT');
+    expect(await errnoOf(s.call('Unlink', { parent: ROOT_INO, name: b('a/b') }))).toBe('ENOENT');
     expect(await errnoOf(s.call('Unlink', { parent: ROOT_INO, name: b('') }))).toBe('ENOENT');
     expect(await errnoOf(s.call('Rmdir', { parent: ROOT_INO, name: b('') }))).toBe('ENOENT');
     expect(await errnoOf(s.call('Lookup', { parent: ROOT_INO, name: b('') }))).toBe('ENOENT');
@@ -1311,5 +1331,21 @@ describe('TestKVReaddirCursorDeleted / baseMeta argument checks', () => {
     expect(await errnoOf(s.call('Rmdir', { parent: String(TRASH), name: b('x') }))).toBe('EPERM');
     expect(await errnoOf(s.call('Mkdir', { parent: ROOT_INO, name: b('.trash'), mode: 0o755 }))).toBe('EPERM');
     expect((await fs.lookup(ROOT_INO, '.trash')).inode).toBe(String(TRASH));
+    const f = (await fs.lookup(ROOT_INO, 'a')).inode;
+    expect(await errnoOf(s.call('Readdir', { inode: f }))).toBe('ENOTDIR');
+    expect(await errnoOf(s.call('Readdir', { inode: '999999' }))).toBe('ENOENT');
+    expect(await errnoOf(s.call('Access', { inode: '999999', mask: 4 }))).toBe('ENOENT');
+    expect(await errnoOf(s.call('ReadLink', { inode: '999999' }))).toBe('ENOENT');
+    expect(await errnoOf(s.call('Truncate', { inode: (await s.call('Symlink', { parent: ROOT_INO, name: b('sl'), target: b('a') })).attr!.inode, length: '1' }))).toBe('EPERM');
+    const dir = (await fs.mkdir(ROOT_INO, 'dd')).inode;
+    const plus = await readdirAll(s, dir, true);
+    expect(plus.map((e) => [e.name.toString(), e.inode, e.attr?.inode, e.attr?.type])).toEqual([
+      ['.', dir, dir, 'FILE_TYPE_DIRECTORY'],
+      ['..', ROOT_INO, ROOT_INO, 'FILE_TYPE_DIRECTORY'],
+    ]);
+    expect(await errnoOf(s.call('Create', { parent: ROOT_INO, name: b('dd'), mode: 0o644, flags: 0 }))).toBe('EEXIST');
+    expect(await errnoOf(s.call('Open', { inode: dir, flags: 0 }))).toBeUndefined();
+    expect(await errnoOf(s.call('Flock', { inode: '999999', owner: '1', type: 'LOCK_TYPE_WRITE' }))).toBe('ENOENT');
+    expect(await errnoOf(s.call('GetLk', { inode: f, owner: '1', type: 'LOCK_TYPE_WRITE', start: '10', end: '5' }))).toBe('EINVAL');
   });
 });

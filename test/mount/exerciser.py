@@ -18,7 +18,8 @@ Usage:
 
 --resume continues on files a previous run left (target and model must be equal
 at the start) instead of starting them afresh: a run, a remount, another run.
-Prints a JSON summary; exits 1 at the first mismatch (with the op history tail).
+Prints a JSON summary (progress every 1000 ops on stderr); exits 1 at the first
+mismatch (with the op history tail).
 """
 import argparse
 import ctypes
@@ -210,6 +211,8 @@ def main():
         check_range(*touched)
         if (i + 1) % a.full_every == 0:
             check_full()
+        if (i + 1) % 1000 == 0:
+            print("%d ops, %.0f s" % (i + 1, time.monotonic() - started), file=sys.stderr, flush=True)
     check_full()
     final = os.fstat(mf).st_size
     for fd in (tf, mf, src_t, src_m):

@@ -163,6 +163,33 @@ describe('a secured fsmeta', () => {
   });
 });
 
+/** A child that writes `n` bytes of "x" to `file`, keeps the descriptor open, and says "ready". */
+async function openWriter(file: string, n: number): Promise<ReturnType<typeof spawn>> {
+  const writer = spawn('python3', ['-c', `import os,sys\nfd=os.open(${JSON.stringify(file)}, os.O_WRONLY|os.O_CREAT, 0o644)\nos.write(fd, b"x"*${n})\nprint("ready", flush=True)\nsys.stdin.read()`], {
+    stdio: ['pipe', 'pipe', 'ignore'],
+  });
+  await new Promise<void>((resolve) => writer.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve()));
+  return writer;
+}
+
+describe('stopping with fsmeta there', () => {
+  it('SIGTERM with a writer still inside: its unflushed data is recorded, the busy mount detached, exit 0', async () => {
+    const m = await startMount(env.servers[0]!.address, { dataDir, extraArgs: ['--stop-timeout-ms', '4000'] });
+    mounts.push(m);
+    const writer = await openWriter(`${m.mountpoint}/still-open`, 123_456);
+    m.child.kill('SIGTERM');
+    const code = await exitOf(m);
+    writer.kill('SIGKILL');
+    expect(code).toBe(0);
+    expect(m.stderr()).not.toMatch(/LOST|giving up/);
+    expect(await isMounted(m.mountpoint)).toBe(false);
+    const n = await startMount(env.servers[0]!.address, { dataDir });
+    mounts.push(n);
+    expect((await fsops([['read_all', `${n.mountpoint}/still-open`]]))[0]).toEqual({ ok: Buffer.alloc(123_456, 'x').toString('hex') });
+    expect(await n.stop()).toBe(0);
+  });
+});
+
 describe('fsmeta gone', () => {
   it('SIGTERM: unmounts within its bound, reports the unflushed data as lost, exits 1', async () => {
     const proxy = await blackholeProxy(env.servers[0]!.address);
@@ -170,10 +197,7 @@ describe('fsmeta gone', () => {
     mounts.push(m);
     await fsops([['write_file', `${m.mountpoint}/flushed`, 'ab'.repeat(5000)]]);
     // A writer keeps a file open with 100000 bytes written and not flushed (the mount is busy, too).
-    const writer = spawn('python3', ['-c', `import os,sys\nfd=os.open(${JSON.stringify(`${m.mountpoint}/dirty`)}, os.O_WRONLY|os.O_CREAT, 0o644)\nos.write(fd, b"x"*100000)\nprint("ready", flush=True)\nsys.stdin.read()`], {
-      stdio: ['pipe', 'pipe', 'ignore'],
-    });
-    await new Promise<void>((resolve) => writer.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve()));
+    const writer = await openWriter(`${m.mountpoint}/dirty`, 100_000);
     proxy.swallow();
     const t = Date.now();
     m.child.kill('SIGTERM');

@@ -60,7 +60,7 @@ afterAll(async () => {
 });
 
 /** Ops per exerciser phase in CI (FSMETA_TEST_EXERCISER_OPS to change): two phases, around a remount. */
-const EXERCISER_OPS = Number(process.env.FSMETA_TEST_EXERCISER_OPS ?? 250);
+const EXERCISER_OPS = Number(process.env.FSMETA_TEST_EXERCISER_OPS ?? 200);
 
 async function exercise(args: string[], seed: number): Promise<{ ok: number; counts: Record<string, number> }> {
   const { stdout } = await run('python3', [EXERCISER, ...args, '--seed', String(seed), '--max-size', String(6 << 20)]).catch((err: { stdout?: string }) => {

@@ -17,6 +17,7 @@ import {
   lockCompaction,
   lockNextCompaction,
   nextSliceBlock,
+  newSliceBlockLogged,
   queueSliceDeletion,
   resetCompaction,
   setChunk,
@@ -26,7 +27,7 @@ import {
 import type { Tx } from '../store/db';
 import { getSetting } from '../store/settings';
 import { getNode, lockNodeForClose, lockNodes, updateNode, type LockStrength } from '../store/nodes';
-import { addOpen, closeOpen, isReadOnlySession } from '../store/sessions';
+import { addOpen, closeFast, closeOpen, dropOpen, isReadOnlySession, openFast } from '../store/sessions';
 import { touchAtime } from './atime';
 import type { MetaDeps } from './deps';
 import { FsError, InvalidArgument, fail } from './errors';
@@ -34,7 +35,8 @@ import { mutate } from './mutation';
 import { Acls } from './acl';
 import { chargeLength } from './quotas';
 import { releaseUnlinked } from './release';
-import { inTrash } from './trash';
+import { TRASH_INODE, inTrash } from './trash';
+import { trusted } from './perm';
 import {
   SLICE_RECORD_BYTES,
   buildSlice,
@@ -191,7 +193,16 @@ export class DataPath {
     const attr = await mutate(
       this.deps.db,
       ctx,
-      async (tx) => {
+      async (tx, scope) => {
+        if (tx.fast) {
+          // The plain case in one round trip; anything else declines to the checks below.
+          const mask = openMask(flags);
+          const fast = { sid: ctx.sessionId, inode, mask, trusted: trusted(ctx.caller), uid: ctx.caller.uid, gids: [ctx.caller.gid, ...ctx.caller.gids] };
+          const { attr, check } = await openFast(tx, { ...fast, refuseFlags: FLAG_IMMUTABLE | FLAG_APPEND, writes, trashInode: TRASH_INODE }, scope.logTarget());
+          scope.logged(check);
+          if (attr === undefined) throw new Error('fast open committed without its node');
+          return attr;
+        }
         const node = (await lockNodes(tx, [inode], 'key share')).get(inode);
         try {
           if (node === undefined) fail('ENOENT');
@@ -234,14 +245,22 @@ export class DataPath {
     return mutate(
       this.deps.db,
       ctx,
-      async (tx) => {
+      async (tx, scope) => {
+        if (tx.fast && strength !== 'update') {
+          // A file with links left, in one round trip; an unlinked one declines to the path below.
+          scope.logged(await closeFast(tx, ctx.sessionId, inode, lockOwner, scope.log(undefined)));
+          return;
+        }
         const node = await lockNodeForClose(tx, inode, strength);
         if (node !== undefined && node.nlink === 0 && strength !== 'update') {
           strength = 'update';
           throw Object.assign(new Error('closing an unlinked file: start over holding it FOR UPDATE'), { code: '40001' });
         }
-        const dropped = await closeOpen(tx, ctx.sessionId, inode, lockOwner);
-        if (dropped && node !== undefined && node.nlink === 0) await releaseUnlinked(tx, [inode]);
+        if (node === undefined || node.nlink !== 0) {
+          await dropOpen(tx, ctx.sessionId, inode, lockOwner);
+          return;
+        }
+        if (await closeOpen(tx, ctx.sessionId, inode, lockOwner)) await releaseUnlinked(tx, [inode]);
       },
       { allowReadOnly: true },
     );
@@ -250,7 +269,11 @@ export class DataPath {
   /** A block of fresh slice ids from the sequence (no hot row); ids are never handed out twice. */
   newSlices(ctx: OpContext, count: number): Promise<{ firstId: bigint; count: number }> {
     if (count < 1 || count > SLICE_ID_BLOCK) throw new InvalidArgument('count', `between 1 and ${SLICE_ID_BLOCK}`);
-    return mutate(this.deps.db, ctx, async (tx) => ({ firstId: await nextSliceBlock(tx), count }));
+    return mutate(this.deps.db, ctx, async (tx, scope) => {
+      const { firstId, check } = await newSliceBlockLogged(tx, count, scope.logTarget());
+      scope.logged(check);
+      return { firstId, count };
+    });
   }
 
   /**

@@ -1,4 +1,4 @@
-import { isUnavailable, sqlState, type Db, type Tx } from '../store/db';
+import { answeredByDatabase, type Db, type Tx } from '../store/db';
 import { KIND_VOLUME, LimitExceeded, type StructureLock } from '../store/quotas';
 import { getOutcome, isSessionGone, recordFailure, recordOutcome, type OutcomeLog, type SessionCheck, type StoredOutcome } from '../store/requests';
 import { FsError, InvalidArgument } from './errors';
@@ -51,13 +51,14 @@ export class MutationScope {
     private readonly allowReadOnly: boolean,
   ) {}
 
-  log(result: unknown): OutcomeLog {
-    return outcomeLog(this.ctx, encodeOutcome({ ok: result }), this.allowReadOnly);
+  /** `final`: the statement carrying the log is the body's last (see OutcomeLog.final); false when more statements follow it. */
+  log(result: unknown, final = true): OutcomeLog {
+    return outcomeLog(this.ctx, encodeOutcome({ ok: result }), this.allowReadOnly, final);
   }
 
-  /** The request-log target for a statement that builds the outcome itself in SQL (see store attrOutcomeJson). */
+  /** The request-log target for a body's last statement that builds the outcome itself in SQL (see store attrOutcomeJson). */
   logTarget(): OutcomeLog {
-    return outcomeLog(this.ctx, Buffer.alloc(0), this.allowReadOnly);
+    return outcomeLog(this.ctx, Buffer.alloc(0), this.allowReadOnly, true);
   }
 
   logged(check: SessionCheck | undefined): void {
@@ -67,8 +68,9 @@ export class MutationScope {
   }
 }
 
-function outcomeLog(ctx: OpContext, outcome: Buffer, allowReadOnly: boolean): OutcomeLog {
+function outcomeLog(ctx: OpContext, outcome: Buffer, allowReadOnly: boolean, final: boolean): OutcomeLog {
   return {
+    final,
     sid: ctx.sessionId,
     requestId: ctx.requestId,
     outcome,
@@ -146,7 +148,7 @@ export async function mutate<T>(
       const scope = new MutationScope(ctx, opts.allowReadOnly ?? false);
       const result = await body(tx, scope);
       if (!scope.recorded) {
-        scope.logged(await recordOutcome(tx, outcomeLog(ctx, encodeOutcome({ ok: result }), opts.allowReadOnly ?? false)));
+        scope.logged(await recordOutcome(tx, outcomeLog(ctx, encodeOutcome({ ok: result }), opts.allowReadOnly ?? false, true)));
       }
       return result;
     }, { structure: opts.structure }).then((result) => {
@@ -159,10 +161,11 @@ export async function mutate<T>(
     if (isSessionGone(caught)) throw new FsError('ESTALE', SESSION_GONE);
     const err = limitError(caught);
     if (!(err instanceof FsError)) {
-      // The store gave up (retries ran out on contention, on a unique violation, on the database): an
-      // attempt of this very request (the client's retry racing it) may have committed meanwhile, and
-      // its outcome is the answer, never a server error.
-      if (sqlState(err) === undefined && !isUnavailable(err)) throw err;
+      // The store gave up on a live database (retries ran out on contention or on a unique
+      // violation, a statement was cancelled): an attempt of this very request (the client's retry
+      // racing it) may have committed meanwhile, and its outcome is the answer, never a server
+      // error. (A database that cannot be reached is not asked again: UNAVAILABLE at once.)
+      if (!answeredByDatabase(err)) throw err;
       const standing = await getOutcome(db.reader, ctx.sessionId, ctx.requestId).catch(() => undefined);
       if (standing === undefined) throw err;
       checkBinding(ctx, standing);
@@ -174,7 +177,7 @@ export async function mutate<T>(
     try {
       standing = await db.transaction(
         async (tx) =>
-          (await recordFailure(tx, outcomeLog(ctx, failure, true))) ??
+          (await recordFailure(tx, outcomeLog(ctx, failure, true, false))) ??
           // Nothing inserted and nothing seen: the session is gone, or an attempt of this request
           // committed its outcome after the statement's snapshot (the insert waited for it); a new
           // statement sees that one.

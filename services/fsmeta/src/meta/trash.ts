@@ -1,9 +1,9 @@
-import type { Tx } from '../store/db';
+import { quiet, type Tx } from '../store/db';
 import { deleteEdge, deleteNode, getNode, insertNode, touchDir, updateNode } from '../store/nodes';
 import { charge, dropDirAccounting } from '../store/quotas';
 import { releaseDelayedDeletions } from '../store/chunks';
 import { getSetting } from '../store/settings';
-import { edgeExists, ensureHourDir, getTrashState, listHourDirs, lockTrashLeaves, removeEmptyHourDir, type TrashLeaf } from '../store/trash';
+import { edgeExists, ensureHourDir, getTrashState, listHourDirs, lockTrashLeaves, removeEmptyHourDir, type TrashLeaf, type TrashState } from '../store/trash';
 import type { MetaDeps } from './deps';
 import { fail } from './errors';
 import { chargeDeleted } from './quotas';
@@ -21,6 +21,12 @@ import { DIR_LENGTH, MAX_NAME_LEN, ROOT_INODE, SPACE_UNIT, TYPE_DIRECTORY, TYPE_
  * directories are TRASH_INODE + n. An expiry job deletes hour directories
  * older than trash_days (+2 h, as JuiceFS) for good.
  */
+
+/** A trash state read ahead for one hour (Trash.early). */
+export interface EarlyTrashState {
+  hour: Buffer;
+  state: Promise<TrashState>;
+}
 
 export const TRASH_INODE = 0x7fff_ffff_1000_0000n;
 export const TRASH_NAME = Buffer.from('.trash');
@@ -108,15 +114,26 @@ export class Trash {
    * is already in the trash, or (a hard link trashed before) its trash name is
    * taken, as doUnlink.
    */
-  async placeFor(tx: Tx, ctx: OpContext, parent: Attr, node: Attr, name: Buffer, now: bigint): Promise<TrashPlace | undefined> {
+  async placeFor(tx: Tx, ctx: OpContext, parent: Attr, node: Attr, name: Buffer, now: bigint, early?: EarlyTrashState): Promise<TrashPlace | undefined> {
     if (isTrashDir(parent.inode) || inTrash(parent) || (node.flags & FLAG_SKIP_TRASH) !== 0) return undefined;
     const hourDir = hourName(now);
-    const state = await getTrashState(tx, TRASH_INODE, ctx.sessionId, hourDir);
+    const state = early !== undefined && early.hour.equals(hourDir) ? await early.state : await getTrashState(tx, TRASH_INODE, ctx.sessionId, hourDir);
     if (state.days <= 0 || state.skip) return undefined;
     const hour = state.hour ?? (await ensureHourDir(tx, TRASH_INODE, hourDir, now));
     const entry = trashEntryName(parent.inode, node.inode, name);
     if (await edgeExists(tx, hour, entry)) return undefined;
     return { hour, name: entry };
+  }
+
+  /**
+   * The trash state placeFor will read, sent now (by a removal right behind
+   * its row locks, so in their round trip where the transaction pipelines)
+   * for the hour of `now`. Harmless when not used: a read, and the hour
+   * directory's shared advisory lock, which only expiry takes exclusively.
+   */
+  early(tx: Tx, ctx: OpContext, now: bigint): EarlyTrashState {
+    const hour = hourName(now);
+    return { hour, state: quiet(getTrashState(tx, TRASH_INODE, ctx.sessionId, hour)) };
   }
 
   /** The expiry job's batch: trash older than trash_days (+2 h). Nothing while the volume has no trash. */

@@ -108,6 +108,7 @@ export async function applyWrite(
       select: 'nd.*, (select n from c) as n, (select count(*) from u) as charged',
       // Always one row, so the log's session check comes back even when nothing was written.
       from: '(select 1) as one left join nd on true',
+      finalIf: 'exists (select 1 from nd)',
       outcomeSql: `(select convert_to(jsonb_build_object('ok', jsonb_build_object('attr', ${attrOutcomeJson('nd')}, 'sliceCount', c.n))::text, 'UTF8') from nd, c)`,
     },
   );
@@ -158,6 +159,19 @@ export async function setChunk(tx: Tx, inode: bigint, indx: number, slices: Buff
 export async function nextSliceBlock(tx: Tx): Promise<bigint> {
   const rows = await tx.query<{ id: bigint }>(`select nextval('slice_seq') as id`, [], 'next-slice-block');
   return rows[0]!.id;
+}
+
+/**
+ * NewSlices' whole body in one statement: a block of ids drawn and the
+ * outcome `{firstId, count}` recorded with it (in meta/mutation.ts's
+ * encoding), so a fast attempt is one round trip.
+ */
+export async function newSliceBlockLogged(tx: Tx, count: number, log: OutcomeLog): Promise<{ firstId: bigint; check?: SessionCheck }> {
+  const { rows, check } = await runWrite<{ id: bigint }>(tx, 'new-slice-block', `b as (select nextval('slice_seq') as id)`, [count], log, {
+    select: '(select id from b) as id',
+    outcomeSql: `(select convert_to(jsonb_build_object('ok', jsonb_build_object('firstId', jsonb_build_object('$bigint', b.id::text), 'count', $1::int))::text, 'UTF8') from b)`,
+  });
+  return { firstId: rows[0]!.id, check };
 }
 
 export interface SliceCount {

@@ -115,11 +115,11 @@ const GRANT: Record<Dim, 'space_grant' | 'inode_grant'> = { space: 'space_grant'
  * the quota's exact usage plus the need would pass it.
  */
 export async function refillAllowance(client: PoolClient, need: AllowanceNeed): Promise<boolean> {
-  const tx: Tx = {
-    async query(text, values, name) {
-      return (await client.query({ text, values, name })).rows;
-    },
+  const query: Tx['query'] = async (text, values, name) => (await client.query({ text, values, name })).rows;
+  const send: Tx['send'] = async (text, values, name) => {
+    await query(text, values, name);
   };
+  const tx: Tx = { query, send, finish: query, fast: false };
   await client.query('begin');
   try {
     const granted = await refillTx(tx, need);
@@ -343,7 +343,7 @@ export async function dirQuotasOver(q: Tx, dir: bigint): Promise<bigint[]> {
  * statement already). `dirs`: the directories holding the entries the change counts under.
  */
 export async function charge(tx: Tx, c: Charge): Promise<void> {
-  await tx.query(`select ${CHARGE_CALL}`, chargeParams(c), 'charge');
+  await tx.send(`select ${CHARGE_CALL}`, chargeParams(c), 'charge');
 }
 
 export interface Charge {
