@@ -3,6 +3,9 @@ import { MetaClient, type Session, type Watcher } from '@fsmeta/client';
 import { log, perSecond, runConcurrent, throughputLine, type LatencyLine, type Rate, type ThroughputLine } from './measure';
 import { name } from './single-client';
 import type { ThroughputParams } from './throughput';
+import { describePerOp, type SqlStats } from './sql-stats';
+import type { CpuShares } from './cpu';
+import * as os from 'node:os';
 
 /**
  * Client-side lines: cached vs uncached reads at one client, the change
@@ -16,8 +19,11 @@ const ROOT_CALLER = { uid: 0, gid: 0, gids: [] };
 const READ_SET = 64;
 /** Samples of watch-invalidation (each waits for one delivery). */
 const MAX_INVALIDATION_SAMPLES = 300;
-/** Watchers present during create@N-watch: half on each replica, unfiltered (each gets every change). */
-const WATCHERS = 8;
+/**
+ * Watchers present during create@N-watch: half on each replica, unfiltered (each gets every change).
+ * FSMETA_BENCH_WATCHERS=0 turns the line into an A/A run that shows the machine's noise.
+ */
+const WATCHERS = Number(process.env.FSMETA_BENCH_WATCHERS ?? 8);
 
 export interface ClientBenchContext {
   /** Address of the replica the other lines use, and of a second replica. */
@@ -31,6 +37,12 @@ export interface ClientBenchContext {
   throughput: ThroughputParams;
   wants(op: string): boolean;
   emit(line: LatencyLine | ThroughputLine): void;
+  /** With FSMETA_BENCH_SQL_STATS=1: the first replica's statements so far (diagnostics). */
+  sql?: () => Promise<SqlStats>;
+  /** CPU time so far (µs) of the first replica's and the second replica's processes. */
+  serverCpu(): Promise<[number, number]>;
+  /** Starts measuring the machine's CPU split; the result gives it since then. */
+  cpuShares(): () => CpuShares | undefined;
 }
 
 async function sequentialRate(n: number, op: (i: number) => Promise<unknown>): Promise<Rate> {
@@ -137,6 +149,7 @@ async function createWithWatchers(ctx: ClientBenchContext): Promise<void> {
     const ws = Array.from({ length: WATCHERS }, (_, i) => clients[i % 2]!.watch({}));
     for (const w of ws) w.on('batch', (b: { changes: unknown[] }) => (delivered += b.changes.length));
     await waitUntil(() => ws.every((w) => w.connected), 10_000, 'the watchers');
+    if (ws.length === 0) await new Promise((r) => setTimeout(r, 20));
     return ws;
   };
   try {
@@ -144,11 +157,59 @@ async function createWithWatchers(ctx: ClientBenchContext): Promise<void> {
     await runConcurrent(t.concurrency, t.warmupSeconds * 1000, create);
     const base: Rate[] = [];
     const subject: Rate[] = [];
+    const sql = { base: [{}, {}] as SqlStats[], subject: [{}, {}] as SqlStats[] };
+    const delta = (into: SqlStats[], from: SqlStats, to: SqlStats): void => {
+      for (const [k, v] of Object.entries(to)) {
+        const b = from[k] ?? { n: 0, ms: 0, rt: 0 };
+        const acc = (into[1]![k] ??= { n: 0, ms: 0, rt: 0 });
+        acc.n += v.n - b.n;
+        acc.ms += v.ms - b.ms;
+        acc.rt += v.rt - b.rt;
+      }
+    };
+    // Where the CPU goes in each half: µs of each replica, this process (workers + watchers), PostgreSQL, others.
+    const cpu = { base: [0, 0, 0, 0, 0], subject: [0, 0, 0, 0, 0] };
+    const half = async (into: number[], sqlInto: SqlStats[]): Promise<Rate> => {
+      const s0 = (await ctx.sql?.()) ?? {};
+      const [a0, b0] = await ctx.serverCpu();
+      const c0 = process.cpuUsage();
+      const shares = ctx.cpuShares();
+      const rate = await runConcurrent(t.concurrency, sliceMs, create);
+      const split = shares();
+      const c1 = process.cpuUsage(c0);
+      const [a1, b1] = await ctx.serverCpu();
+      delta(sqlInto, s0, (await ctx.sql?.()) ?? {});
+      into[0]! += a1 - a0;
+      into[1]! += b1 - b0;
+      into[2]! += c1.user + c1.system;
+      const machineUs = rate.ms * 1000 * os.cpus().length;
+      into[3]! += (split?.postgres ?? 0) * machineUs;
+      // "other" holds the second replica too (the split knows one server).
+      into[4]! += Math.max(0, (split?.other ?? 0) * machineUs - (b1 - b0));
+      return rate;
+    };
+    // Rounds in ABBA order: creates slow down as the directories fill, which would otherwise favour
+    // whichever half always runs first (an A/A run in AB order measured 0.92).
     for (let r = 0; r < t.rounds; r++) {
-      base.push(await runConcurrent(t.concurrency, sliceMs, create));
+      if (r % 2 === 0) base.push(await half(cpu.base, sql.base));
       const ws = await startWatchers();
-      subject.push(await runConcurrent(t.concurrency, sliceMs, create));
+      subject.push(await half(cpu.subject, sql.subject));
       for (const w of ws) w.close();
+      if (r % 2 === 1) base.push(await half(cpu.base, sql.base));
+    }
+    const fmt = (rates: Rate[]): string => rates.map((x) => Math.round((x.ops * 1000) / x.ms)).join(', ');
+    log(`${op}: rounds with watchers [${fmt(subject)}] without [${fmt(base)}] ops/s`);
+    const perCreate = (c: number[], rates: Rate[]): string => {
+      const n = rates.reduce((a, x) => a + x.ops, 0);
+      const [first, second, bench, pg, other] = c.map((x) => Math.round(x / n));
+      return `first replica ${first}, second ${second}, bench process ${bench}, postgres ${pg} (other processes ${other})`;
+    };
+    log(`${op}: CPU µs per create without watchers: ${perCreate(cpu.base, base)}`);
+    log(`${op}: CPU µs per create with watchers:    ${perCreate(cpu.subject, subject)}`);
+    if (ctx.sql !== undefined) {
+      const ops = (rates: Rate[]): number => rates.reduce((n, x) => n + x.ops, 0);
+      log(`${op} first replica without watchers: ${describePerOp({}, sql.base[1]!, ops(base))}`);
+      log(`${op} first replica with watchers: ${describePerOp({}, sql.subject[1]!, ops(subject))}`);
     }
     log(`${op}: ${Math.round(perSecond(subject))} ops/s with ${WATCHERS} watchers (${delivered} changes delivered), ${Math.round(perSecond(base))} without`);
     ctx.emit(throughputLine(op, subject, `create@${t.concurrency} (no watcher)`, base));

@@ -163,8 +163,14 @@ async function setDirStats(s: Session, on: boolean): Promise<void> {
   const { format } = await s.call('GetFormat', {});
   if (format!.dirStats === on) return;
   const started = Date.now();
-  await s.call('Format', { format: { ...format!, uuid: '', dirStats: on }, force: true });
-  log(`dir_stats ${on ? 'on' : 'off'} in ${Date.now() - started} ms${on ? ' (statistics computed for every directory)' : ''}`);
+  let { dirStatsBuild } = await s.call('Format', { format: { ...format!, uuid: '', dirStats: on }, force: true });
+  const total = dirStatsBuild?.total;
+  // A volume of more than one batch of directories gets them from the replicas' background job.
+  while (dirStatsBuild !== null) {
+    await new Promise((r) => setTimeout(r, 50));
+    ({ dirStatsBuild } = await s.call('GetFormat', {}));
+  }
+  log(`dir_stats ${on ? 'on' : 'off'} in ${Date.now() - started} ms${on ? ` (statistics computed for every directory${total === undefined ? '' : `, ${total} of them in batches`})` : ''}`);
 }
 
 /**

@@ -401,6 +401,9 @@ async function bench(address: string, databaseUrl: string, server: ServerProcess
           throughput: t,
           wants: (op) => p.only.size === 0 || p.only.has(op),
           emit,
+          ...(sqlStats ? { sql: () => server.sql() } : {}),
+          serverCpu: async () => [await server.cpu(), await second.cpu()],
+          cpuShares: () => cpuShares(server.pid, database),
         });
       } finally {
         await second.stop();

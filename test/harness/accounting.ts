@@ -5,7 +5,7 @@ import { Client } from 'pg';
  * differences (empty when all agree): each directory quota's usage = the entries of its subtree
  * (4 KiB-aligned file lengths, 4 KiB for anything else, one inode each); each user / group quota's
  * = the inodes its uid / gid owns; allowances never sum past a limit; and, when the volume keeps
- * them, each directory's statistics = its direct children.
+ * them, each directory's statistics (length, space, inodes, symlinks) = its direct children.
  */
 export async function checkAccounting(databaseUrl: string): Promise<string[]> {
   const c = new Client({ connectionString: databaseUrl });
@@ -39,16 +39,16 @@ export async function checkAccounting(databaseUrl: string): Promise<string[]> {
     if (statsOn === true) {
       const diffs = (
         await c.query<{ inode: string; kept: string; counted: string }>(
-          `with kept as (select inode, sum(length) as length, sum(space) as space, sum(inodes) as inodes from dir_stat group by inode),
+          `with kept as (select inode, sum(length) as length, sum(space) as space, sum(inodes) as inodes, sum(symlinks) as symlinks from dir_stat group by inode),
                 counted as (select e.parent as inode, sum(case when n.type = 1 then n.length else 0 end) as length,
                                    sum(case when n.type = 1 then (case when n.length <= 0 then 4096 else ((n.length + 4095) / 4096) * 4096 end) else 4096 end) as space,
-                                   count(*) as inodes
+                                   count(*) as inodes, count(*) filter (where n.type = 3) as symlinks
                               from edge e join node n on n.inode = e.inode group by e.parent)
            select coalesce(k.inode, c.inode)::text as inode,
-                  concat_ws('/', k.length, k.space, k.inodes) as kept, concat_ws('/', c.length, c.space, c.inodes) as counted
+                  concat_ws('/', k.length, k.space, k.inodes, k.symlinks) as kept, concat_ws('/', c.length, c.space, c.inodes, c.symlinks) as counted
              from kept k full join counted c on c.inode = k.inode
             where coalesce(k.length, 0) <> coalesce(c.length, 0) or coalesce(k.space, 0) <> coalesce(c.space, 0)
-               or coalesce(k.inodes, 0) <> coalesce(c.inodes, 0)`,
+               or coalesce(k.inodes, 0) <> coalesce(c.inodes, 0) or coalesce(k.symlinks, 0) <> coalesce(c.symlinks, 0)`,
         )
       ).rows;
       for (const d of diffs) problems.push(`dir stat of ${d.inode}: kept ${d.kept} != counted ${d.counted}`);

@@ -6,6 +6,8 @@ export const ROOT = { uid: 0, gid: 0, gids: [] };
 const TEST_HEARTBEAT_MS = 600_000;
 
 export interface ServerOverrides {
+  /** Listen address (default 127.0.0.1:0). */
+  listen?: string;
   heartbeatMs?: number;
   atimeMode?: string;
   jobIntervalMs?: number;
@@ -20,7 +22,7 @@ export interface ServerOverrides {
 
 /** Starts a real fsmeta server in-process on 127.0.0.1:0 against `databaseUrl`. */
 export async function startServer(databaseUrl: string, o: ServerOverrides = {}): Promise<RunningFsmeta> {
-  const args = ['--listen', '127.0.0.1:0', '--database-url', databaseUrl, '--metrics-port', '0', '--shutdown-grace-ms', '2000'];
+  const args = ['--listen', o.listen ?? '127.0.0.1:0', '--database-url', databaseUrl, '--metrics-port', '0', '--shutdown-grace-ms', '2000'];
   // Test sessions do not heartbeat: unless a test is about expiry, let them live for the whole file
   // (5 missed heartbeats of 10 minutes), however slow a loaded machine makes the test.
   args.push('--heartbeat-ms', String(o.heartbeatMs ?? TEST_HEARTBEAT_MS));

@@ -264,6 +264,18 @@ function firstOfStream(c: MetaClient, request: Record<string, unknown>): Promise
   });
 }
 
+/** The errno a Watch stream fails with ('' if it opens). */
+function watchErrno(c: MetaClient, request: Record<string, unknown>): Promise<string> {
+  const stream = c.stream('Watch', request as never);
+  return new Promise((resolve) => {
+    stream.once('data', () => {
+      resolve('');
+      stream.cancel();
+    });
+    stream.once('error', (e: grpc.ServiceError) => resolve(toFsmetaError(e, 'Watch').errnoName ?? grpc.status[e.code]));
+  });
+}
+
 describe('session ownership', () => {
   it('refuses another identity using a session: PERMISSION_DENIED; an admin may close it', async () => {
     const a = client(TOKENS.nodeA);
@@ -341,7 +353,55 @@ describe('confinement and root squash', () => {
     // The work queues span the volume: refused to a confined identity.
     expect(isAuthDenied(await failure(tenant.call('ClaimCompaction', { leaseMs: 1000 })))).toBe(true);
     expect(isAuthDenied(await failure(tenant.call('ListQuotas', { kind: 'QUOTA_KIND_DIRECTORY' })))).toBe(true);
-    expect(await firstOfStream(client(TOKENS.confined), { ctx: { caller: ROOT } })).toBe('denied');
+    // Watch filters naming the outside: as any inode there.
+    for (const request of [{ subtree: tenantsIno }, { inodes: [outsideIno] }, { inodes: ['1', outsideIno] }]) {
+      expect(await watchErrno(client(TOKENS.confined), { ctx: { caller: ROOT }, ...request })).toBe('ENOENT');
+    }
+  });
+
+  it('watches only its subdir: changes inside, mapped as every answer (the subdir is 1); nothing from outside', async () => {
+    const stream = client(TOKENS.confined).stream('Watch', { ctx: { caller: ROOT } });
+    const got: { kind: string; inode: string; parent: string; name: string }[] = [];
+    let opened = false;
+    let failed: Error | undefined;
+    stream.on('data', (m: { changes: { kind: string; inode: string; parent: string; name: Buffer }[] }) => {
+      opened = true;
+      for (const c of m.changes) got.push({ kind: c.kind, inode: c.inode, parent: c.parent, name: c.name.toString() });
+    });
+    stream.on('error', (e: Error) => (failed = e));
+    const until = async (what: string, ok: () => boolean): Promise<void> => {
+      const deadline = Date.now() + 20_000;
+      while (!ok()) {
+        if (failed !== undefined) throw failed;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    try {
+      await until('the first message', () => opened);
+      // Outside: the volume root, the subdir's own parent, an outside file's attributes and xattrs.
+      await admin.call('Create', { parent: '1', name: Buffer.from('outside-w'), mode: 0o644, umask: 0, flags: 0 });
+      await admin.call('Mkdir', { parent: tenantsIno, name: Buffer.from('other'), mode: 0o755, umask: 0 });
+      await admin.call('SetAttr', { inode: outsideIno, set: 1, mode: 0o600 });
+      await admin.call('SetXattr', { inode: outsideIno, name: Buffer.from('user.w'), value: Buffer.from('v') });
+      // Inside: a directory with a file, the subdir's own attributes, a directory moved out.
+      const win = (await admin.call('Mkdir', { parent: subIno, name: Buffer.from('w-in'), mode: 0o755, umask: 0 })).attr!.inode;
+      const f = (await admin.call('Create', { parent: win, name: Buffer.from('f'), mode: 0o644, umask: 0, flags: 0 })).attr!.inode;
+      await admin.call('SetAttr', { inode: subIno, set: 1, mode: 0o777 });
+      const leaving = (await admin.call('Mkdir', { parent: subIno, name: Buffer.from('leaving'), mode: 0o755, umask: 0 })).attr!.inode;
+      await admin.call('Rename', { parentSrc: subIno, nameSrc: Buffer.from('leaving'), parentDst: tenantsIno, nameDst: Buffer.from('left') });
+      const last = (await admin.call('Mkdir', { parent: subIno, name: Buffer.from('w-last'), mode: 0o755, umask: 0 })).attr!.inode;
+      await until('the last entry', () => got.some((c) => c.kind === 'CHANGE_KIND_ENTRY' && c.parent === '1' && c.name === 'w-last'));
+      const entries = got.filter((c) => c.kind === 'CHANGE_KIND_ENTRY').map((c) => `${c.parent}/${c.name}=${c.inode}`);
+      expect(entries).toEqual(expect.arrayContaining([`1/w-in=${win}`, `${win}/f=${f}`, `1/leaving=${leaving}`, `1/w-last=${last}`]));
+      expect(got).toContainEqual({ kind: 'CHANGE_KIND_ATTR', inode: '1', parent: '1', name: '' });
+      // Nothing names an inode outside (the subdir's own number included: it is 1 here), nor an outside name.
+      const visible = new Set(['1', win, f, leaving, last]);
+      expect(got.filter((c) => !visible.has(c.inode) || !(visible.has(c.parent) || c.parent === '0'))).toEqual([]);
+      expect(got.filter((c) => ['outside-w', 'other', 'left', 'user.w', 'c', 'tenants'].includes(c.name))).toEqual([]);
+    } finally {
+      stream.cancel();
+    }
   });
 
   it('answers ENOENT while its subdir does not exist (it is not created), and gets in once an admin creates it', async () => {

@@ -55,6 +55,8 @@ describe('fsmeta CLI', () => {
     const text = await cli(env.databaseUrl, 'status');
     expect(text.out).toContain('volume: fsmeta');
     expect(text.out).toMatch(/sessions: \d+/);
+    expect(text.out).toContain('directory statistics off');
+    expect(st.dirStatsBuild).toBeNull();
   });
 
   it('info resolves paths and inodes, lists every hard link and the chunks', async () => {
@@ -77,11 +79,25 @@ describe('fsmeta CLI', () => {
     expect(missing.err).toContain('no such file');
   });
 
-  it('summary counts a tree', async () => {
+  it('summary counts a tree as GetSummary does, with the tree form', async () => {
     const r = (await cli(env.databaseUrl, 'summary', '/d1', '--json')).json();
-    expect(r).toMatchObject({ files: '2', directories: '2', symlinks: '0', others: '1' });
-    // f1: chunk 1 ends at 64 MiB + 10 + 1001; f2: 10 + 1000.
-    expect(BigInt(r.length)).toBe(64n * 1024n * 1024n + 1011n + 1010n);
+    // Per entry, as JuiceFS: f1, fifo, d2/f2 and d2/hard (a second link to f1) are files.
+    expect(r).toMatchObject({ inode: ino.d1, files: '4', dirs: '2', symlinks: '0', children: [] });
+    // f1 twice (chunk 1 ends at 64 MiB + 10 + 1001); f2: 10 + 1000.
+    expect(BigInt(r.length)).toBe(2n * (64n * 1024n * 1024n + 1011n) + 1010n);
+    const wire = await s.call('GetSummary', { inode: ino.d1, recursive: true });
+    expect({ length: r.length, size: r.size, files: r.files, dirs: r.dirs, symlinks: r.symlinks }).toEqual({
+      length: wire.length, size: wire.size, files: wire.files, dirs: wire.dirs, symlinks: wire.symlinks,
+    });
+    const root = (await cli(env.databaseUrl, 'summary', '/', '--depth', '1', '--json')).json();
+    expect(root).toMatchObject({ files: '6', dirs: '3', symlinks: '1' }); // and bin, sym
+    expect(root.children.find((c: { name: string }) => c.name === 'sym')).toMatchObject({ files: '1', symlinks: '1', size: '4096' });
+    const text = await cli(env.databaseUrl, 'summary', '/d1', '--depth', '2');
+    expect(text.code).toBe(0);
+    expect(text.out.split('\n')[0]).toMatch(/^PATH\s+SIZE\s+DIRS\s+FILES\s+SYMLINKS\s+LENGTH$/);
+    expect(text.out).toMatch(/^\/d1\/d2\/hard\s/m);
+    expect((await cli(env.databaseUrl, 'summary', '/d1', '--depth', '11')).code).toBe(2);
+    expect((await cli(env.databaseUrl, 'summary', '/nope')).code).toBe(1);
   });
 
   it('sessions list and kill', async () => {
@@ -119,15 +135,24 @@ describe('fsmeta CLI', () => {
     await pg.connect();
     try {
       await pg.query('update quota_shard set inodes = inodes + 7 where kind = 1 and shard = 3');
+      await pg.query('update quota_shard set space = space + 4096 where kind = 2 and key = 0 and shard = 5');
     } finally {
       await pg.end();
     }
     const bad = await cli(env.databaseUrl, 'quota', 'check', '--json');
     expect(bad.code).toBe(1);
-    expect(bad.json().differ).toEqual([expect.objectContaining({ kind: 'directory', key: ino.d2, usedInodes: '10', countedInodes: '3' })]);
-    expect((await cli(env.databaseUrl, 'fsck', '--json')).json().checks.find((c: { check: string }) => c.check === 'quota-usage').found).toBe(1);
-    expect((await cli(env.databaseUrl, 'quota', 'check', '--repair')).code).toBe(0);
+    expect(bad.json().differ).toEqual([
+      expect.objectContaining({ kind: 'directory', key: ino.d2, usedInodes: '10', countedInodes: '3' }),
+      expect.objectContaining({ kind: 'user', key: '0' }),
+    ]);
+    const quotaCheck = (j: { checks: { check: string; found: number }[] }) => j.checks.find((c) => c.check === 'quota-usage')!.found;
+    expect(quotaCheck((await cli(env.databaseUrl, 'fsck', '--json')).json())).toBe(2);
+    // One recount behind both: quota check repairs the quota it names, fsck --repair the rest.
+    expect((await cli(env.databaseUrl, 'quota', 'check', '--uid', '0', '--repair', '--json')).json()).toMatchObject({ repaired: 1 });
+    expect((await cli(env.databaseUrl, 'quota', 'check', '--json')).json().differ).toEqual([expect.objectContaining({ kind: 'directory' })]);
+    expect((await cli(env.databaseUrl, 'fsck', '--repair')).code).toBe(0);
     expect((await cli(env.databaseUrl, 'quota', 'check')).out).toBe('quota usage matches a recount');
+    expect(quotaCheck((await cli(env.databaseUrl, 'fsck', '--json')).json())).toBe(0);
 
     expect((await cli(env.databaseUrl, 'quota', 'delete', '--path', '/d1/d2')).out).toBe('quota of /d1/d2 deleted');
     expect((await cli(env.databaseUrl, 'quota', 'delete', '--uid', '0')).code).toBe(0);

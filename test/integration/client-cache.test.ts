@@ -235,6 +235,53 @@ describe('open-file cache', () => {
   });
 });
 
+describe('the echo of own mutations', () => {
+  it.each(['skip', 'apply'] as const)('ownEcho %s: what an own mutation refreshed survives its echo (skip) or not (apply); others’ changes still apply', async (mode) => {
+    const { client, s } = await cachingClient({ ownEcho: mode });
+    try {
+      const marker = await fsOps(writer).mknod(ROOT_INO, `echo-marker-${mode}`, 0o644);
+      const getMarker = async (): Promise<number> => (await s.call('GetAttr', { inode: marker.inode })).attr!.mode & 0o777;
+      await waitFor('the marker cached', async () => {
+        const before = client.cacheStats()!.attr.hits;
+        await getMarker();
+        return client.cacheStats()!.attr.hits > before;
+      });
+      const made = (await s.call('Mknod', { parent: ROOT_INO, name: b(`echo-${mode}`), mode: 0o644, umask: 0, type: 'FILE_TYPE_REGULAR' })).attr!;
+      // The feed delivers in commit order: once another node's later change has arrived, the echo has too.
+      await writer.call('SetAttr', { inode: marker.inode, set: 1, mode: 0o600 });
+      await waitFor('the marker change', async () => (await getMarker()) === 0o600);
+      await s.call('GetAttr', { inode: ROOT_INO });
+      const before = client.cacheStats()!;
+      expect((await s.call('GetAttr', { inode: made.inode })).attr!.inode).toBe(made.inode);
+      expect((await s.call('Lookup', { parent: ROOT_INO, name: b(`echo-${mode}`) })).attr!.inode).toBe(made.inode);
+      const after = client.cacheStats()!;
+      const served = { attr: after.attr.hits - before.attr.hits, entry: after.entry.hits - before.entry.hits };
+      if (mode === 'skip') expect(served).toEqual({ attr: 1, entry: 1 });
+      else expect(served).toEqual({ attr: 0, entry: 0 });
+      // Another node's change to the same file is applied as ever.
+      await writer.call('SetAttr', { inode: made.inode, set: 1, mode: 0o640 });
+      const get = async (): Promise<number> => (await s.call('GetAttr', { inode: made.inode })).attr!.mode & 0o777;
+      expect(await staleFor(get, (m) => m === 0o640, Date.now(), INVALIDATION_BOUND_MS)).toBeLessThan(INVALIDATION_BOUND_MS);
+      const look = async (): Promise<number> => (await s.call('Lookup', { parent: ROOT_INO, name: b(`echo-${mode}`) })).attr!.mode & 0o777;
+      expect(await look()).toBe(0o640);
+      // The open-file cache: an own append extends the cached layout, and its echo leaves it (skip).
+      const f = (await s.call('Create', { parent: ROOT_INO, name: b(`echo-open-${mode}`), mode: 0o644, umask: 0, flags: 2 })).attr!;
+      await s.call('Read', { inode: f.inode, chunkIndex: 0 });
+      const id = (await s.call('NewSlices', { count: 1 })).firstId;
+      await s.call('Write', { inode: f.inode, chunkIndex: 0, pos: 0, slice: { id, size: 4096, off: 0, len: 4096 } });
+      await writer.call('SetAttr', { inode: marker.inode, set: 1, mode: 0o644 });
+      await waitFor('the second marker change', async () => (await getMarker()) === 0o644);
+      const open0 = client.cacheStats()!.openFile;
+      expect((await s.call('Read', { inode: f.inode, chunkIndex: 0 })).slices.map((x) => x.len)).toEqual([4096]);
+      const open1 = client.cacheStats()!.openFile;
+      expect({ hits: open1.hits - open0.hits, misses: open1.misses - open0.misses }).toEqual(mode === 'skip' ? { hits: 1, misses: 0 } : { hits: 0, misses: 1 });
+      await s.call('Close', { inode: f.inode });
+    } finally {
+      await client.close();
+    }
+  });
+});
+
 describe('case-insensitive volume', () => {
   it('an entry looked up in another case is dropped by a change naming the stored spelling', async () => {
     const ci = await startEnv(2, { watchPollMs: 600_000, args: ['--volume-case-insensitive', 'true'] });

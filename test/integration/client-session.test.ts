@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
+import { promises as dnsPromises, type LookupAddress } from 'node:dns';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { FsmetaError, MetaClient } from '@fsmeta/client';
+import { FsmetaError, MetaClient, type WatchBatch } from '@fsmeta/client';
+import type { RunningFsmeta } from '@fsmeta/fsmeta';
 import { ROOT_INO, b, errnoOf } from '../harness/fs';
 import { ROOT, startEnv, startServer, type TestEnv } from '../harness/server';
 
@@ -129,6 +131,25 @@ describe('failover', () => {
     }
   });
 
+  it('a watcher waiting to resume stops with its client, without a call on the closed channel', async () => {
+    const lone = await startServer(env.databaseUrl, { jobIntervalMs: 100 });
+    const c = new MetaClient(lone.address);
+    const watcher = c.watch({});
+    const closed = new Promise<void>((resolve) => watcher.once('closed', () => resolve()));
+    try {
+      await waitFor('the watcher', () => watcher.connected);
+      const broke = new Promise<void>((resolve) => watcher.once('disconnected', () => resolve()));
+      await lone.stop();
+      await broke;
+    } finally {
+      await c.close();
+    }
+    await closed;
+    // Past the longest resume backoff: a resume attempt on the closed channel would throw from its timer.
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(watcher.connected).toBe(false);
+  });
+
   it('a replica that never answers: the deadline passes, the call is retried elsewhere with the same request id, applied once', async () => {
     const proxy = await blackholeProxy(env.servers[0]!.address);
     let cleanup = (): void => undefined;
@@ -173,6 +194,93 @@ describe('failover', () => {
       expect((err as FsmetaError).retryable).toBe(true);
       expect(moved).toBe(retries);
       await c.close();
+    }
+  });
+});
+
+describe('one target for several replicas', () => {
+  /** Two replicas on one port of two loopback addresses: what a DNS name with two A records names. */
+  async function twoReplicas(): Promise<[RunningFsmeta, RunningFsmeta]> {
+    const r0 = await startServer(env.databaseUrl, { jobIntervalMs: 100, listen: '127.0.0.2:0' });
+    const r1 = await startServer(env.databaseUrl, { jobIntervalMs: 100, listen: `127.0.0.3:${r0.port}` }).catch(async (err: unknown) => {
+      await r0.stop();
+      throw err;
+    });
+    return [r0, r1];
+  }
+
+  /**
+   * Calls through `target` reach both replicas; with one stopped while
+   * mutations and a watcher are going, every mutation succeeds once and the
+   * watcher resumes through the same target with nothing lost or repeated.
+   */
+  async function balancesAndFailsOver(target: string, [r0, r1]: [RunningFsmeta, RunningFsmeta], tag: string): Promise<void> {
+    const c = new MetaClient(target, { deadlines: { write: 10_000, read: 10_000 } });
+    const served = [jest.spyOn(r0.meta.namespace, 'getAttr'), jest.spyOn(r1.meta.namespace, 'getAttr')];
+    const running = new Set([r0, r1]);
+    try {
+      const s = await c.openSession(ROOT);
+      expect(c.addresses).toEqual([target]);
+      // Round-robin over both once both connections are up (the second may still be connecting at first).
+      for (let i = 0; i < 500 && served.some((x) => x.mock.calls.length === 0); i++) await s.call('GetAttr', { inode: ROOT_INO });
+      expect(served.map((x) => x.mock.calls.length > 0)).toEqual([true, true]);
+      const dir = (await s.call('Mkdir', { parent: ROOT_INO, name: b(`rr-${tag}`), mode: 0o755 })).attr!.inode;
+      const watcher = c.watch({});
+      const seen: string[] = [];
+      const connected: string[] = [];
+      watcher.on('connected', (addr: string) => connected.push(addr));
+      watcher.on('batch', (batch: WatchBatch) => {
+        for (const ch of batch.changes) if (ch.kind === 'CHANGE_KIND_ENTRY' && ch.parent === dir) seen.push(ch.name.toString());
+      });
+      await waitFor('the watcher', () => watcher.connected && watcher.position !== '');
+      const names = Array.from({ length: 40 }, (_, i) => `m${i}`);
+      const work = (async () => {
+        for (const n of names) await s.call('Mkdir', { parent: dir, name: b(n), mode: 0o755 });
+      })();
+      await waitFor('the first mutations', () => seen.length >= 5);
+      // Stop the replica serving the stream (so the watcher has to resume), mutations in flight.
+      const serving = r0.meta.changes.subscribers > 0 ? r0 : r1;
+      const survivor = serving === r0 ? r1 : r0;
+      running.delete(serving);
+      await serving.stop();
+      await work;
+      await waitFor('every entry at the watcher', () => seen.length >= names.length);
+      await new Promise((r) => setTimeout(r, 200));
+      expect([...seen].sort()).toEqual([...names].sort());
+      expect(connected.length).toBeGreaterThanOrEqual(2);
+      expect(survivor.meta.changes.subscribers).toBe(1);
+      // Everything now goes to the survivor.
+      const before = served.map((x) => x.mock.calls.length);
+      for (let i = 0; i < 10; i++) await s.call('GetAttr', { inode: dir });
+      const i = survivor === r0 ? 0 : 1;
+      expect(served[i]!.mock.calls.length - before[i]!).toBe(10);
+      watcher.close();
+    } finally {
+      for (const x of served) x.mockRestore();
+      await c.close();
+      for (const r of running) await r.stop();
+    }
+  }
+
+  it('an ipv4: address list is balanced round-robin and fails over', async () => {
+    const replicas = await twoReplicas();
+    await balancesAndFailsOver(`ipv4:127.0.0.2:${replicas[0].port},127.0.0.3:${replicas[0].port}`, replicas, 'ipv4');
+  });
+
+  it('a dns:/// name resolving to two replicas is balanced round-robin and fails over', async () => {
+    const replicas = await twoReplicas();
+    // The name's two A records, as a resolver would answer them (this machine's /etc/hosts is not ours to edit).
+    const NAME = 'replicas.fsmeta.test';
+    const real = dnsPromises.lookup.bind(dnsPromises);
+    const lookup = jest.spyOn(dnsPromises, 'lookup').mockImplementation((async (host: string, opts: unknown) => {
+      if (host === NAME) return [{ address: '127.0.0.2', family: 4 }, { address: '127.0.0.3', family: 4 }] satisfies LookupAddress[];
+      return real(host, opts as never);
+    }) as typeof dnsPromises.lookup);
+    try {
+      await balancesAndFailsOver(`dns:///${NAME}:${replicas[0].port}`, replicas, 'dns');
+      expect(lookup.mock.calls.some(([host]) => host === NAME)).toBe(true);
+    } finally {
+      lookup.mockRestore();
     }
   });
 });

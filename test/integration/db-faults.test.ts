@@ -8,7 +8,7 @@ import { ROOT_INO, b } from '../harness/fs';
 /**
  * Database faults against the shared PostgreSQL, limited to this file's own
  * database: backends terminated in the middle of transactions. (Restarts of
- * PostgreSQL need a cluster of their own: test/robust/faults.test.ts.)
+ * PostgreSQL need a cluster of their own: test/integration/faults.test.ts.)
  */
 let env: TestEnv;
 beforeAll(async () => {

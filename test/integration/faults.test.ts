@@ -11,23 +11,22 @@ import { ROOT, startServer } from '../harness/server';
 import { checkSliceRefs, decodeRecords, waitFor, withPg } from './data-support';
 
 /**
- * Faults, on a throwaway PostgreSQL cluster of this file's own (port 55432,
+ * Faults, on a throwaway PostgreSQL cluster of this file's own (a free port,
  * under os.tmpdir(); never the shared one; stopped and removed in afterAll,
- * whatever happened): PostgreSQL going away and coming back (health follows
+ * whatever happened, and by the next run if this one was killed): PostgreSQL going away and coming back (health follows
  * it, calls meanwhile answer UNAVAILABLE, never INTERNAL, and succeed on
  * retry, jobs resume), then replicas as child processes under load through
  * kill -9 of replicas, PostgreSQL restarts (fast and crash) and terminated
  * backends: nothing acknowledged lost or applied twice, no replica exits on
  * its own.
  */
-const PORT = 55432;
 let cluster: ThrowawayCluster;
 let server: RunningFsmeta;
 
 beforeAll(async () => {
-  cluster = new ThrowawayCluster(PORT);
+  cluster = await ThrowawayCluster.create();
   cluster.init();
-  cluster.start();
+  await cluster.start();
   const c = new Client({ connectionString: cluster.url });
   await c.connect();
   await c.query('create database fsmeta_restart');
@@ -67,7 +66,7 @@ it('readiness health goes NOT_SERVING while PostgreSQL is down and SERVING after
     // A mutation sent while the database is down, retried by the client with its request id, lands once it is back.
     const pending = s.call('Mkdir', { parent: ROOT_INO, name: b('during'), mode: 0o755 }, { requestId: 'during-outage' });
     await new Promise((r) => setTimeout(r, 300));
-    cluster.start();
+    await cluster.start();
     await waitFor('health SERVING', async () => (await health.check()) === 'SERVING');
     const made = await pending;
     expect(made.attr?.type).toBe('FILE_TYPE_DIRECTORY');
@@ -113,7 +112,7 @@ it('readiness health goes NOT_SERVING while PostgreSQL is down and SERVING after
     };
     const workers = [0, 1, 2, 3].map(worker);
     await waitFor('some load', async () => acked.length > 20);
-    cluster.restart('fast');
+    await cluster.restart('fast');
     const seen = acked.length;
     await waitFor('load after the restart', async () => acked.length > seen + 20, 30_000);
     stop = true;
@@ -209,11 +208,11 @@ it('replicas under load survive kill -9 of replicas, PostgreSQL restarts and ter
     await progress('kill -9 of replica 0 and terminated backends');
     await back0;
     lap('kill0');
-    cluster.restart('fast');
+    await cluster.restart('fast');
     await progress('a fast PostgreSQL restart');
     lap('restart');
     await replicas[1]!.kill9();
-    cluster.restart('immediate');
+    await cluster.restart('immediate');
     await progress('kill -9 of replica 1 and a PostgreSQL crash and recovery');
     lap('crash');
     await replicas[1]!.start();

@@ -40,7 +40,12 @@ async function truncate(inode: string, length: number, sess: Session = s): Promi
 
 async function setFormat(change: Partial<v1.Format>): Promise<void> {
   const { format } = await s.call('GetFormat', {});
-  await s.call('Format', { format: { ...format!, uuid: '', ...change }, force: true });
+  let { dirStatsBuild } = await s.call('Format', { format: { ...format!, uuid: '', ...change }, force: true });
+  // Statistics turned on for more directories than one batch are computed by the replicas' job.
+  while (dirStatsBuild !== null) {
+    await new Promise((r) => setTimeout(r, 20));
+    ({ dirStatsBuild } = await s.call('GetFormat', {}));
+  }
 }
 
 async function statfs(inode = ROOT_INO): Promise<v1.StatFSResponse__Output> {
@@ -231,6 +236,9 @@ describe('quota RPCs', () => {
     // A link counts in its new parent's quotas; a write to the file counts under every link.
     await s.call('Rename', { parentSrc: bq, nameSrc: b('tree'), parentDst: top, nameDst: b('tree') });
     await s.call('Link', { inode: lone, parent: bq, name: b('lone') });
+    // A directory moving in brings its whole subtree: 3 more inodes do not fit b's 2 left.
+    expect(await errnoOf(s.call('Rename', { parentSrc: top, nameSrc: b('tree'), parentDst: bq, nameDst: b('tree') }))).toBe('EDQUOT');
+    expect(await quota('QUOTA_KIND_DIRECTORY', bq)).toMatchObject({ usedInodes: '1' });
     await truncate(lone, 8 * KiB);
     expect(await quota('QUOTA_KIND_DIRECTORY', a)).toMatchObject({ usedInodes: '1', usedSpace: String(8 * KiB) });
     expect(await quota('QUOTA_KIND_DIRECTORY', bq)).toMatchObject({ usedInodes: '1', usedSpace: String(8 * KiB) });
@@ -290,6 +298,54 @@ describe('directory statistics and summaries', () => {
     expect(await s.call('GetDirStat', { inode: sub })).toEqual({ length: '10000', space: String(12 * KiB), inodes: '1' });
     await expectConsistent();
     expect(await summary(top)).toEqual({ length: String(15000 + 3 * UNIT + 1), size: String(4 * KiB + 4 * KiB + 12 * KiB + 8 * KiB + 16 * KiB), files: '3', dirs: '2' });
+  });
+
+  it('counts symlinks exactly, statistics off or on, in totals and in the tree form', async () => {
+    await setFormat({ dirStats: false });
+    const symlink = async (parent: string, name: string): Promise<string> =>
+      (await s.call('Symlink', { parent, name: b(name), target: b('somewhere') })).attr!.inode;
+    const t = await mkdir(ROOT_INO, uniq('symlinks'));
+    const a = await mkdir(t, 'a');
+    const deep = await mkdir(a, 'deep');
+    await truncate(await mknod(t, 'f'), 5000);
+    await symlink(t, 'l1');
+    await symlink(a, 'l2');
+    const l3 = await symlink(deep, 'l3');
+    await symlink(deep, 'l4');
+    await mknod(deep, 'g');
+    await s.call('Link', { inode: l3, parent: a, name: b('l3-hard') }); // a symlink's second entry counts again
+    const brief = (e: v1.SummaryEntry__Output): unknown => [e.name.toString(), e.size, e.files, e.dirs, e.symlinks, e.children.map(brief)];
+    const all = async () => {
+      const { length, size, files, dirs, symlinks, children } = await s.call('GetSummary', { inode: t, recursive: true, depth: 2 });
+      const top = await s.call('GetSummary', { inode: t, recursive: false });
+      return { length, size, files, dirs, symlinks, tree: children.map(brief), top: [top.files, top.dirs, top.symlinks, top.size] };
+    };
+    const off = await all();
+    expect(off).toEqual({
+      length: '5000', size: String(44 * KiB), files: '7', dirs: '3', symlinks: '5',
+      tree: [
+        ['a', String(28 * KiB), '5', '2', '4', [['deep', String(16 * KiB), '3', '1', '2', []], ['l2', String(4 * KiB), '1', '0', '1', []], ['l3-hard', String(4 * KiB), '1', '0', '1', []]]],
+        ['f', String(8 * KiB), '1', '0', '0', []],
+        ['l1', String(4 * KiB), '1', '0', '1', []],
+      ],
+      top: ['2', '2', '1', String(20 * KiB)],
+    });
+    expect(await s.call('GetSummary', { inode: l3 })).toMatchObject({ files: '1', dirs: '0', symlinks: '1', size: String(4 * KiB) });
+    await setFormat({ dirStats: true });
+    expect(await all()).toEqual(off);
+    await expectConsistent();
+    // Every way an entry comes and goes keeps the statistics' symlink counts exact.
+    await s.call('Rename', { parentSrc: deep, nameSrc: b('l4'), parentDst: t, nameDst: b('l4') });
+    await s.call('Rename', { parentSrc: t, nameSrc: b('f'), parentDst: a, nameDst: b('l2') }); // a file replaces a symlink
+    await s.call('Unlink', { parent: a, name: b('l3-hard') });
+    await s.call('Rename', { parentSrc: a, nameSrc: b('deep'), parentDst: t, nameDst: b('l1'), flags: 2 }); // exchange a directory and a symlink
+    await symlink(deep, 'l5');
+    const on = await all();
+    expect(on).toMatchObject({ length: '5000', size: String(40 * KiB), files: '6', dirs: '3', symlinks: '4', top: ['1', '3', '1', String(16 * KiB)] });
+    await expectConsistent();
+    await setFormat({ dirStats: false });
+    expect(await all()).toEqual(on);
+    await setFormat({ dirStats: true });
   });
 
   it('answers the depth-limited tree form, largest entries first, the rest folded into "..."', async () => {

@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { MetaClient, Session, v1 } from '@fsmeta/client';
 import { Client } from 'pg';
 import { ROOT_INO, b, errnoOf, fsOps } from '../harness/fs';
+import { Replica } from '../harness/replicas';
 import { startEnv, startServer, type TestEnv } from '../harness/server';
 
 /**
@@ -155,6 +156,43 @@ describe('Watch', () => {
     second.close();
   });
 
+  it('watchers of one replica joining while writes go on: each sees exactly what committed after its start', async () => {
+    const dir = await fsOps(s0).mkdir(ROOT_INO, 'joiners');
+    const names = Array.from({ length: 80 }, (_, i) => `j${i}`);
+    let i = 0;
+    // The second half waits until the late watcher is there, so it has something to see however slow the machine.
+    let open = (): void => undefined;
+    const gate = new Promise<void>((r) => (open = r));
+    const worker = async (s: Session): Promise<void> => {
+      while (i < names.length) {
+        if (i >= names.length / 2) await gate;
+        if (i < names.length) await fsOps(s).mknod(dir.inode, names[i++]!);
+      }
+    };
+    const early = await started(new Tap(env.client(1)));
+    const work = Promise.all([worker(s0), worker(s1), worker(s0)]);
+    await early.until('some entries', () => early.entries(dir.inode).length >= 10);
+    // Committed before the late watcher asked: it must never see these.
+    const before = [...early.entries(dir.inode)];
+    // Joins live at a newer position than the replica's reader: its first batches are its own.
+    const late = await started(new Tap(env.client(1)));
+    open();
+    await work;
+    await early.until('every entry', () => early.entries(dir.inode).length === names.length);
+    const last = early.entries(dir.inode)[names.length - 1]!;
+    await late.until('the last entry', () => late.entries(dir.inode).includes(last));
+    await new Promise((r) => setTimeout(r, 300));
+    const seenEarly = early.entries(dir.inode);
+    const seenLate = late.entries(dir.inode);
+    expect([...seenEarly].sort()).toEqual([...names].sort());
+    // Same commit order on both; the late one sees a suffix, none of what committed before it asked.
+    expect(seenLate.length).toBeGreaterThan(0);
+    expect(seenEarly.slice(seenEarly.length - seenLate.length)).toEqual(seenLate);
+    expect(seenLate.filter((n) => before.includes(n))).toEqual([]);
+    early.close();
+    late.close();
+  });
+
   it('filters by subtree and by inode set', async () => {
     const a = await fsOps(s0).mkdir(ROOT_INO, 'fa');
     const deep = await fsOps(s0).mkdir(a.inode, 'deep');
@@ -202,6 +240,44 @@ describe('Watch', () => {
     expect(tap.entries(ROOT_INO)).toEqual(['marker']);
     tap.close();
   });
+  it('a Watcher whose replica is killed (SIGKILL, mid-writes) resumes on another: nothing lost, nothing twice', async () => {
+    const victim = new Replica(env.databaseUrl, ['--watch-poll-ms', '600000']);
+    await victim.start();
+    const { MetaClient: Client_ } = await import('@fsmeta/client');
+    const c = new Client_([victim.address, env.servers[1]!.address]);
+    const dir = await fsOps(s0).mkdir(ROOT_INO, 'killed');
+    const watcher = c.watch({});
+    try {
+      const seen: string[] = [];
+      const connected: string[] = [];
+      watcher.on('connected', (a: string) => connected.push(a));
+      watcher.on('batch', (m: { changes: v1.Change__Output[] }) => {
+        for (const ch of m.changes) if (ch.kind === 'CHANGE_KIND_ENTRY' && ch.parent === dir.inode) seen.push(ch.name.toString());
+      });
+      const deadline = Date.now() + 20_000;
+      while (connected.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(connected).toEqual([victim.address]);
+      const names = Array.from({ length: 60 }, (_, i) => `k${i}`);
+      let i = 0;
+      const worker = async (s: Session): Promise<void> => {
+        while (i < names.length) await fsOps(s).mknod(dir.inode, names[i++]!);
+      };
+      const work = Promise.all([worker(s0), worker(s1)]);
+      while (seen.length < 10 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      await victim.kill9();
+      await work;
+      while (seen.length < names.length && Date.now() < deadline + 20_000) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 300));
+      expect([...seen].sort()).toEqual([...names].sort());
+      expect(connected).toEqual([victim.address, env.servers[1]!.address]);
+      expect(victim.unexpectedExits()).toEqual([]);
+    } finally {
+      watcher.close();
+      c.close();
+      await victim.kill9();
+    }
+  });
+
   it('tells a watcher that resumes past the retention that it fell behind', async () => {
     // A replica with a 1 s retention pruning every 100 ms (pruning is volume-wide: this test runs last).
     const pruner = await startServer(env.databaseUrl, { watchRetentionMs: 1000, jobIntervalMs: 100 });

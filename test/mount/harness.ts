@@ -20,8 +20,8 @@ export interface MountProcess {
   stderr(): string;
   /** SIGTERM: unmount cleanly; resolves with the exit code. */
   stop(): Promise<number>;
-  /** SIGKILL, then detach the dead mount. */
-  kill(): Promise<void>;
+  /** SIGKILL, then detach the dead mount (unless `detach` is false: left as a crash leaves it). */
+  kill(opts?: { detach?: boolean }): Promise<void>;
 }
 
 export function tempDir(prefix: string): string {
@@ -34,11 +34,12 @@ async function mounted(mountpoint: string): Promise<boolean> {
 }
 
 /** Starts `fsmeta-mount` on `address` and resolves once the kernel has the mount. */
-export async function startMount(address: string, opts: { mountpoint?: string; dataDir: string; extraArgs?: string[] }): Promise<MountProcess> {
+export async function startMount(address: string, opts: { mountpoint?: string; dataDir: string; extraArgs?: string[]; env?: NodeJS.ProcessEnv }): Promise<MountProcess> {
   if (!fs.existsSync(MOUNT_CLI)) throw new Error(`${MOUNT_CLI} is missing: run tsc --build first`);
   const mountpoint = opts.mountpoint ?? tempDir('fsmeta-mnt-');
   const child = spawn(process.execPath, [MOUNT_CLI, mountpoint, '--meta', address, '--data', opts.dataDir, ...(opts.extraArgs ?? [])], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...opts.env },
   });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
@@ -60,13 +61,37 @@ export async function startMount(address: string, opts: { mountpoint?: string; d
       child.kill('SIGTERM');
       return exited;
     },
-    async kill() {
+    async kill(o: { detach?: boolean } = {}) {
       child.kill('SIGKILL');
       await exited;
-      await run('umount', ['-l', mountpoint]).catch(() => undefined);
+      if (o.detach !== false) await run('umount', ['-l', mountpoint]).catch(() => undefined);
     },
   };
 }
+
+/** Runs `fsmeta-mount` expecting it not to mount: its exit code and stderr (it is killed after `ms`). */
+export function mountFailure(address: string, opts: { dataDir: string; extraArgs?: string[]; env?: NodeJS.ProcessEnv; ms?: number }): Promise<{ code: number | null; stderr: string; mounted: boolean }> {
+  const mountpoint = tempDir('fsmeta-mnt-');
+  const child = spawn(process.execPath, [MOUNT_CLI, mountpoint, '--meta', address, '--data', opts.dataDir, ...(opts.extraArgs ?? [])], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...opts.env },
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), opts.ms ?? 60_000);
+  return new Promise((resolve) =>
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      void mounted(mountpoint).then(async (m) => {
+        if (m) await run('umount', ['-l', mountpoint]).catch(() => undefined);
+        fs.rmSync(mountpoint, { recursive: true, force: true });
+        resolve({ code, stderr, mounted: m });
+      });
+    }),
+  );
+}
+
+export { mounted as isMounted };
 
 export interface Cred {
   uid: number;

@@ -59,25 +59,41 @@ afterAll(async () => {
   fs.rmSync(scratch, { recursive: true, force: true });
 });
 
-test('random writes, reads, truncates, fallocates and copies match a model file, before and after a remount on another replica', async () => {
-  const a = await newMount(0);
-  const seed = Date.now() % 100_000;
-  const target = `${a.mountpoint}/exercised`;
-  const model = `${scratch}/model`;
-  const { stdout } = await run('python3', [EXERCISER, target, model, '300', String(seed), String(6 << 20)]).catch((err: { stdout?: string }) => {
+/** Ops per exerciser phase in CI (FSMETA_TEST_EXERCISER_OPS to change): two phases, around a remount. */
+const EXERCISER_OPS = Number(process.env.FSMETA_TEST_EXERCISER_OPS ?? 200);
+
+async function exercise(args: string[], seed: number): Promise<{ ok: number; counts: Record<string, number> }> {
+  const { stdout } = await run('python3', [EXERCISER, ...args, '--seed', String(seed), '--max-size', String(6 << 20)]).catch((err: { stdout?: string }) => {
     throw new Error(`exerciser (seed ${seed}) failed: ${err.stdout ?? String(err)}`);
   });
-  const summary = JSON.parse(stdout) as { ok: number; counts: Record<string, number> };
-  expect(summary.ok).toBe(300);
-  expect(Object.keys(summary.counts)).toEqual(expect.arrayContaining(['write', 'read', 'truncate', 'fallocate', 'copy_file_range']));
-  const want = await sha256(model);
-  expect(await sha256(target)).toBe(want);
+  return JSON.parse(stdout) as { ok: number; counts: Record<string, number> };
+}
+
+test('random writes, reads, truncates, fallocates and copies match a model file, across two mounts on two replicas and a remount', async () => {
+  // One file through two mounts at once (each reopen may hand it to the other: close-to-open).
+  const a = await newMount(0);
+  const b = await newMount(1);
+  const seed = Date.now() % 100_000;
+  const model = `${scratch}/model`;
+  const first = await exercise([`${a.mountpoint}/exercised`, model, '--alt', `${b.mountpoint}/exercised`, '--ops', String(EXERCISER_OPS)], seed);
+  expect(first.ok).toBe(EXERCISER_OPS);
+  expect(Object.keys(first.counts)).toEqual(expect.arrayContaining(['write', 'read', 'mmap_read', 'truncate', 'fallocate', 'copy_file_range', 'reopen']));
   expect(await a.stop()).toBe(0);
 
-  const b = await newMount(1);
-  expect(await sha256(`${b.mountpoint}/exercised`)).toBe(want);
-  expect(await sha256(`${b.mountpoint}/exercised.src`)).toBe(await sha256(`${model}.src`));
+  // A remount, and more of the same on the files as they were left (checked equal first).
+  const a2 = await newMount(0);
+  const second = await exercise([`${a2.mountpoint}/exercised`, model, '--alt', `${b.mountpoint}/exercised`, '--ops', String(EXERCISER_OPS), '--resume'], seed + 1);
+  expect(second.ok).toBe(EXERCISER_OPS);
+  const want = await sha256(model);
+  expect(await sha256(`${a2.mountpoint}/exercised`)).toBe(want);
+  expect(await a2.stop()).toBe(0);
   expect(await b.stop()).toBe(0);
+
+  // And from a fresh mount on the other replica.
+  const c = await newMount(1);
+  expect(await sha256(`${c.mountpoint}/exercised`)).toBe(want);
+  expect(await sha256(`${c.mountpoint}/exercised.src`)).toBe(await sha256(`${model}.src`));
+  expect(await c.stop()).toBe(0);
 }, 300_000);
 
 test('a tarball of 500 files unpacks with every checksum, mode and link intact', async () => {

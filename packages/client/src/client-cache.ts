@@ -23,6 +23,8 @@ const DOT = Buffer.from('.');
 const DOTDOT = Buffer.from('..');
 /** Invalidation stamps kept before the oldest are forgotten (and older reads are not cached). */
 const MAX_STAMPS = 100_000;
+/** Acknowledged own mutations whose echo is awaited; the oldest are forgotten (their echo is then applied in full). */
+const MAX_ACKED = 10_000;
 
 export type AtimeMode = 'noatime' | 'relatime' | 'strictatime';
 
@@ -88,9 +90,20 @@ export class ClientCache {
   /** With the feed on: serve only while it is connected (a gap in the feed empties the caches). */
   private live: boolean;
 
+  /**
+   * Own acknowledged mutations by origin ("session/request id"): the keys their acknowledgement
+   * refreshed or dropped. Whatever is cached under those keys since is newer than the mutation, so
+   * its echo from the feed need not drop it again.
+   */
+  private readonly acked = new Map<string, Set<string>>();
+  /** Keys stamped while an own mutation is applied (mutated). */
+  private touching?: Set<string>;
+
   constructor(
     options: CacheOptions | true,
     readonly feed: boolean,
+    /** Skip the echo of own acknowledged mutations (ClientOptions.ownEcho). */
+    readonly skipOwnEcho = true,
   ) {
     const k = makeKnobs(options);
     this.attr = new BoundedCache(k.attr);
@@ -148,6 +161,7 @@ export class ClientCache {
   }
 
   private stamp(key: string): void {
+    this.touching?.add(key);
     this.seq++;
     this.stamps.delete(key);
     this.stamps.set(key, this.seq);
@@ -162,30 +176,35 @@ export class ClientCache {
     return this.live && seq >= this.floor && (this.stamps.get(key) ?? 0) <= seq;
   }
 
-  private dropAttr(inode: string): void {
+  private dropAttr(inode: string, covered?: Set<string>): void {
+    if (covered?.has(`a:${inode}`) === true) return;
     this.stamp(`a:${inode}`);
     this.attr.delete(inode);
     const f = this.openFiles.peek(inode);
     if (f !== undefined) f.attr = undefined;
   }
 
-  private dropEntry(key: string): void {
+  private dropEntry(key: string, covered?: Set<string>): void {
+    if (covered?.has(`e:${key}`) === true) return;
     this.stamp(`e:${key}`);
     this.entry.delete(key);
     this.negative.delete(key);
   }
 
-  private dropDir(inode: string): void {
+  private dropDir(inode: string, covered?: Set<string>): void {
+    if (covered?.has(`d:${inode}`) === true) return;
     this.stamp(`d:${inode}`);
     this.dir.delete(inode);
   }
 
-  private dropChunk(inode: string, indx: number): void {
+  private dropChunk(inode: string, indx: number, covered?: Set<string>): void {
+    if (covered?.has(`c:${inode}/${indx}`) === true || covered?.has(`c:${inode}`) === true) return;
     this.stamp(`c:${inode}/${indx}`);
     this.openFiles.peek(inode)?.chunks.delete(indx);
   }
 
-  private dropChunks(inode: string): void {
+  private dropChunks(inode: string, covered?: Set<string>): void {
+    if (covered?.has(`c:${inode}`) === true) return;
     this.stamp(`c:${inode}`);
     this.openFiles.peek(inode)?.chunks.clear();
   }
@@ -217,8 +236,12 @@ export class ClientCache {
         const parent = this.attr.peek(String(a.parent));
         if (parent === undefined || !hasAccess(caller, parent, MODE_X)) return undefined;
         const key = this.key(String(a.parent), name);
-        const attr = this.entry.get(key);
-        if (attr !== undefined) return { value: { attr } };
+        const entry = this.entry.get(key);
+        if (entry !== undefined) {
+          // The entry names the inode; its attributes come from where attribute changes reach them.
+          const attr = this.attr.peek(entry.inode) ?? this.openFiles.peek(entry.inode)?.attr;
+          return attr === undefined ? undefined : { value: { attr } };
+        }
         if (this.negative.get(key) !== undefined) return { errno: 'ENOENT' };
         return undefined;
       }
@@ -310,8 +333,24 @@ export class ClientCache {
     if (this.fresh(`e:${key}`, seq)) this.negative.set(key, true, entryBytes(name));
   }
 
-  /** What this client's own mutation changed, applied as soon as it is acknowledged. */
-  mutated(method: string, a: Args, res: unknown): void {
+  /**
+   * What this client's own mutation changed, applied as soon as it is acknowledged; `origin`
+   * ("session/request id") lets its echo from the feed skip what this refreshed.
+   */
+  mutated(method: string, a: Args, res: unknown, origin?: string): void {
+    const touched = new Set<string>();
+    this.touching = touched;
+    try {
+      this.applyMutation(method, a, res);
+    } finally {
+      this.touching = undefined;
+    }
+    if (origin === undefined || !this.skipOwnEcho || !this.feed || touched.size === 0) return;
+    this.acked.set(origin, touched);
+    if (this.acked.size > MAX_ACKED) this.acked.delete(this.acked.keys().next().value!);
+  }
+
+  private applyMutation(method: string, a: Args, res: unknown): void {
     const attrOf = (r: unknown): v1.Attr__Output | null | undefined => (r as { attr?: v1.Attr__Output | null }).attr;
     const newEntry = (parent: unknown, name: unknown, attr: v1.Attr__Output | null | undefined): void => {
       const key = this.key(String(parent), name as Buffer);
@@ -408,28 +447,38 @@ export class ClientCache {
       this.clear();
       return;
     }
+    const echoed = new Set<string>();
     for (const c of batch.changes) {
+      // The echo of an own acknowledged mutation: what its acknowledgement refreshed stays.
+      let covered: Set<string> | undefined;
+      if (c.originSessionId !== '0' && c.originSessionId !== '') {
+        const origin = `${c.originSessionId}/${c.originRequestId}`;
+        covered = this.acked.get(origin);
+        if (covered !== undefined) echoed.add(origin);
+      }
       switch (c.kind) {
         case 'CHANGE_KIND_ATTR':
-          this.dropAttr(c.inode);
-          if (c.parent !== '0') this.dropDir(c.parent);
+          this.dropAttr(c.inode, covered);
+          if (c.parent !== '0') this.dropDir(c.parent, covered);
           break;
         case 'CHANGE_KIND_ENTRY':
-          this.dropEntry(this.key(c.parent, c.name));
-          this.dropDir(c.parent);
-          this.dropAttr(c.inode);
+          this.dropEntry(this.key(c.parent, c.name), covered);
+          this.dropDir(c.parent, covered);
+          this.dropAttr(c.inode, covered);
           break;
         case 'CHANGE_KIND_REMOVED':
-          this.dropInode(c.inode);
-          if (c.parent !== '0') this.dropDir(c.parent);
+          this.dropInode(c.inode, covered);
+          if (c.parent !== '0') this.dropDir(c.parent, covered);
           break;
         case 'CHANGE_KIND_CHUNK':
-          this.dropChunk(c.inode, c.chunkIndex);
+          this.dropChunk(c.inode, c.chunkIndex, covered);
           break;
         default:
           break;
       }
     }
+    // A transaction's changes all come in one message: its echo is over.
+    for (const origin of echoed) this.acked.delete(origin);
   }
 
   private putAttr(attr: v1.Attr__Output | null | undefined): void {
@@ -439,11 +488,12 @@ export class ClientCache {
     if (f !== undefined) f.attr = attr;
   }
 
-  private dropInode(inode: string): void {
-    this.dropAttr(inode);
-    this.symlink.delete(inode);
-    this.dropDir(inode);
-    this.dropChunks(inode);
+  private dropInode(inode: string, covered?: Set<string>): void {
+    // The symlink target goes with the attributes' key (ReadLink answers are cached under a:).
+    if (covered?.has(`a:${inode}`) !== true) this.symlink.delete(inode);
+    this.dropAttr(inode, covered);
+    this.dropDir(inode, covered);
+    this.dropChunks(inode, covered);
   }
 }
 

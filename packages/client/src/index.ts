@@ -129,6 +129,11 @@ export interface ClientOptions {
    * cached item lives until its TTL, whatever other nodes do.
    */
   watch?: boolean;
+  /**
+   * The feed's echo of this client's own acknowledged mutations (docs/client.md): 'skip'
+   * (default) leaves what the acknowledgement already refreshed; 'apply' invalidates it again.
+   */
+  ownEcho?: 'skip' | 'apply';
   /** The volume's atime mode for serving reads from the cache; default: the format NewSession returns. */
   atimeMode?: AtimeMode;
   /** Connect over TLS (ignored when `credentials` is given). */
@@ -185,6 +190,7 @@ export class MetaClient extends EventEmitter {
   private readonly budget: RetryBudget;
   private readonly token?: () => string;
   private readonly live = new Set<Session>();
+  private readonly watchers = new Set<Watcher>();
   /** The caches, when enabled (options.cache). */
   readonly cache?: ClientCache;
   private readonly feed?: Watcher;
@@ -218,7 +224,7 @@ export class MetaClient extends EventEmitter {
     this.atimeMode = options.atimeMode;
     if (options.cache !== undefined && options.cache !== false) {
       const feed = options.watch !== false;
-      const cache = new ClientCache(options.cache, feed);
+      const cache = new ClientCache(options.cache, feed, options.ownEcho !== 'apply');
       this.cache = cache;
       if (feed) {
         this.feed = this.watch({});
@@ -335,7 +341,10 @@ export class MetaClient extends EventEmitter {
    * another replica after a failure from the last position it delivered.
    */
   watch(options: WatchOptions = {}): Watcher {
-    return new Watcher((req, avoid) => this.stream('Watch', req, avoid), options);
+    const watcher = new Watcher((req, avoid) => this.stream('Watch', req, avoid), options);
+    this.watchers.add(watcher);
+    watcher.once('closed', () => this.watchers.delete(watcher));
+    return watcher;
   }
 
   /** Starts a session and returns a handle that fills in the request context (no heartbeats: see openSession). */
@@ -365,7 +374,7 @@ export class MetaClient extends EventEmitter {
 
   /** Closes the sessions opened with openSession (stopping their heartbeats), then the feed and the connections. */
   close(): Promise<void> {
-    this.feed?.close();
+    for (const w of this.watchers) w.close();
     const live = [...this.live];
     if (live.length === 0) {
       this.endpoints.close();
@@ -436,7 +445,7 @@ export class Session extends EventEmitter {
     const seq = cache?.seq ?? 0;
     try {
       const res = await this.client.call(method, { ...args, ctx } as unknown as RequestOf<M>, { deadlineMs: opts.deadlineMs, signal: opts.signal });
-      if (cache !== undefined) this.cached(cache, method, a, res, seq);
+      if (cache !== undefined) this.cached(cache, method, a, res, seq, `${this.id}/${ctx.requestId!}`);
       return res;
     } catch (err) {
       if (err instanceof FsmetaError && err.staleSession && this.timer !== undefined) void this.reregister(ctx.sessionId as string);
@@ -453,11 +462,11 @@ export class Session extends EventEmitter {
   }
 
   /** What a successful call teaches or changes in the caches. */
-  private cached(cache: ClientCache, method: string, a: Record<string, unknown>, res: unknown, seq: number): void {
+  private cached(cache: ClientCache, method: string, a: Record<string, unknown>, res: unknown, seq: number, origin: string): void {
     if (method === 'Open' || method === 'Create') cache.opened(String(method === 'Open' ? a.inode : (res as v1.CreateResponse__Output).attr?.inode), (res as { attr: v1.Attr__Output | null }).attr);
     if (method === 'Close') cache.closed(String(a.inode));
     else if (READ_METHODS.has(method) || method === 'Open') cache.learn(method, a, res, seq);
-    else cache.mutated(method, a, res);
+    else cache.mutated(method, a, res, origin);
   }
 
   heartbeat(): Promise<v1.HeartbeatResponse__Output> {

@@ -7,6 +7,13 @@ import * as grpc from '@grpc/grpc-js';
  * resolves to (gRPC's own resolver re-resolves when a backend goes away).
  */
 
+/**
+ * Targets that may name several backends: a DNS name (every address it resolves to) or a gRPC
+ * address list (`ipv4:127.0.0.1:5001,127.0.0.1:5002`). One channel balances round-robin over them,
+ * so a call's retry goes to the next backend and a backend that went away is left out.
+ */
+const BALANCED = /^(dns|ipv4|ipv6):/;
+
 /** After UNAVAILABLE or a missed deadline, an address is skipped for this long (while another is usable). */
 const COOLDOWN_MS = 2000;
 /** Keepalive pings on idle connections find a dead replica (no FIN, e.g. a lost node) without waiting for a call's deadline. */
@@ -33,7 +40,13 @@ export class Endpoints {
         'grpc.keepalive_time_ms': keepaliveMs,
         'grpc.keepalive_timeout_ms': KEEPALIVE_TIMEOUT_MS,
         'grpc.keepalive_permit_without_calls': 1,
-        ...(address.startsWith('dns:') ? { 'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }) } : {}),
+        ...(BALANCED.test(address)
+          ? {
+              'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
+              // The balancing is ours: no DNS TXT lookup for a service config (one more query per resolution).
+              'grpc.service_config_disable_resolution': 1,
+            }
+          : {}),
         ...channelOptions,
       }),
     }));

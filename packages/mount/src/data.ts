@@ -90,6 +90,12 @@ export class DataPath {
   private idsLoading: Promise<void> | undefined;
   private inflight = 0;
   private inflightWaiters: Array<() => void> = [];
+  /** Told about every write that was acknowledged to the kernel but could not be recorded (it is lost). */
+  onLost: (inode: bigint, bytes: number, err: unknown) => void = () => undefined;
+  /** Bytes lost so far (writes that never reached a recorded slice). */
+  lostBytes = 0;
+  /** Bytes recorded with Write so far (the shutdown watches it for progress). */
+  recordedBytes = 0;
 
   constructor(
     private readonly meta: Meta,
@@ -284,8 +290,16 @@ export class DataPath {
     return w.serial(() => this.flushLocked(inode, w));
   }
 
+  /** Flushes every file; resolves when all are done, failures included (each was reported to `onLost`). */
   async flushAll(): Promise<void> {
-    await Promise.all([...this.writers.keys()].map((i) => this.flush(i)));
+    await Promise.allSettled([...this.writers.keys()].map((i) => this.flush(i)));
+  }
+
+  /** Unflushed bytes across the mount. */
+  get dirtyBytes(): number {
+    let n = 0;
+    for (const w of this.writers.values()) for (const s of w.slices) n += s.len;
+    return n;
   }
 
   private async flushLocked(inode: bigint, w: FileWriter): Promise<void> {
@@ -305,10 +319,16 @@ export class DataPath {
         });
         if (res.attr) this.noteLength(inode, BigInt(res.attr.length));
         this.invalidateChunk(inode, s.chunk);
+        this.recordedBytes += s.len;
         w.slices.shift();
       }
     } catch (err) {
       // The unrecorded writes are lost; the error is reported now (close, fsync) and the file starts clean.
+      const lost = w.slices.reduce((n, s) => n + s.len, 0);
+      if (lost > 0) {
+        this.lostBytes += lost;
+        this.onLost(inode, lost, err);
+      }
       w.slices = [];
       w.buffered = 0;
       w.failure = undefined;
@@ -372,6 +392,19 @@ export class DataPath {
   }
 
   private async readChunk(inode: bigint, chunk: number, cpos: number, out: Buffer): Promise<void> {
+    try {
+      await this.readChunkOnce(inode, chunk, cpos, out);
+    } catch (err) {
+      // A block that is gone: the cached layout is older than a compaction (on another mount)
+      // whose old slices were deleted since. Ask fsmeta for the chunk again, once.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      this.invalidateChunk(inode, chunk);
+      out.fill(0);
+      await this.readChunkOnce(inode, chunk, cpos, out);
+    }
+  }
+
+  private async readChunkOnce(inode: bigint, chunk: number, cpos: number, out: Buffer): Promise<void> {
     const pieces = await this.layout(inode, chunk);
     const jobs: Array<Promise<void>> = [];
     let start = 0;

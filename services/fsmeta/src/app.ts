@@ -82,6 +82,7 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
       readdirDefaultLimit: 1000,
       readdirMaxLimit: 10000,
       watchPollMs: config.watchPollMs,
+      dirStatsBatch: config.dirStatsBatch,
     },
   });
   const format =
@@ -147,7 +148,7 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
   }
   const jobs = new JobRunner(metaJobs(meta, config.requestRetentionMs, config.watchRetentionMs), config.jobIntervalMs, log);
   jobs.start();
-  const dbHealth = new DatabaseHealth(() => db.ping(), (up) => server.setDatabaseUp(up), config.healthCheckMs, log);
+  const dbHealth = new DatabaseHealth(() => db.ping(config.healthCheckMs), (up) => server.setDatabaseUp(up), config.healthCheckMs, log);
   dbHealth.start();
   server.setServing(true);
   const host = config.listen.slice(0, config.listen.lastIndexOf(':'));

@@ -24,6 +24,7 @@ export interface Config {
   skipDirMtimeMs: number;
   requestRetentionMs: number;
   jobIntervalMs: number;
+  dirStatsBatch: number;
   watchPollMs: number;
   watchRetentionMs: number;
   healthCheckMs: number;
@@ -144,6 +145,7 @@ const KNOBS: Record<keyof Config, Knob> = {
   watchPollMs: { flag: 'watch-poll-ms', env: 'FSMETA_WATCH_POLL_MS', def: '2000', help: 'change feed safety-net poll while watched (NOTIFY wakes it sooner)', parse: int(10, 600_000) },
   watchRetentionMs: { flag: 'watch-retention-ms', env: 'FSMETA_WATCH_RETENTION_MS', def: '600000', help: 'how long changes are kept for resuming watchers', parse: int(1000, 7 * 86_400_000) },
   jobIntervalMs: { flag: 'job-interval-ms', env: 'FSMETA_JOB_INTERVAL_MS', def: '1000', help: 'period of background jobs (expiry, release, pruning)', parse: int(10, 3_600_000) },
+  dirStatsBatch: { flag: 'dir-stats-batch', env: 'FSMETA_DIR_STATS_BATCH', def: '10000', help: 'entries one transaction recounts (at least one directory) when dir_stats is turned on for a bigger volume (mutations wait for one batch)', parse: int(1, 10_000_000) },
   maxInflightPerSession: { flag: 'max-inflight-per-session', env: 'FSMETA_MAX_INFLIGHT_PER_SESSION', def: '256', help: 'calls one session may have in flight per replica (0 = unlimited)', parse: int(0, 1_000_000) },
   maxSessions: { flag: 'max-sessions', env: 'FSMETA_MAX_SESSIONS', def: '100000', help: 'live sessions per volume (0 = unlimited)', parse: int(0, 100_000_000) },
   healthCheckMs: { flag: 'health-check-ms', env: 'FSMETA_HEALTH_CHECK_MS', def: '1000', help: 'period of the database probe behind the health status', parse: int(50, 600_000) },

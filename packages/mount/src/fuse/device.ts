@@ -2,6 +2,25 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { IN_HEADER_SIZE, OUT_HEADER_SIZE, readInHeader, type InHeader } from './protocol';
 
+const FUSECTL = '/sys/fs/fuse/connections';
+
+/**
+ * The connection number of the FUSE mount at `mountpoint`: its device number
+ * (major:minor in /proc/self/mountinfo, read so as not to stat our own mount).
+ */
+async function connectionOf(mountpoint: string): Promise<number | undefined> {
+  const lines = (await fs.promises.readFile('/proc/self/mountinfo', 'utf8')).split('\n');
+  let found: number | undefined;
+  for (const l of lines) {
+    const f = l.split(' ');
+    if (f[4] !== mountpoint) continue;
+    const [major, minor] = f[2]!.split(':').map(Number);
+    // The last one mounted there is ours (mounts stack).
+    found = (major! << 20) | minor!;
+  }
+  return found;
+}
+
 /** Big enough for the largest WRITE (max_write) plus its headers. */
 export const MAX_WRITE = 1 << 20;
 const READ_BUFFER_SIZE = MAX_WRITE + 4096;
@@ -40,6 +59,8 @@ export class FuseDevice {
   private readonly ended: Promise<void>;
   private endResolve!: () => void;
   private readers = 0;
+  /** The kernel's number of this connection (its directory under /sys/fs/fuse/connections). */
+  private connection: number | undefined;
 
   constructor(readonly mountpoint: string) {
     this.ended = new Promise((r) => (this.endResolve = r));
@@ -56,6 +77,7 @@ export class FuseDevice {
       this.fd = -1;
       throw new Error(`mount ${this.mountpoint}: ${res.stderr || `mount(8) exited ${res.code}`}`);
     }
+    this.connection = await connectionOf(this.mountpoint);
     for (let i = 0; i < READERS; i++) this.readLoop(handler);
   }
 
@@ -154,6 +176,29 @@ export class FuseDevice {
     // --no-canonicalize: umount(8) must not stat the mount point, which would be a request to us.
     const res = await run('umount', ['--no-canonicalize', this.mountpoint]);
     if (res.code !== 0 && !this.closed) await run('umount', ['--no-canonicalize', '--lazy', this.mountpoint]);
+  }
+
+  /**
+   * Aborts the connection: every request pending in the kernel fails
+   * (ECONNABORTED), later ones get ENOTCONN, and our parked reads return. A
+   * process must do this before it exits with the mount still busy (lazily
+   * detached): Node joins its pool threads at exit, and reads parked on a live
+   * connection would never return. Through fusectl (mounted here when the
+   * system has not); `umount -f` while the mount is still attached otherwise.
+   */
+  async abort(): Promise<void> {
+    if (this.fd < 0 || this.readers === 0) return;
+    if (this.connection !== undefined) {
+      const file = `${FUSECTL}/${this.connection}/abort`;
+      if (!fs.existsSync(FUSECTL + '/' + this.connection)) await run('mount', ['-t', 'fusectl', 'fusectl', FUSECTL]).catch(() => undefined);
+      try {
+        await fs.promises.writeFile(file, '1');
+        return;
+      } catch {
+        // no fusectl here: try the other way
+      }
+    }
+    await run('umount', ['--no-canonicalize', '--force', this.mountpoint]).catch(() => undefined);
   }
 
   /** Closes the device: the kernel aborts whatever is still pending (ENOTCONN). */

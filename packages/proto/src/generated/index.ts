@@ -26,6 +26,7 @@ export * from './fsmeta/v1/CreateRequest';
 export * from './fsmeta/v1/CreateResponse';
 export * from './fsmeta/v1/DeleteQuotaRequest';
 export * from './fsmeta/v1/DeleteQuotaResponse';
+export * from './fsmeta/v1/DirStatsBuild';
 export * from './fsmeta/v1/Entry';
 export * from './fsmeta/v1/FallocateRequest';
 export * from './fsmeta/v1/FallocateResponse';

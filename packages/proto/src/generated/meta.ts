@@ -37,6 +37,7 @@ export interface ProtoGrpcType {
       CreateResponse: MessageTypeDefinition
       DeleteQuotaRequest: MessageTypeDefinition
       DeleteQuotaResponse: MessageTypeDefinition
+      DirStatsBuild: MessageTypeDefinition
       Entry: MessageTypeDefinition
       FallocateRequest: MessageTypeDefinition
       FallocateResponse: MessageTypeDefinition

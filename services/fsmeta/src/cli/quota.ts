@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import * as os from 'node:os';
 import { FsError } from '../meta/errors';
 import { KIND_DIRECTORY, KIND_GROUP, KIND_USER, type QuotaKind, type QuotaRow } from '../meta/quotas';
-import { QUOTA_USAGE_SQL, setQuotaUsage } from '../store/fsck';
 import { CliError, DB_OPTIONS, DB_OPTIONS_HELP, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, bytes, table, type Admin, type Command, type Parsed } from './command';
 import { resolveTarget } from './info';
 
@@ -134,20 +133,11 @@ ${DB_OPTIONS_HELP}`,
         }
         default: {
           const t = await target(admin, args, false);
-          type Row = Parameters<typeof setQuotaUsage>[1] & { space: bigint; inodes: bigint };
-          const differ = (await admin.db.reader.query<Row>(QUOTA_USAGE_SQL)).filter((r) => t === undefined || (r.kind === t.kind && r.key === t.key));
-          let repaired = 0;
-          if (args.values.repair === true && differ.length > 0) {
-            repaired = await admin.db.transaction(
-              async (tx) => {
-                const now = (await tx.query<Row>(QUOTA_USAGE_SQL)).filter((r) => differ.some((d) => d.kind === r.kind && d.key === r.key));
-                for (const r of now) await setQuotaUsage(tx, r);
-                return now.length;
-              },
-              { structure: () => 'exclusive' },
-            );
-          }
-          const report = differ.map((r) => ({ kind: KIND_NAMES[r.kind], key: r.key, usedSpace: r.space, usedInodes: r.inodes, countedSpace: r.counted_space, countedInodes: r.counted_inodes }));
+          const only = t && { kind: t.kind, key: t.key };
+          // Reported as found first; a repair then recounts again under the exclusive structure lock.
+          const differ = await meta.quotas.check(false, only);
+          const repaired = args.values.repair === true && differ.length > 0 ? (await meta.quotas.check(true, only)).length : 0;
+          const report = differ.map((r) => ({ kind: KIND_NAMES[r.kind], key: r.key, usedSpace: r.usedSpace, usedInodes: r.usedInodes, countedSpace: r.countedSpace, countedInodes: r.countedInodes }));
           if (ctx.json) {
             ctx.printJson({ differ: report, repaired });
           } else {
@@ -155,7 +145,8 @@ ${DB_OPTIONS_HELP}`,
             if (repaired > 0) ctx.io.out(`repaired ${repaired} quotas: usage set to the recount`);
             if (report.length === 0) ctx.io.out('quota usage matches a recount');
           }
-          return report.length > 0 && repaired < report.length ? EXIT_PROBLEMS : EXIT_OK;
+          // A repair leaves every quota it recounted (all that differed at its snapshot) right.
+          return report.length > 0 && args.values.repair !== true ? EXIT_PROBLEMS : EXIT_OK;
         }
       }
     } catch (err) {

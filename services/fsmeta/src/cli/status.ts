@@ -12,7 +12,8 @@ export const status: Command = {
 Shows the volume format, every live session (host, pid, version, heartbeat
 expiry, open files), used space and inodes, and the depth of every work queue:
 file data to release, slices to delete, chunks to compact, remembered request
-outcomes.
+outcomes. While directory statistics are being computed (dir_stats turned on
+for a volume with directories) it shows how many directories are done.
 
 flags:
 ${DB_OPTIONS_HELP}`,
@@ -20,15 +21,16 @@ ${DB_OPTIONS_HELP}`,
   async run(ctx) {
     const { db, meta } = await ctx.connect();
     const q = db.reader;
-    const [format, sessions, usage, counts, queues, statfs] = await Promise.all([
+    const [format, sessions, usage, counts, queues, statfs, dirStatsBuild] = await Promise.all([
       meta.volume.getFormat(),
       describeSessions(meta),
       getUsage(q),
       nodeCounts(q),
       queueDepths(q),
       meta.volume.getFormat().then((f) => (f === undefined ? undefined : meta.volume.statFs(1n))),
+      meta.dirStats.buildProgress(),
     ]);
-    const report = { format: format ?? null, sessions, usage: { ...usage, ...counts, ...(statfs ?? {}) }, queues };
+    const report = { format: format ?? null, dirStatsBuild: dirStatsBuild ?? null, sessions, usage: { ...usage, ...counts, ...(statfs ?? {}) }, queues };
     if (ctx.json) {
       ctx.printJson(report);
       return EXIT_OK;
@@ -41,11 +43,12 @@ ${DB_OPTIONS_HELP}`,
       out(`  block size ${format.blockSizeKib} KiB, capacity ${format.capacity === 0n ? 'unlimited' : bytes(format.capacity)}, ` +
         `inodes ${format.inodes === 0n ? 'unlimited' : format.inodes}, trash days ${format.trashDays}, atime ${format.atimeMode}`);
       if (format.storage !== '' || format.bucket !== '') out(`  storage ${format.storage} ${format.bucket}`);
+      out(`  directory statistics ${!format.dirStats ? 'off' : dirStatsBuild === undefined ? 'on' : `being computed: ${dirStatsBuild.done} of ${dirStatsBuild.total} directories`}`);
     }
     out(`usage: ${bytes(usage.space)} in ${usage.inodes} inodes ` +
       `(${counts.files} files, ${counts.directories} directories, ${counts.symlinks} symlinks, ${counts.others} other); ` +
       `${counts.slices} slices of ${bytes(counts.sliceBytes)}`);
-    out(`queues: release ${queues.fileRelease}, slice deletion ${queues.sliceDeletion} (${queues.sliceDeletionLeased} leased), ` +
+    out(`queues: release ${queues.fileRelease}, slice deletion ${queues.sliceDeletion} (${queues.sliceDeletionLeased} leased, ${queues.sliceDeletionDelayed} delayed by the trash), ` +
       `compaction ${queues.compaction} (${queues.compactionClaimed} claimed), request log ${queues.requestLog}`);
     out(`sessions: ${sessions.length}`);
     if (sessions.length > 0) {

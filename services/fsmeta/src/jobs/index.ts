@@ -6,6 +6,8 @@ import { trashJobs } from './trash';
 import type { Job } from './runner';
 
 const BATCH = 100;
+/** How long one job tick drives a directory-statistics build before the other jobs get their turn. */
+const DIR_STATS_BUILD_SLICE_MS = 500;
 
 /** The background jobs every replica runs. */
 export function metaJobs(meta: Meta, requestRetentionMs: number, watchRetentionMs: number): Job[] {
@@ -22,6 +24,7 @@ export function metaJobs(meta: Meta, requestRetentionMs: number, watchRetentionM
           return pruneChanges(tx, watchRetentionMs, 10 * BATCH);
         }),
     },
+    { name: 'build-dir-stats', run: () => meta.dirStats.build(DIR_STATS_BUILD_SLICE_MS) },
     ...dataJobs(meta),
     ...trashJobs(meta),
   ];

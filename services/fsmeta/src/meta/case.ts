@@ -1,7 +1,6 @@
 import type { Tx } from '../store/db';
 import { listEdges, lockCaseNames } from '../store/case';
 import { getSetting } from '../store/settings';
-import type { MetaDeps } from './deps';
 import type { FileType } from './types';
 
 /**
@@ -30,11 +29,10 @@ export class CaseFolding {
   /** Case sensitivity never changes once the volume exists, so the first answer is kept. */
   private known?: boolean;
 
-  constructor(private readonly deps: MetaDeps) {}
-
-  async enabled(): Promise<boolean> {
+  /** Read through `q`: inside a transaction its Tx (a read of its own would need a second connection). */
+  async enabled(q: Tx): Promise<boolean> {
     if (this.known !== undefined) return this.known;
-    const format = await getSetting<{ caseInsensitive?: boolean }>(this.deps.db.reader, 'format');
+    const format = await getSetting<{ caseInsensitive?: boolean }>(q, 'format');
     if (format === undefined) return false;
     this.known = format.caseInsensitive === true;
     return this.known;
@@ -52,7 +50,7 @@ export class CaseFolding {
 
   /** On a case-insensitive volume: the directory's name lock (lockCaseNames). */
   async lock(tx: Tx, parents: bigint[]): Promise<void> {
-    if (!(await this.enabled())) return;
+    if (!(await this.enabled(tx))) return;
     for (const p of [...new Set(parents)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) await lockCaseNames(tx, p);
   }
 
@@ -62,7 +60,7 @@ export class CaseFolding {
    * its case-insensitive match (if any).
    */
   async actual(q: Tx, parent: bigint, name: Buffer, exists: (q: Tx, parent: bigint, name: Buffer) => Promise<boolean>): Promise<Buffer> {
-    if (!(await this.enabled()) || (await exists(q, parent, name))) return name;
+    if (!(await this.enabled(q)) || (await exists(q, parent, name))) return name;
     return (await this.resolve(q, parent, name))?.name ?? name;
   }
 }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import {
   CHANGE_CHUNK,
   CHANGE_ENTRY,
+  CHANGE_REMOVED,
   CHANGE_XATTR,
   ancestries,
   covers,
@@ -22,6 +23,7 @@ import type { Listener } from '../store/listener';
 import type { MetaDeps } from './deps';
 import { InvalidArgument, fail } from './errors';
 import { getNode } from '../store/nodes';
+import { insideSubtree } from '../store/confine';
 import { ROOT_INODE, TYPE_DIRECTORY } from './types';
 
 export { CHANGE_ATTR, CHANGE_CHUNK, CHANGE_ENTRY, CHANGE_REMOVED, CHANGE_XATTR, type ChangeKind } from '../store/changes';
@@ -32,6 +34,14 @@ export const CHANGES_CHANNEL = 'fsmeta_changes';
 export const WATCH_BATCH_ROWS = 1000;
 /** Wake-ups (commits, notifications) this close together share one read, and one NOTIFY. */
 const COALESCE_MS = 5;
+/**
+ * While changes keep coming, reads (and NOTIFYs) start at most this often: each
+ * read costs a query and one message per subscriber whatever it carries, so
+ * under load fewer, larger batches are cheaper for writers and watchers alike.
+ * Bounds the extra delivery delay under load; an idle feed still wakes after
+ * COALESCE_MS.
+ */
+const BUSY_GAP_MS = 20;
 /** A subscriber whose filter drops everything still hears its position this often. */
 const PROGRESS_MS = 1000;
 
@@ -42,6 +52,8 @@ export interface Change {
   parent: bigint;
   name?: Buffer;
   chunkIndex?: number;
+  /** The mutation that made it: its session and request id (absent when unknown). */
+  origin?: { session: bigint; requestId: string };
 }
 
 /** One message to a watcher: changes that committed after the previous position, up to `position`. */
@@ -57,6 +69,12 @@ export interface WatchFilter {
   subtree: bigint;
   /** Only changes to these inodes and to entries in these directories (empty: all). */
   inodes: Set<bigint>;
+  /**
+   * A confined identity's subdir: only changes provably inside it, by the rule
+   * of confinement (a chain of links up to it, decided when the change is read);
+   * unlike `subtree`, nothing doubtful is delivered.
+   */
+  confine?: bigint;
 }
 
 /** Where a subscription's messages go. `send` returns false when the watcher is not keeping up. */
@@ -78,23 +96,39 @@ class Subscriber {
   ) {}
 
   get needsAncestry(): boolean {
-    return this.filter.subtree !== 0n && this.filter.subtree !== ROOT_INODE;
+    // A confined subscriber's own subdir is checked strictly (confine) already.
+    return this.filter.subtree !== 0n && this.filter.subtree !== ROOT_INODE && this.filter.subtree !== this.filter.confine;
+  }
+
+  get unfiltered(): boolean {
+    return this.filter.inodes.size === 0 && !this.needsAncestry && this.filter.confine === undefined;
   }
 
   /** Sends the rows this subscriber wants; a position-only message when none, at most every PROGRESS_MS. */
-  deliver(rows: ChangeRow[], position: Snapshot, under: Map<bigint, Ancestry>, force = false): void {
+  deliver(batch: Batch, force = false): void {
     if (this.closed) return;
+    let rows = batch.rows;
+    let own = false;
     if (this.floor !== undefined) {
-      if (!covers(position, this.floor)) return;
+      if (!covers(batch.position, this.floor)) return;
       const floor = this.floor;
       rows = rows.filter((r) => !visibleIn(r.xid, floor));
+      own = rows.length !== batch.rows.length;
       this.floor = undefined;
     }
-    const changes = rows.filter((r) => this.wants(r, under)).map(toChange);
     const now = Date.now();
-    if (changes.length === 0 && !force && now - this.lastSentMs < PROGRESS_MS) return;
+    let msg: WatchMessage;
+    if (this.unfiltered && !own) {
+      // The common case (every client cache): one message object for all, so it is encoded once.
+      if (rows.length === 0 && !force && now - this.lastSentMs < PROGRESS_MS) return;
+      msg = batch.all();
+    } else {
+      const changes = rows.filter((r) => this.wants(r, batch)).map(toChange);
+      if (changes.length === 0 && !force && now - this.lastSentMs < PROGRESS_MS) return;
+      msg = { changes, position: batch.positionText, fellBehind: false };
+    }
     this.lastSentMs = now;
-    if (!this.sink.send({ changes, position: formatSnapshot(position), fellBehind: false })) {
+    if (!this.sink.send(msg)) {
       this.closed = true;
       this.sink.end('slow');
     }
@@ -110,9 +144,11 @@ class Subscriber {
     }
   }
 
-  private wants(r: ChangeRow, under: Map<bigint, Ancestry>): boolean {
-    const { inodes } = this.filter;
+  private wants(r: ChangeRow, batch: Batch): boolean {
+    const { inodes, confine } = this.filter;
+    const under = batch.under;
     if (inodes.size > 0 && !inodes.has(r.inode) && !(r.kind === CHANGE_ENTRY && inodes.has(r.parent))) return false;
+    if (confine !== undefined && !(r.inode === confine && r.kind !== CHANGE_ENTRY) && batch.inside.get(confine)?.has(confinedProbe(r)) !== true) return false;
     if (!this.needsAncestry) return true;
     const root = this.filter.subtree;
     if (r.inode === root) return true;
@@ -122,16 +158,48 @@ class Subscriber {
   }
 }
 
+/**
+ * The inode that must be inside a confined subscriber's subdir for it to see a
+ * change: an entry's directory; a removed inode's last directory (it has no
+ * links left); otherwise the inode itself (any of its links inside will do).
+ */
+function confinedProbe(r: ChangeRow): bigint {
+  if (r.kind === CHANGE_ENTRY || (r.kind === CHANGE_REMOVED && r.parent !== 0n)) return r.parent;
+  return r.inode;
+}
+
 /** The inode whose ancestry decides whether a change is under a subtree. */
 function probeOf(r: ChangeRow): bigint {
   if (r.kind === CHANGE_CHUNK || r.kind === CHANGE_XATTR || r.parent === 0n) return r.inode;
   return r.parent;
 }
 
+/** One read's rows as delivered to every subscriber, with what they share. */
+class Batch {
+  readonly positionText: string;
+  private everything?: WatchMessage;
+
+  constructor(
+    readonly rows: ChangeRow[],
+    readonly position: Snapshot,
+    readonly under: Map<bigint, Ancestry>,
+    /** Per confined subdir: the probes (confinedProbe) inside it. */
+    readonly inside = new Map<bigint, Set<bigint>>(),
+  ) {
+    this.positionText = formatSnapshot(position);
+  }
+
+  /** The message of an unfiltered subscriber: every row. */
+  all(): WatchMessage {
+    return (this.everything ??= { changes: this.rows.map(toChange), position: this.positionText, fellBehind: false });
+  }
+}
+
 function toChange(r: ChangeRow): Change {
   const c: Change = { kind: r.kind, inode: r.inode, parent: r.parent };
   if (r.name !== null) c.name = r.name;
   if (r.indx !== null) c.chunkIndex = Number(r.indx);
+  if (r.originSid !== null && r.originRequest !== null) c.origin = { session: r.originSid, requestId: r.originRequest };
   return c;
 }
 
@@ -199,8 +267,9 @@ export class ChangeFeed {
     this.notifying = true;
     const send = (): void => {
       this.notifyAgain = false;
+      const started = Date.now();
       void listener.notify(CHANGES_CHANNEL).then(() => {
-        if (this.notifyAgain && !this.closed) setTimeout(send, COALESCE_MS);
+        if (this.notifyAgain && !this.closed) setTimeout(send, Math.max(COALESCE_MS, started + BUSY_GAP_MS - Date.now()));
         else this.notifying = false;
       });
     };
@@ -235,7 +304,7 @@ export class ChangeFeed {
       pos = now.snapshot;
     } else {
       pos ??= now.snapshot;
-      sub.deliver([], pos, new Map(), true);
+      sub.deliver(new Batch([], pos, new Map()), true);
     }
     // Catch up until this subscriber stands where the live reader does (or past it), then join.
     for (;;) {
@@ -282,8 +351,15 @@ export class ChangeFeed {
       }
       const list = [...subs];
       const under = list.some((s) => s.needsAncestry) ? await this.ancestry(rows) : new Map<bigint, Ancestry>();
+      const inside = new Map<bigint, Set<bigint>>();
+      const roots = new Set(list.map((s) => s.filter.confine).filter((r): r is bigint => r !== undefined));
+      if (rows.length > 0) {
+        const probes = [...new Set(rows.map(confinedProbe))];
+        for (const root of roots) inside.set(root, await insideSubtree(q, root, probes));
+      }
       onBatch?.(next);
-      for (const s of list) s.deliver(rows, next, under);
+      const batch = new Batch(rows, next, under, inside);
+      for (const s of list) s.deliver(batch);
       if (next === target) return target;
       cur = next;
     }
@@ -317,10 +393,11 @@ export class ChangeFeed {
     this.reading = (async () => {
       // Commits come in bursts: one read a few ms later serves them all.
       await new Promise((r) => setTimeout(r, COALESCE_MS));
-      do {
+      for (;;) {
         this.again = false;
         const from = this.position;
         if (from === undefined || this.live.size === 0) break;
+        const started = Date.now();
         try {
           await this.readRange(from, undefined, this.live, (p) => {
             this.position = p;
@@ -329,7 +406,10 @@ export class ChangeFeed {
           this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'change feed read failed; next wake retries');
           break;
         }
-      } while (this.again && !this.closed);
+        if (!this.again || this.closed) break;
+        const wait = started + BUSY_GAP_MS - Date.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      }
     })().finally(() => {
       this.reading = undefined;
       if (this.live.size === 0) this.position = undefined;

@@ -17,6 +17,7 @@ import {
   lockCompaction,
   lockNextCompaction,
   nextSliceBlock,
+  newSliceBlockLogged,
   queueSliceDeletion,
   resetCompaction,
   setChunk,
@@ -24,8 +25,9 @@ import {
   type SliceCount,
 } from '../store/chunks';
 import type { Tx } from '../store/db';
-import { getNode, lockNodes, updateNode, type LockStrength } from '../store/nodes';
-import { addOpen, closeOpen, isReadOnlySession } from '../store/sessions';
+import { getSetting } from '../store/settings';
+import { getNode, lockNodeForClose, lockNodes, updateNode, type LockStrength } from '../store/nodes';
+import { addOpen, closeFast, closeOpen, dropOpen, isReadOnlySession, openFast } from '../store/sessions';
 import { touchAtime } from './atime';
 import type { MetaDeps } from './deps';
 import { FsError, InvalidArgument, fail } from './errors';
@@ -33,7 +35,8 @@ import { mutate } from './mutation';
 import { Acls } from './acl';
 import { chargeLength } from './quotas';
 import { releaseUnlinked } from './release';
-import { inTrash } from './trash';
+import { TRASH_INODE, inTrash } from './trash';
+import { trusted } from './perm';
 import {
   SLICE_RECORD_BYTES,
   buildSlice,
@@ -190,7 +193,16 @@ export class DataPath {
     const attr = await mutate(
       this.deps.db,
       ctx,
-      async (tx) => {
+      async (tx, scope) => {
+        if (tx.fast) {
+          // The plain case in one round trip; anything else declines to the checks below.
+          const mask = openMask(flags);
+          const fast = { sid: ctx.sessionId, inode, mask, trusted: trusted(ctx.caller), uid: ctx.caller.uid, gids: [ctx.caller.gid, ...ctx.caller.gids] };
+          const { attr, check } = await openFast(tx, { ...fast, refuseFlags: FLAG_IMMUTABLE | FLAG_APPEND, writes, trashInode: TRASH_INODE }, scope.logTarget());
+          scope.logged(check);
+          if (attr === undefined) throw new Error('fast open committed without its node');
+          return attr;
+        }
         const node = (await lockNodes(tx, [inode], 'key share')).get(inode);
         try {
           if (node === undefined) fail('ENOENT');
@@ -223,21 +235,32 @@ export class DataPath {
    * and opens of one file run side by side), FOR UPDATE from the start when
    * the file is unlinked, since two closers upgrading a shared lock deadlock.
    * File locks go in the same statement as the open: `lockOwner`'s (FUSE
-   * release), and all of the session's on the inode with its last open.
+   * release), and all of the session's on the inode with its last open; the
+   * first statement takes the inode's file-lock advisory lock (shared), so a
+   * lock request of the same owner in progress cannot write back records it
+   * read before this Close deleted them.
    */
   close(ctx: OpContext, inode: bigint, lockOwner?: bigint): Promise<void> {
     let strength: LockStrength = 'key share';
     return mutate(
       this.deps.db,
       ctx,
-      async (tx) => {
-        const node = (await lockNodes(tx, [inode], strength)).get(inode);
+      async (tx, scope) => {
+        if (tx.fast && strength !== 'update') {
+          // A file with links left, in one round trip; an unlinked one declines to the path below.
+          scope.logged(await closeFast(tx, ctx.sessionId, inode, lockOwner, scope.log(undefined)));
+          return;
+        }
+        const node = await lockNodeForClose(tx, inode, strength);
         if (node !== undefined && node.nlink === 0 && strength !== 'update') {
           strength = 'update';
           throw Object.assign(new Error('closing an unlinked file: start over holding it FOR UPDATE'), { code: '40001' });
         }
-        const dropped = await closeOpen(tx, ctx.sessionId, inode, lockOwner);
-        if (dropped && node !== undefined && node.nlink === 0) await releaseUnlinked(tx, [inode]);
+        if (node === undefined || node.nlink !== 0) {
+          await dropOpen(tx, ctx.sessionId, inode, lockOwner);
+          return;
+        }
+        if (await closeOpen(tx, ctx.sessionId, inode, lockOwner)) await releaseUnlinked(tx, [inode]);
       },
       { allowReadOnly: true },
     );
@@ -246,7 +269,11 @@ export class DataPath {
   /** A block of fresh slice ids from the sequence (no hot row); ids are never handed out twice. */
   newSlices(ctx: OpContext, count: number): Promise<{ firstId: bigint; count: number }> {
     if (count < 1 || count > SLICE_ID_BLOCK) throw new InvalidArgument('count', `between 1 and ${SLICE_ID_BLOCK}`);
-    return mutate(this.deps.db, ctx, async (tx) => ({ firstId: await nextSliceBlock(tx), count }));
+    return mutate(this.deps.db, ctx, async (tx, scope) => {
+      const { firstId, check } = await newSliceBlockLogged(tx, count, scope.logTarget());
+      scope.logged(check);
+      return { firstId, count };
+    });
   }
 
   /**
@@ -431,7 +458,7 @@ export class DataPath {
       const source = await lockChunkRange(tx, inodeIn, Number(offIn / CHUNK), Number((offIn + n) / CHUNK));
       const out = copyRecords(source, offIn, offOut, n);
       await appendRecords(tx, inodeOut, new Map([...out.records].map(([i, rs]) => [i, encodeRecords(rs)])));
-      await appendToChunkRanges(tx, inodeOut, out.fullHoles, FULL_CHUNK_HOLE);
+      await appendToChunkRanges(tx, inodeOut, out.fullHoles, out.fullHole);
       await addSliceRefs(tx, [...out.refs.values()]);
       const now = nowNs();
       const end = offOut + n;
@@ -556,7 +583,10 @@ export class DataPath {
     await setChunk(tx, inode, indx, next);
     await addSliceRefs(tx, [{ id: newSliceId, size, n: 1 }]);
     const replaced = new Map([...countRefs(claimedRecords.slice(skipped)).values()].map((c) => [c.id, c.n]));
-    await dropSliceRefs(tx, replaced);
+    // While the trash is on, what compaction replaced is kept as long as the trash keeps files
+    // (JuiceFS's delayed slices): the slices lose their references now, their deletion waits.
+    const format = await getSetting<{ trashDays?: number }>(tx, 'format');
+    await dropSliceRefs(tx, replaced, format?.trashDays ?? 0);
     if (needsCompaction(next.length / SLICE_RECORD_BYTES)) await resetCompaction(tx, inode, indx);
     else await deleteCompaction(tx, inode, indx);
     return true;
@@ -599,7 +629,7 @@ function copyRecords(
   offIn: bigint,
   offOut: bigint,
   size: bigint,
-): { records: Map<number, SliceRecord[]>; refs: Map<bigint, SliceCount>; fullHoles: [number, number][] } {
+): { records: Map<number, SliceRecord[]>; refs: Map<bigint, SliceCount>; fullHoles: [number, number][]; fullHole: Buffer } {
   const out = new Map<number, SliceRecord[]>();
   const all: SliceRecord[] = [];
   const fullHoles: [number, number][] = [];
@@ -622,26 +652,33 @@ function copyRecords(
       push(indx, { pos: dpos, id, size, off, len });
     }
   };
-  /** The source bytes [from, to) have no chunk rows: a hole at the destination. */
+  /**
+   * The source bytes [from, to) have no chunk rows: holes at the destination, cut as
+   * dbMeta.CopyFileRange cuts a missing chunk's full-chunk hole, so each piece's `off` is its
+   * offset inside that source chunk (pieces split at source and destination chunk boundaries).
+   */
   const copyHole = (from: bigint, to: bigint): void => {
     if (to <= from) return;
+    const pieces = (a: bigint, z: bigint): void => {
+      for (let at = a; at < z; ) {
+        const room = CHUNK - (at % CHUNK);
+        const len = z - at < room ? z - at : room;
+        place(at, 0n, 0, Number(at % CHUNK), Number(len));
+        at += len;
+      }
+    };
     const dFrom = from - offIn + offOut;
     const dTo = to - offIn + offOut;
     const firstWhole = (dFrom + CHUNK - 1n) / CHUNK;
     const endWhole = dTo / CHUNK;
     if (firstWhole >= endWhole) {
-      // No destination chunk covered whole: one or two partial pieces.
-      for (let at = from; at < to; ) {
-        const room = CHUNK - ((at - offIn + offOut) % CHUNK);
-        const len = to - at < room ? to - at : room;
-        place(at, 0n, 0, 0, Number(len));
-        at += len;
-      }
+      // No destination chunk covered whole.
+      pieces(from, to);
       return;
     }
-    if (dFrom < firstWhole * CHUNK) place(from, 0n, 0, 0, Number(firstWhole * CHUNK - dFrom));
+    pieces(from, firstWhole * CHUNK - offOut + offIn);
     fullHoles.push([Number(firstWhole), Number(endWhole) - 1]);
-    if (dTo > endWhole * CHUNK) place(endWhole * CHUNK - offOut + offIn, 0n, 0, 0, Number(dTo - endWhole * CHUNK));
+    pieces(endWhole * CHUNK - offOut + offIn, to);
   };
   const end = offIn + size;
   let done = offIn;
@@ -667,5 +704,15 @@ function copyRecords(
     done = start + CHUNK < end ? start + CHUNK : end;
   }
   copyHole(done, end);
-  return { records: out, refs: countRefs(all), fullHoles };
+  // A destination chunk covered whole by missing source chunks gets what JuiceFS appends to it:
+  // the tail of one source chunk's hole from offset `a`, then the head of the next one's.
+  const a = Number((((offIn - offOut) % CHUNK) + CHUNK) % CHUNK);
+  const fullHole =
+    a === 0
+      ? FULL_CHUNK_HOLE
+      : encodeRecords([
+          { pos: 0, id: 0n, size: 0, off: a, len: CHUNK_SIZE - a },
+          { pos: CHUNK_SIZE - a, id: 0n, size: 0, off: 0, len: a },
+        ]);
+  return { records: out, refs: countRefs(all), fullHoles, fullHole };
 }

@@ -20,6 +20,8 @@ export interface MetaOptions {
   watchPollMs: number;
   /** A blocked lock request re-checks at least this often without a notification (default 1000 ms). */
   lockPollMs?: number;
+  /** Entries one transaction of the directory-statistics build recounts, at least one directory (default meta/dir-stats.ts DEFAULT_BUILD_BATCH). */
+  dirStatsBatch?: number;
 }
 
 export interface MetaDeps {

@@ -1,4 +1,4 @@
-import type { Tx } from '../store/db';
+import { quiet, type Tx } from '../store/db';
 import {
   LOCKS_CHANNEL,
   deleteLapsedWaiters,
@@ -193,10 +193,13 @@ export class Locks {
       this.deps.db,
       ctx,
       async (tx, scope) => {
-        const check = await lockInodeLocks(tx, 'posix', ctx.sessionId, inode, owner);
+        const checking = quiet(lockInodeLocks(tx, 'posix', ctx.sessionId, inode, owner));
+        // Right behind the advisory lock's statement (one round trip where the transaction pipelines).
+        const holding = quiet(lockOwnerRecords(tx, ctx.sessionId, inode, owner));
+        const check = await checking;
         if (!check.session) fail('ESTALE', 'session is unknown or expired');
         if (!check.exists) fail('ENOENT');
-        const held = await lockOwnerRecords(tx, ctx.sessionId, inode, owner);
+        const held = await holding;
         if (held === undefined) return;
         const next = applyLock(held, 'U', pid, start, end);
         if (next.length === held.length && next.every((r, i) => sameRecord(r, held[i]!))) return;
@@ -254,8 +257,11 @@ export class Locks {
       this.deps.db,
       ctx,
       async (tx, scope) => {
-        await this.checkTarget(tx, ctx, kind, inode, owner);
-        const state = await loadLockState(tx, kind, inode, waiterId);
+        // The read goes right behind the advisory lock's statement (one round trip where the transaction pipelines).
+        const checking = quiet(this.checkTarget(tx, ctx, kind, inode, owner));
+        const loading = quiet(loadLockState(tx, kind, inode, waiterId));
+        await checking;
+        const state = await loading;
         if (mustYield(state, me, record)) throw new LockConflict();
         const mine = state.holders.find((h) => sameOwner(h, me));
         const next: LockMode | LockRecord[] = kind === 'flock' ? record.type : applyLock(mine?.records ?? [], record.type, record.pid, record.start, record.end);

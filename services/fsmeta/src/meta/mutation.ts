@@ -1,4 +1,4 @@
-import type { Db, Tx } from '../store/db';
+import { answeredByDatabase, type Db, type Tx } from '../store/db';
 import { KIND_VOLUME, LimitExceeded, type StructureLock } from '../store/quotas';
 import { getOutcome, isSessionGone, recordFailure, recordOutcome, type OutcomeLog, type SessionCheck, type StoredOutcome } from '../store/requests';
 import { FsError, InvalidArgument } from './errors';
@@ -51,13 +51,14 @@ export class MutationScope {
     private readonly allowReadOnly: boolean,
   ) {}
 
-  log(result: unknown): OutcomeLog {
-    return outcomeLog(this.ctx, encodeOutcome({ ok: result }), this.allowReadOnly);
+  /** `final`: the statement carrying the log is the body's last (see OutcomeLog.final); false when more statements follow it. */
+  log(result: unknown, final = true): OutcomeLog {
+    return outcomeLog(this.ctx, encodeOutcome({ ok: result }), this.allowReadOnly, final);
   }
 
-  /** The request-log target for a statement that builds the outcome itself in SQL (see store attrOutcomeJson). */
+  /** The request-log target for a body's last statement that builds the outcome itself in SQL (see store attrOutcomeJson). */
   logTarget(): OutcomeLog {
-    return outcomeLog(this.ctx, Buffer.alloc(0), this.allowReadOnly);
+    return outcomeLog(this.ctx, Buffer.alloc(0), this.allowReadOnly, true);
   }
 
   logged(check: SessionCheck | undefined): void {
@@ -67,8 +68,9 @@ export class MutationScope {
   }
 }
 
-function outcomeLog(ctx: OpContext, outcome: Buffer, allowReadOnly: boolean): OutcomeLog {
+function outcomeLog(ctx: OpContext, outcome: Buffer, allowReadOnly: boolean, final: boolean): OutcomeLog {
   return {
+    final,
     sid: ctx.sessionId,
     requestId: ctx.requestId,
     outcome,
@@ -146,7 +148,7 @@ export async function mutate<T>(
       const scope = new MutationScope(ctx, opts.allowReadOnly ?? false);
       const result = await body(tx, scope);
       if (!scope.recorded) {
-        scope.logged(await recordOutcome(tx, outcomeLog(ctx, encodeOutcome({ ok: result }), opts.allowReadOnly ?? false)));
+        scope.logged(await recordOutcome(tx, outcomeLog(ctx, encodeOutcome({ ok: result }), opts.allowReadOnly ?? false, true)));
       }
       return result;
     }, { structure: opts.structure }).then((result) => {
@@ -158,11 +160,29 @@ export async function mutate<T>(
     // A write that raced the removal of its session (a foreign-key failure) is a stale session, not a server error.
     if (isSessionGone(caught)) throw new FsError('ESTALE', SESSION_GONE);
     const err = limitError(caught);
-    if (!(err instanceof FsError) || err.errno === 'ESTALE') throw err;
+    if (!(err instanceof FsError)) {
+      // The store gave up on a live database (retries ran out on contention or on a unique
+      // violation, a statement was cancelled): an attempt of this very request (the client's retry
+      // racing it) may have committed meanwhile, and its outcome is the answer, never a server
+      // error. (A database that cannot be reached is not asked again: UNAVAILABLE at once.)
+      if (!answeredByDatabase(err)) throw err;
+      const standing = await getOutcome(db.reader, ctx.sessionId, ctx.requestId).catch(() => undefined);
+      if (standing === undefined) throw err;
+      checkBinding(ctx, standing);
+      return replay<T>(standing.outcome);
+    }
+    if (err.errno === 'ESTALE') throw err;
     const failure = encodeOutcome({ errno: err.errno, message: err.message });
     let standing: StoredOutcome | undefined;
     try {
-      standing = await db.transaction((tx) => recordFailure(tx, outcomeLog(ctx, failure, true)));
+      standing = await db.transaction(
+        async (tx) =>
+          (await recordFailure(tx, outcomeLog(ctx, failure, true, false))) ??
+          // Nothing inserted and nothing seen: the session is gone, or an attempt of this request
+          // committed its outcome after the statement's snapshot (the insert waited for it); a new
+          // statement sees that one.
+          (await getOutcome(tx, ctx.sessionId, ctx.requestId)),
+      );
     } catch (e) {
       if (isSessionGone(e)) throw new FsError('ESTALE', SESSION_GONE);
       throw e;

@@ -1,4 +1,4 @@
-import type { Tx } from '../store/db';
+import { quiet, type Tx } from '../store/db';
 import {
   deleteEdge,
   deleteNode,
@@ -13,6 +13,9 @@ import {
   getEdgeForRemoval,
   getEdgePair,
   lockParentForCreate,
+  lockParentOnly,
+  insertEntryFast,
+  setModeFast,
   moveEntry,
   readDirPage,
   recheckEntry,
@@ -31,7 +34,7 @@ import { touchAtime } from './atime';
 import type { MetaDeps } from './deps';
 import { FsError, InvalidArgument, fail } from './errors';
 import { mutate, type MutationScope } from './mutation';
-import { DOT, DOTDOT, checkName, checkSymlinkTarget, isDotOrDotDot } from './names';
+import { DOT, DOTDOT, checkEntryName, checkName, checkSymlinkTarget, isDotOrDotDot } from './names';
 import { Acls } from './acl';
 import { checkSticky, inGroup, trusted } from './perm';
 import { chargeDeleted } from './quotas';
@@ -46,6 +49,7 @@ import {
   TRASH_NAME,
   Trash,
   checkTrashReader,
+  type EarlyTrashState,
   inTrash,
   isTrashDir,
   parseTrashEntry,
@@ -67,6 +71,7 @@ import {
   TYPE_SYMLINK,
   nowNs,
   spaceOf,
+  symlinkCount,
   type Attr,
   type Entry,
   type FileType,
@@ -151,7 +156,7 @@ export class Namespace {
   constructor(private readonly deps: MetaDeps) {
     this.trash = new Trash(deps);
     this.acl = new Acls(deps);
-    this.casing = new CaseFolding(deps);
+    this.casing = new CaseFolding();
   }
 
   private get skipNs(): bigint {
@@ -159,8 +164,7 @@ export class Namespace {
   }
 
   async lookup(ctx: OpContext, parent: bigint, name: Buffer): Promise<Attr> {
-    if (name.length === 0) fail('EINVAL', 'empty name');
-    if (name.length > 255) fail('ENAMETOOLONG');
+    checkEntryName(name);
     const q = this.deps.db.reader;
     if (isDotOrDotDot(name)) {
       const dir = await getNode(q, parent);
@@ -173,7 +177,6 @@ export class Namespace {
       if (up === undefined) fail('ENOENT');
       return up;
     }
-    checkName(name);
     checkTrashReader(ctx.caller, parent);
     // As baseMeta.Lookup: ".trash" in the root is the trash, which is no entry of the root.
     const trashRoot = parent === ROOT_INODE && name.equals(TRASH_NAME);
@@ -181,7 +184,7 @@ export class Namespace {
     const found = trashRoot ? { parent: await getNode(q, parent), child: await getNode(q, TRASH_INODE) } : await getParentAndChild(q, parent, name);
     const dir = requireDir(found.parent);
     await this.acl.check(q, ctx.caller, dir, MODE_MASK_X);
-    if (found.child === undefined && !trashRoot && (await this.casing.enabled())) {
+    if (found.child === undefined && !trashRoot && (await this.casing.enabled(q))) {
       const match = await this.casing.resolve(q, parent, name);
       if (match !== undefined) found.child = await getNode(q, match.inode);
     }
@@ -267,9 +270,45 @@ export class Namespace {
     scope?: MutationScope,
   ): Promise<{ attr: Attr; existing?: Attr }> {
     await this.casing.lock(tx, [parentIno]);
-    const locked = await lockParentForCreate(tx, parentIno, name, type === TYPE_DIRECTORY ? 'update' : 'key share');
+    const strength = type === TYPE_DIRECTORY ? 'update' : 'key share';
+    if (scope !== undefined && tx.fast && !isDotOrDotDot(name) && !(await this.casing.enabled(tx))) {
+      // The plain case in one round trip: the lock and the whole write sent together; anything else declines to the path below.
+      await lockParentOnly(tx, parentIno, strength);
+      const now = nowNs();
+      const { attr, check } = await insertEntryFast(
+        tx,
+        {
+          parent: parentIno,
+          name,
+          type,
+          mode: mode & 0o7777 & ~umask,
+          uid: ctx.caller.uid,
+          gid: ctx.caller.gid,
+          rdev: type === 5 || type === 6 ? rdev : 0,
+          now,
+          nlink: type === TYPE_DIRECTORY ? 2 : 1,
+          length: type === TYPE_DIRECTORY ? DIR_LENGTH : type === TYPE_SYMLINK ? BigInt(target!.length) : 0n,
+          target,
+          parentNlinkDelta: type === TYPE_DIRECTORY ? 1 : 0,
+          skipNs: this.skipNs,
+          openBySession,
+          trusted: trusted(ctx.caller),
+          gids: [ctx.caller.gid, ...ctx.caller.gids],
+          inheritFlags: FLAG_SKIP_TRASH,
+          refuseFlags: FLAG_IMMUTABLE,
+          trashInode: TRASH_INODE,
+          setgidBit: S_ISGID,
+          space: SPACE_UNIT,
+        },
+        scope.logTarget(),
+      );
+      scope.logged(check);
+      if (attr === undefined) throw new Error('fast create committed without its entry');
+      return { attr };
+    }
+    const locked = await lockParentForCreate(tx, parentIno, name, strength);
     // A name that differs only in case from an entry is that entry (case-insensitive volumes).
-    if (locked.existing === undefined && locked.parent !== undefined && (await this.casing.enabled())) {
+    if (locked.existing === undefined && locked.parent !== undefined && (await this.casing.enabled(tx))) {
       locked.existing = (await this.casing.resolve(tx, parentIno, name))?.inode;
     }
     const parent = requireDir(locked.parent);
@@ -312,7 +351,7 @@ export class Namespace {
       ...(inherited?.accessAcl ? { accessAcl: inherited.accessAcl } : {}),
       ...(inherited?.defaultAcl ? { defaultAcl: inherited.defaultAcl } : {}),
     };
-    const written = await insertEntry(tx, attr, name, target, type === TYPE_DIRECTORY ? 1 : 0, this.skipNs, openBySession, scope?.log(attr));
+    const written = await insertEntry(tx, attr, name, target, type === TYPE_DIRECTORY ? 1 : 0, this.skipNs, openBySession, scope?.log(attr, attr.accessAcl === undefined && attr.defaultAcl === undefined));
     // The parent was removed between the lock statement and this one (see lockParentForCreate).
     if (!written.parentFound) fail('ENOENT');
     if (attr.accessAcl !== undefined || attr.defaultAcl !== undefined) await setNodeAcls(tx, attr.inode, attr.accessAcl ?? 0, attr.defaultAcl ?? 0);
@@ -343,7 +382,10 @@ export class Namespace {
     if (isDotOrDotDot(name)) fail('EEXIST');
     return mutate(this.deps.db, ctx, async (tx) => {
       await this.casing.lock(tx, [parentIno]);
-      const rows = await lockMixed(tx, [inode], [parentIno]);
+      // The entry's check goes right behind the locks (one round trip where the transaction pipelines).
+      const locking = quiet(lockMixed(tx, [inode], [parentIno]));
+      const taken = quiet(getEdge(tx, parentIno, name));
+      const rows = await locking;
       const node = rows.get(inode);
       if (node === undefined) fail('ENOENT');
       if (isDir(node)) fail('EPERM', 'cannot link a directory');
@@ -351,14 +393,14 @@ export class Namespace {
       if (inTrash(parent)) fail('ENOENT');
       await this.acl.check(tx, ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
       if ((parent.flags & FLAG_IMMUTABLE) !== 0) fail('EPERM');
-      if ((await getEdge(tx, parentIno, name)) !== undefined) fail('EEXIST');
-      if ((await this.casing.enabled()) && (await this.casing.resolve(tx, parentIno, name)) !== undefined) fail('EEXIST');
+      if ((await taken) !== undefined) fail('EEXIST');
+      if ((await this.casing.enabled(tx)) && (await this.casing.resolve(tx, parentIno, name)) !== undefined) fail('EEXIST');
       if (protectedFlags(node)) fail('EPERM');
       const now = nowNs();
       const attr: Attr = { ...node, parent: 0n, nlink: node.nlink + 1, ctimeNs: now };
       // The new entry counts in the new parent's quotas (EDQUOT when full) and statistics; the volume does not change.
       const length = node.type === TYPE_FILE ? node.length : 0n;
-      await charge(tx, { space: 0n, inodes: 0n, dirs: [parentIno], dirSpace: spaceOf(node.type, node.length), dirInodes: 1n, dirLength: length });
+      await charge(tx, { space: 0n, inodes: 0n, dirs: [parentIno], dirSpace: spaceOf(node.type, node.length), dirInodes: 1n, dirLength: length, dirSymlinks: symlinkCount(node.type) });
       await insertEdge(tx, parentIno, name, inode, node.type);
       await updateNode(tx, attr);
       await touchDir(tx, parentIno, 0, now, this.skipNs);
@@ -377,14 +419,22 @@ export class Namespace {
     name: Buffer,
     update: bigint[],
     share: bigint[] = [],
+    behind?: () => void,
   ): Promise<{ rows: Map<bigint, Attr>; entry?: { inode: bigint; type: FileType }; open: boolean; hasChildren: boolean }> {
     for (let i = 0; ; i++) {
       const entry = await getEdgeForRemoval(tx, parent, name);
-      const rows = await lockMixed(tx, entry === undefined ? update : [...update, entry.inode], share);
+      // The re-read goes right behind the locks (one round trip where the transaction pipelines); it runs once they are granted.
+      const locking = quiet(lockMixed(tx, entry === undefined ? update : [...update, entry.inode], share));
       if (entry === undefined) {
-        if ((await getEdge(tx, parent, name)) === undefined) return { rows, open: false, hasChildren: false };
+        const again = quiet(getEdge(tx, parent, name));
+        behind?.();
+        const rows = await locking;
+        if ((await again) === undefined) return { rows, open: false, hasChildren: false };
       } else {
-        const now = await recheckEntry(tx, parent, name, entry.inode);
+        const again = quiet(recheckEntry(tx, parent, name, entry.inode));
+        behind?.();
+        const rows = await locking;
+        const now = await again;
         if (now.inode === entry.inode) return { rows, entry, open: now.open, hasChildren: now.hasChildren };
       }
       if (i >= RELOCK_LIMIT) throw Object.assign(new Error('entry keeps changing'), { code: '40001' });
@@ -395,10 +445,13 @@ export class Namespace {
   unlink(ctx: OpContext, parentIno: bigint, name: Buffer): Promise<void> {
     checkNotTrash(parentIno, name);
     if (isTrashDir(parentIno) && ctx.caller.uid !== 0) fail('EPERM', 'the trash is root only');
-    checkName(name);
+    checkEntryName(name);
     return mutate(this.deps.db, ctx, async (tx, scope) => {
       name = await this.casing.actual(tx, parentIno, name, edgeExists);
-      const { rows, entry, open } = await this.lockEntry(tx, parentIno, name, [], [parentIno]);
+      let early: EarlyTrashState | undefined;
+      const { rows, entry, open } = await this.lockEntry(tx, parentIno, name, [], [parentIno], () => {
+        early = this.trash.early(tx, ctx, nowNs());
+      });
       const parent = requireDir(rows.get(parentIno));
       await this.acl.check(tx, ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
       if (protectedFlags(parent)) fail('EPERM');
@@ -409,7 +462,7 @@ export class Namespace {
       checkSticky(ctx.caller, parent, node);
       if (protectedFlags(node)) fail('EPERM');
       const now = nowNs();
-      const place = await this.trash.placeFor(tx, ctx, parent, node, name, now);
+      const place = await this.trash.placeFor(tx, ctx, parent, node, name, now, early);
       if (place !== undefined) {
         const move = { parent: parentIno, name, node, hour: place.hour, trashName: place.name, now, parentNlinkDelta: 0, skipNs: this.skipNs };
         scope.logged(await moveToTrash(tx, move, scope.log(undefined)));
@@ -437,10 +490,13 @@ export class Namespace {
     checkNotTrash(parentIno, name);
     // Hour directories go with expiry (or RestoreTrash), not Rmdir; entries in them are root's (as baseMeta.Rmdir).
     if (parentIno === TRASH_INODE || (isTrashDir(parentIno) && ctx.caller.uid !== 0)) fail('EPERM', 'the trash is root only');
-    checkName(name);
+    checkEntryName(name);
     return mutate(this.deps.db, ctx, async (tx, scope) => {
       name = await this.casing.actual(tx, parentIno, name, edgeExists);
-      const { rows, entry, hasChildren } = await this.lockEntry(tx, parentIno, name, [parentIno]);
+      let early: EarlyTrashState | undefined;
+      const { rows, entry, hasChildren } = await this.lockEntry(tx, parentIno, name, [parentIno], [], () => {
+        early = this.trash.early(tx, ctx, nowNs());
+      });
       const parent = requireDir(rows.get(parentIno));
       await this.acl.check(tx, ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
       if (protectedFlags(parent)) fail('EPERM');
@@ -453,7 +509,7 @@ export class Namespace {
       const now = nowNs();
       // Hour directories' nlink does not count their subdirectories (as doRmdir).
       const parentNlinkDelta = isTrashDir(parentIno) ? 0 : -1;
-      const place = await this.trash.placeFor(tx, ctx, parent, node, name, now);
+      const place = await this.trash.placeFor(tx, ctx, parent, node, name, now, early);
       if (place !== undefined) {
         const move = { parent: parentIno, name, node, hour: place.hour, trashName: place.name, now, parentNlinkDelta, skipNs: 0n };
         scope.logged(await moveToTrash(tx, move, scope.log(undefined)));
@@ -474,7 +530,7 @@ export class Namespace {
     // Nothing moves into the trash by Rename; only root moves things out of it (as baseMeta.Rename).
     if (isTrashDir(parentDst)) fail('EPERM', 'the trash is read-only');
     if (isTrashDir(parentSrc) && ctx.caller.uid !== 0) fail('EPERM', 'the trash is root only');
-    checkName(nameSrc);
+    checkEntryName(nameSrc);
     checkName(nameDst);
     // A directory moving between quota trees recounts its subtree under the exclusive structure lock (store/quotas.ts).
     const mode = { exclusive: false };
@@ -511,7 +567,7 @@ export class Namespace {
     let src: { inode: bigint; type: FileType } | undefined;
     let dst: { inode: bigint; type: FileType } | undefined;
     let movesLocked = false;
-    if (await this.casing.enabled()) {
+    if (await this.casing.enabled(tx)) {
       // Case-insensitive: the names as stored; a destination matching another entry replaces it under its name.
       await this.casing.lock(tx, [parentDst]);
       nameSrc = await this.casing.actual(tx, parentSrc, nameSrc, edgeExists);
@@ -532,8 +588,11 @@ export class Namespace {
       const ids = [parentSrc, parentDst];
       if (src !== undefined) ids.push(src.inode);
       if (dst !== undefined) ids.push(dst.inode);
-      rows = await lockNodes(tx, ids, 'update');
-      const [src2, dst2] = await getEdgePair(tx, parentSrc, nameSrc, parentDst, nameDst);
+      // The re-read goes right behind the lock (one round trip where the transaction pipelines); it runs once the lock is granted.
+      const locking = quiet(lockNodes(tx, ids, 'update'));
+      const again = quiet(getEdgePair(tx, parentSrc, nameSrc, parentDst, nameDst));
+      rows = await locking;
+      const [src2, dst2] = await again;
       if (src2?.inode === src?.inode && dst2?.inode === dst?.inode && src2?.type === src?.type && dst2?.type === dst?.type) break;
       if (i >= RELOCK_LIMIT) throw Object.assign(new Error('entries keep changing'), { code: '40001' });
     }
@@ -625,14 +684,14 @@ export class Namespace {
         // The replaced entry leaves the destination's quotas and statistics.
         const victimLength = victim.type === TYPE_FILE ? victim.length : 0n;
         const victimSpace = spaceOf(victim.type, victim.length);
-        await charge(tx, { space: 0n, inodes: 0n, dirs: [parentDst], dirSpace: -victimSpace, dirInodes: -1n, dirLength: -victimLength });
+        await charge(tx, { space: 0n, inodes: 0n, dirs: [parentDst], dirSpace: -victimSpace, dirInodes: -1n, dirLength: -victimLength, dirSymlinks: -symlinkCount(victim.type) });
         await setEdgeTarget(tx, parentDst, nameDst, node.inode, node.type);
         const place = await this.trash.placeFor(tx, ctx, pdst, victim, nameDst, now);
         if (isDir(victim)) dstNlink--;
         if (place !== undefined) {
           await trashVictim(tx, victim, place.hour, place.name, now);
           // Its new entry counts in the hour directory's statistics (the trash is under no quota).
-          await charge(tx, { space: 0n, inodes: 0n, dirs: [place.hour], dirSpace: victimSpace, dirInodes: 1n, dirLength: victimLength });
+          await charge(tx, { space: 0n, inodes: 0n, dirs: [place.hour], dirSpace: victimSpace, dirInodes: 1n, dirLength: victimLength, dirSymlinks: symlinkCount(victim.type) });
         } else if (isDir(victim)) {
           await deleteNode(tx, victim.inode);
           await chargeDeleted(tx, victim, SPACE_UNIT);
@@ -749,6 +808,14 @@ export class Namespace {
   setAttr(ctx: OpContext, inode: bigint, req: SetAttrRequest): Promise<Attr> {
     if ((req.set & ~SET_ATTR_KNOWN) !== 0) throw new InvalidArgument('set', 'unknown bits (size changes go through Truncate)');
     return mutate(this.deps.db, ctx, async (tx, scope) => {
+      if (tx.fast && req.set === SET_ATTR_MODE) {
+        // A plain chmod in one round trip; anything else declines to mergeAttr below.
+        const fast = { inode, mode: req.mode & 0o7777, now: nowNs(), trashInode: TRASH_INODE, trusted: trusted(ctx.caller), uid: ctx.caller.uid, setgidBit: S_ISGID };
+        const { attr, check } = await setModeFast(tx, fast, scope.logTarget());
+        scope.logged(check);
+        if (attr === undefined) throw new Error('fast chmod committed without its node');
+        return attr;
+      }
       const cur = (await lockNodes(tx, [inode], 'update')).get(inode);
       if (cur === undefined) fail('ENOENT');
       if (inTrash(cur)) fail('EPERM', 'in the trash');

@@ -4,7 +4,6 @@ import {
   KIND_GROUP,
   KIND_USER,
   charge,
-  checkQuotaUsage,
   deleteQuota,
   dirQuotasOver,
   getQuota,
@@ -12,13 +11,13 @@ import {
   listQuotas,
   ownerUsage,
   putQuota,
+  quotaDrift,
   repairQuotaUsage,
   subtreeUsage,
   type QuotaDrift,
   type QuotaKind,
   type QuotaRow,
 } from '../store/quotas';
-import { dirStatsOn, rebuildDirStats } from '../store/dir-stats';
 import { getNode } from '../store/nodes';
 import type { MetaDeps } from './deps';
 import { InvalidArgument, fail } from './errors';
@@ -156,22 +155,14 @@ export class Quotas {
   }
 
   /**
-   * The check-and-repair path (`fsmeta quota check [--repair]`): every quota whose usage differs
-   * from a recount; with `repair`, under the exclusive structure lock, their usage is set to the
-   * recount (and the directory statistics are rebuilt when the volume keeps them). Returns what
-   * differed.
+   * The check-and-repair path (`fsmeta quota check [--repair]`, the same recount as fsck's
+   * quota-usage check): every quota (or the one named) whose usage differs from a recount; with
+   * `repair`, found and set to the recount in one transaction under the exclusive structure lock,
+   * so no charge is in flight meanwhile. Returns what differed.
    */
-  check(repair: boolean): Promise<QuotaDrift[]> {
-    if (!repair) return checkQuotaUsage(this.deps.db.reader);
-    return this.deps.db.transaction(
-      async (tx) => {
-        const drift = await checkQuotaUsage(tx);
-        for (const d of drift) await repairQuotaUsage(tx, d);
-        if (await dirStatsOn(tx)) await rebuildDirStats(tx);
-        return drift;
-      },
-      { structure: () => 'exclusive' },
-    );
+  check(repair: boolean, only?: { kind: QuotaKind; key: bigint }): Promise<QuotaDrift[]> {
+    if (!repair) return quotaDrift(this.deps.db.reader, only);
+    return this.deps.db.transaction((tx) => repairQuotaUsage(tx, only), { structure: () => 'exclusive' });
   }
 
   listQuotas(kind: number): Promise<QuotaRow[]> {

@@ -1,13 +1,14 @@
-import type { Tx } from '../store/db';
+import { quiet, type Tx } from '../store/db';
 import { deleteEdge, deleteNode, getNode, insertNode, touchDir, updateNode } from '../store/nodes';
 import { charge, dropDirAccounting } from '../store/quotas';
+import { releaseDelayedDeletions } from '../store/chunks';
 import { getSetting } from '../store/settings';
-import { edgeExists, ensureHourDir, getTrashState, listHourDirs, lockTrashLeaves, removeEmptyHourDir, type TrashLeaf } from '../store/trash';
+import { edgeExists, ensureHourDir, getTrashState, listHourDirs, lockTrashLeaves, removeEmptyHourDir, type TrashLeaf, type TrashState } from '../store/trash';
 import type { MetaDeps } from './deps';
 import { fail } from './errors';
 import { chargeDeleted } from './quotas';
 import { dropLastLink } from './release';
-import { DIR_LENGTH, MAX_NAME_LEN, ROOT_INODE, SPACE_UNIT, TYPE_DIRECTORY, TYPE_FILE, nowNs, spaceOf, type Attr, type Caller, type OpContext } from './types';
+import { DIR_LENGTH, MAX_NAME_LEN, ROOT_INODE, SPACE_UNIT, TYPE_DIRECTORY, TYPE_FILE, nowNs, spaceOf, symlinkCount, type Attr, type Caller, type OpContext } from './types';
 
 /**
  * The trash, as JuiceFS (base.go checkTrash / trashEntry / doCleanupTrash):
@@ -20,6 +21,12 @@ import { DIR_LENGTH, MAX_NAME_LEN, ROOT_INODE, SPACE_UNIT, TYPE_DIRECTORY, TYPE_
  * directories are TRASH_INODE + n. An expiry job deletes hour directories
  * older than trash_days (+2 h, as JuiceFS) for good.
  */
+
+/** A trash state read ahead for one hour (Trash.early). */
+export interface EarlyTrashState {
+  hour: Buffer;
+  state: Promise<TrashState>;
+}
 
 export const TRASH_INODE = 0x7fff_ffff_1000_0000n;
 export const TRASH_NAME = Buffer.from('.trash');
@@ -107,10 +114,10 @@ export class Trash {
    * is already in the trash, or (a hard link trashed before) its trash name is
    * taken, as doUnlink.
    */
-  async placeFor(tx: Tx, ctx: OpContext, parent: Attr, node: Attr, name: Buffer, now: bigint): Promise<TrashPlace | undefined> {
+  async placeFor(tx: Tx, ctx: OpContext, parent: Attr, node: Attr, name: Buffer, now: bigint, early?: EarlyTrashState): Promise<TrashPlace | undefined> {
     if (isTrashDir(parent.inode) || inTrash(parent) || (node.flags & FLAG_SKIP_TRASH) !== 0) return undefined;
     const hourDir = hourName(now);
-    const state = await getTrashState(tx, TRASH_INODE, ctx.sessionId, hourDir);
+    const state = early !== undefined && early.hour.equals(hourDir) ? await early.state : await getTrashState(tx, TRASH_INODE, ctx.sessionId, hourDir);
     if (state.days <= 0 || state.skip) return undefined;
     const hour = state.hour ?? (await ensureHourDir(tx, TRASH_INODE, hourDir, now));
     const entry = trashEntryName(parent.inode, node.inode, name);
@@ -118,12 +125,26 @@ export class Trash {
     return { hour, name: entry };
   }
 
+  /**
+   * The trash state placeFor will read, sent now (by a removal right behind
+   * its row locks, so in their round trip where the transaction pipelines)
+   * for the hour of `now`. Harmless when not used: a read, and the hour
+   * directory's shared advisory lock, which only expiry takes exclusively.
+   */
+  early(tx: Tx, ctx: OpContext, now: bigint): EarlyTrashState {
+    const hour = hourName(now);
+    return { hour, state: quiet(getTrashState(tx, TRASH_INODE, ctx.sessionId, hour)) };
+  }
+
   /** The expiry job's batch: trash older than trash_days (+2 h). Nothing while the volume has no trash. */
   async expire(limit: number): Promise<number> {
     const format = await getSetting<{ trashDays?: number }>(this.deps.db.reader, 'format');
     if (format === undefined) return 0;
     const days = BigInt(format.trashDays ?? 0);
-    return this.removeBefore(nowNs() - days * DAY_NS - EXPIRY_SLACK_NS, limit);
+    const removed = await this.removeBefore(nowNs() - days * DAY_NS - EXPIRY_SLACK_NS, limit);
+    // Slices compaction replaced wait as long as the trash keeps files: no longer than it now does.
+    const released = await this.deps.db.transaction((tx) => releaseDelayedDeletions(tx, Number(days)));
+    return removed + released;
   }
 
   /** CleanupTrash: every hour directory that started before `beforeNs`, batch by batch. Root only. */
@@ -133,8 +154,12 @@ export class Trash {
     for (;;) {
       const n = await this.removeBefore(beforeNs, batch);
       total += n;
-      if (n === 0) return total;
+      if (n === 0) break;
     }
+    // And the slices compaction replaced before then (JuiceFS doCleanupDelayedSlices): their deletion is due now.
+    const format = await getSetting<{ trashDays?: number }>(this.deps.db.reader, 'format');
+    await this.deps.db.transaction((tx) => releaseDelayedDeletions(tx, format?.trashDays ?? 0, beforeNs));
+    return total;
   }
 
   /**
@@ -168,7 +193,7 @@ export class Trash {
     await deleteEdge(tx, leaf.parent, leaf.name);
     // The entry leaves its directory's statistics (nothing in the trash is under a quota).
     const length = attr.type === TYPE_FILE ? attr.length : 0n;
-    await charge(tx, { space: 0n, inodes: 0n, dirs: [leaf.parent], dirSpace: -spaceOf(attr.type, attr.length), dirInodes: -1n, dirLength: -length });
+    await charge(tx, { space: 0n, inodes: 0n, dirs: [leaf.parent], dirSpace: -spaceOf(attr.type, attr.length), dirInodes: -1n, dirLength: -length, dirSymlinks: -symlinkCount(attr.type) });
     if (attr.type === TYPE_DIRECTORY) {
       await deleteNode(tx, attr.inode);
       await chargeDeleted(tx, attr, SPACE_UNIT);

@@ -96,6 +96,11 @@ export function spaceOf(type: FileType, length: bigint): bigint {
   return type === TYPE_FILE ? align4K(length) : SPACE_UNIT;
 }
 
+/** What an entry of this type adds to its directory's symlink count (directory statistics, GetSummary). */
+export function symlinkCount(type: FileType): bigint {
+  return type === TYPE_SYMLINK ? 1n : 0n;
+}
+
 let lastNs = 0n;
 /** Wall-clock nanoseconds, strictly increasing within this process. */
 export function nowNs(): bigint {

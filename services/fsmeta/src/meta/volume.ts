@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { getUsage, insertNode, getNode, lockNodes } from '../store/nodes';
 import { KIND_VOLUME, resetGrants } from '../store/quotas';
-import { rebuildDirStats } from '../store/dir-stats';
+import { rebuildDirStats, startDirStatsBuild, stopDirStatsBuild } from '../store/dir-stats';
 import { getSetting, lockVolume, putSetting } from '../store/settings';
 import type { AtimeMode, MetaDeps } from './deps';
 import { FsError, InvalidArgument } from './errors';
+import { DEFAULT_BUILD_BATCH } from './dir-stats';
 import { narrowByQuotas } from './quotas';
 import { ensureTrashRoot } from './trash';
 import { DIR_LENGTH, ROOT_INODE, TYPE_DIRECTORY, nowNs } from './types';
@@ -115,8 +116,16 @@ export class Volume {
       if (updated.capacity !== current.capacity || updated.inodes !== current.inodes) {
         await resetGrants(tx, KIND_VOLUME, 0n, updated.capacity, updated.inodes);
       }
-      // Statistics turned on for a volume with files: computed now, from every entry.
-      if (updated.dirStats && !current.dirStats) await rebuildDirStats(tx);
+      // Statistics turned on for a volume with directories: kept by every mutation from this commit,
+      // and computed for what is there in batches by the background job (meta/dir-stats.ts build);
+      // turned off, a build in progress stops.
+      if (updated.dirStats && !current.dirStats) {
+        await startDirStatsBuild(tx);
+        // A volume of one batch or less (by its used inodes, about its entries) is computed right
+        // here: the Format returns with them ready.
+        if ((await getUsage(tx)).inodes <= BigInt(this.deps.options.dirStatsBatch ?? DEFAULT_BUILD_BATCH)) await rebuildDirStats(tx);
+      }
+      if (!updated.dirStats && current.dirStats) await stopDirStatsBuild(tx);
       // Turning the trash on creates its root; turning it off keeps what is in it until it expires.
       if (updated.trashDays > 0) await ensureTrashRoot(tx);
       return updated;

@@ -88,8 +88,9 @@ const ROLE_ACCESS: Record<Role, ReadonlySet<AccessClass>> = {
 /**
  * RPCs that act on the whole volume rather than on inodes of a subtree: an
  * identity confined to a subdir may not call them (the work queues hand out
- * any file's chunks; ListQuotas names every directory with a quota; Watch
- * reports changes by volume inode numbers, not mapped to a subdir yet).
+ * any file's chunks; ListQuotas names every directory with a quota). Watch
+ * is confined instead: its filters are mapped and checked, and the feed
+ * delivers only changes inside the subdir (meta/changes.ts).
  */
 const VOLUME_WIDE: ReadonlySet<MethodName> = new Set<MethodName>([
   'ListQuotas',
@@ -97,7 +98,6 @@ const VOLUME_WIDE: ReadonlySet<MethodName> = new Set<MethodName>([
   'AckSliceDeletions',
   'ClaimCompaction',
   'CommitCompaction',
-  'Watch',
   'RestoreTrash',
   'CleanupTrash',
 ]);
@@ -136,6 +136,8 @@ export interface AuthOptions {
 export interface Admitted {
   context: CallContext;
   reply<T>(res: T): T;
+  /** A confined identity's subdir (Watch delivers only what is inside, mapped as `reply` maps). */
+  confinedTo?: bigint;
 }
 
 const ANONYMOUS: Admitted = { context: { identity: null }, reply: (res) => res };
@@ -272,6 +274,7 @@ export class Auth {
     const sub = root.toString();
     return {
       context: { identity: identity.name },
+      confinedTo: root,
       reply: (res) => {
         unconfine(res, sub);
         if (method === 'Readdir' && req.inode === sub) fixDotDot(res as { entries?: { name: Buffer; inode: string; attr?: unknown }[] });
@@ -319,6 +322,19 @@ export class Auth {
 
   private async confine(identity: Identity, method: MethodName, req: Request, root: bigint, sid: bigint): Promise<void> {
     const sub = root.toString();
+    if (method === 'Watch') {
+      // The subtree (0 or 1: the whole view, i.e. the subdir) and each watched inode, mapped and checked as any inode.
+      const subtree = u64(req.subtree as string | undefined, 'subtree');
+      req.subtree = subtree === 0n || subtree === 1n ? sub : subtree.toString();
+      if (subtree > 1n && !(await this.inside(root, subtree, 0n))) throw new FsError('ENOENT', `subtree ${subtree} is outside the subdir of identity "${identity.name}"`);
+      const inodes = (req.inodes as string[] | undefined) ?? [];
+      for (let i = 0; i < inodes.length; i++) {
+        const v = u64(inodes[i], `inodes[${i}]`);
+        if (v === 1n) inodes[i] = sub;
+        else if (v !== 0n && !(await this.inside(root, v, 0n))) throw new FsError('ENOENT', `inodes[${i}] ${v} is outside the subdir of identity "${identity.name}"`);
+      }
+      return;
+    }
     const fields: string[] = INODE_FIELDS.filter((f) => f in req);
     // StatFS's inode 0 means the volume: for a confined identity, its subdir (narrowed by the quotas above it).
     if (method === 'StatFS' && u64(req.inode as string, 'inode') === 0n) req.inode = ROOT;
@@ -388,7 +404,7 @@ export class Auth {
 }
 
 /** Response side of confinement: the subdir is inode 1 to the confined identity, and its own parent. */
-function unconfine(value: unknown, sub: string): void {
+export function unconfine(value: unknown, sub: string): void {
   if (value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return;
   if (Array.isArray(value)) {
     for (const v of value) unconfine(v, sub);

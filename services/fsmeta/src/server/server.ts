@@ -16,7 +16,7 @@ import { lockHandlers } from './handlers/locks';
 import { trashHandlers } from './handlers/trash';
 import type { CallContext, CallWait, MetaImpl, MethodName } from './handlers/types';
 import { volumeHandlers } from './handlers/volume';
-import { watchHandler } from './handlers/watch';
+import { preEncodedSerializer, watchHandler } from './handlers/watch';
 import { xattrHandlers } from './handlers/xattrs';
 import { toServiceError } from './status';
 import type { Telemetry } from '../telemetry';
@@ -109,6 +109,9 @@ export function createServer(meta: Meta, log: Logger, options: ServerOptions, te
   const service = Object.fromEntries(
     Object.entries(loaded).map(([name, def]) => [name, { ...def, requestDeserialize: tolerantDeserializer(def.requestDeserialize) }]),
   ) as unknown as typeof loaded;
+  // Watch messages are encoded once for every stream they go to (handlers/watch.ts).
+  const serializeWatch = loaded.Watch.responseSerialize;
+  (service.Watch as { responseSerialize: unknown }).responseSerialize = preEncodedSerializer(serializeWatch);
   const impl = allHandlers(meta);
   const inflight = new InflightLimiter(options.maxInflightPerSession ?? 0);
   const handlers: grpc.UntypedServiceImplementation = {};
@@ -145,7 +148,7 @@ export function createServer(meta: Meta, log: Logger, options: ServerOptions, te
     };
   }
   // The one server-streaming method (its handler owns the stream; see handlers/watch.ts).
-  const watch = watchHandler(meta, log, auth);
+  const watch = watchHandler(meta, log, auth, serializeWatch);
   handlers.Watch = (call: grpc.ServerWritableStream<unknown, unknown>) => {
     try {
       if (call.request instanceof Undecodable) throw new InvalidArgument('request', `does not decode as WatchRequest: ${call.request.reason}`);

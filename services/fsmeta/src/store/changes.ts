@@ -25,6 +25,9 @@ export interface ChangeRow {
   parent: bigint;
   name: Buffer | null;
   indx: bigint | null;
+  /** The mutation that recorded it (its request_log row), when there is one. */
+  originSid: bigint | null;
+  originRequest: string | null;
 }
 
 /** A pg_snapshot: transactions below xmin are finished, from xmax on not yet started, xip were running. */
@@ -105,7 +108,12 @@ interface RawRow {
   parent: bigint | null;
   name: Buffer | null;
   indx: bigint | null;
+  origin_sid: bigint | null;
+  origin_request: string | null;
 }
+
+/** The origin of each change row `r` (one request_log row per mutation transaction). */
+const ORIGIN_JOIN = `left join lateral (select rl.sid as origin_sid, rl.request_id as origin_request from request_log rl where rl.xid = r.xid limit 1) o on true`;
 
 /**
  * Rows visible now (or, with `to`, in `to`) and not in `from`, in xid order,
@@ -123,7 +131,8 @@ export async function readChanges(q: Tx, from: Snapshot, opts: { to?: Snapshot; 
                   (select c.xid, c.kind, c.inode, c.parent, c.name, c.indx from change_log c
                     where c.xid = any ($2::xid8[]) and ($3::pg_snapshot is null or pg_visible_in_snapshot(c.xid, $3::pg_snapshot)))
                 ) u order by xid limit $4)
-     select s.snap, s.below, r.xid::text as xid, r.kind, r.inode, r.parent, r.name, r.indx from s left join r on true`,
+     select s.snap, s.below, r.xid::text as xid, r.kind, r.inode, r.parent, r.name, r.indx, o.origin_sid, o.origin_request
+       from s left join r on true ${ORIGIN_JOIN}`,
     [
       from.xmax.toString(),
       from.xip.map(String),
@@ -139,18 +148,36 @@ export async function readChanges(q: Tx, from: Snapshot, opts: { to?: Snapshot; 
     below: BigInt(first.below),
     rows: rows
       .filter((r) => r.xid !== null)
-      .map((r) => ({ xid: BigInt(r.xid!), kind: r.kind as ChangeKind, inode: r.inode!, parent: r.parent!, name: r.name, indx: r.indx })),
+      .map((r) => ({
+        xid: BigInt(r.xid!),
+        kind: r.kind as ChangeKind,
+        inode: r.inode!,
+        parent: r.parent!,
+        name: r.name,
+        indx: r.indx,
+        originSid: r.origin_sid,
+        originRequest: r.origin_request,
+      })),
   };
 }
 
 /** Every row of one committed transaction (a batch cut never splits a transaction). */
 export async function readTransactionChanges(q: Tx, xid: bigint): Promise<ChangeRow[]> {
-  const rows = await q.query<{ kind: number; inode: bigint; parent: bigint; name: Buffer | null; indx: bigint | null }>(
-    'select kind, inode, parent, name, indx from change_log where xid = $1::xid8',
+  const rows = await q.query<{ kind: number; inode: bigint; parent: bigint; name: Buffer | null; indx: bigint | null; origin_sid: bigint | null; origin_request: string | null }>(
+    `select r.kind, r.inode, r.parent, r.name, r.indx, o.origin_sid, o.origin_request from change_log r ${ORIGIN_JOIN} where r.xid = $1::xid8`,
     [xid.toString()],
     'read-transaction-changes',
   );
-  return rows.map((r) => ({ xid, kind: r.kind as ChangeKind, inode: r.inode, parent: r.parent, name: r.name, indx: r.indx }));
+  return rows.map((r) => ({
+    xid,
+    kind: r.kind as ChangeKind,
+    inode: r.inode,
+    parent: r.parent,
+    name: r.name,
+    indx: r.indx,
+    originSid: r.origin_sid,
+    originRequest: r.origin_request,
+  }));
 }
 
 /** The current snapshot and retention horizon. */

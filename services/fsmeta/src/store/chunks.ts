@@ -1,6 +1,6 @@
 import type { Attr } from '../meta/types';
 import type { Tx } from './db';
-import { attrOutcomeJson, rowToAttr } from './nodes';
+import { attrOutcomeJson, rowToAttr, type NodeRow } from './nodes';
 import { runWrite, type OutcomeLog, type SessionCheck } from './requests';
 
 /**
@@ -10,8 +10,6 @@ import { runWrite, type OutcomeLog, type SessionCheck } from './requests';
  */
 
 const RECORD_BYTES = 24;
-
-type NodeRow = Parameters<typeof rowToAttr>[0];
 
 export async function queueFileRelease(tx: Tx, inode: bigint): Promise<void> {
   await tx.query('insert into file_release (inode) values ($1) on conflict do nothing', [inode], 'queue-file-release');
@@ -110,6 +108,7 @@ export async function applyWrite(
       select: 'nd.*, (select n from c) as n, (select count(*) from u) as charged',
       // Always one row, so the log's session check comes back even when nothing was written.
       from: '(select 1) as one left join nd on true',
+      finalIf: 'exists (select 1 from nd)',
       outcomeSql: `(select convert_to(jsonb_build_object('ok', jsonb_build_object('attr', ${attrOutcomeJson('nd')}, 'sliceCount', c.n))::text, 'UTF8') from nd, c)`,
     },
   );
@@ -162,6 +161,19 @@ export async function nextSliceBlock(tx: Tx): Promise<bigint> {
   return rows[0]!.id;
 }
 
+/**
+ * NewSlices' whole body in one statement: a block of ids drawn and the
+ * outcome `{firstId, count}` recorded with it (in meta/mutation.ts's
+ * encoding), so a fast attempt is one round trip.
+ */
+export async function newSliceBlockLogged(tx: Tx, count: number, log: OutcomeLog): Promise<{ firstId: bigint; check?: SessionCheck }> {
+  const { rows, check } = await runWrite<{ id: bigint }>(tx, 'new-slice-block', `b as (select nextval('slice_seq') as id)`, [count], log, {
+    select: '(select id from b) as id',
+    outcomeSql: `(select convert_to(jsonb_build_object('ok', jsonb_build_object('firstId', jsonb_build_object('$bigint', b.id::text), 'count', $1::int))::text, 'UTF8') from b)`,
+  });
+  return { firstId: rows[0]!.id, check };
+}
+
 export interface SliceCount {
   id: bigint;
   size: number;
@@ -183,9 +195,12 @@ export async function addSliceRefs(tx: Tx, refs: SliceCount[]): Promise<void> {
 
 /**
  * Drops references; a slice left with none leaves slice_ref and enters the
- * deletion queue in the same transaction. Returns how many were queued.
+ * deletion queue in the same transaction. With `delayDays` > 0 its deletion is
+ * delayed that long (compaction while the trash is on, as JuiceFS's delayed
+ * slices): the row is queued in the future (`queued_at` = `lease_until` = when it
+ * may go), so no claim offers it before then. Returns how many were queued.
  */
-export async function dropSliceRefs(tx: Tx, refs: Map<bigint, number>): Promise<number> {
+export async function dropSliceRefs(tx: Tx, refs: Map<bigint, number>, delayDays = 0): Promise<number> {
   if (refs.size === 0) return 0;
   const ids = [...refs.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const rows = await tx.query<{ id: bigint; refs: bigint }>(
@@ -196,6 +211,16 @@ export async function dropSliceRefs(tx: Tx, refs: Map<bigint, number>): Promise<
   );
   const gone = rows.filter((r) => r.refs <= 0n).map((r) => r.id);
   if (gone.length === 0) return 0;
+  if (delayDays > 0) {
+    await tx.query(
+      `with gone as (delete from slice_ref where id = any($1::bigint[]) and refs <= 0 returning id, size)
+       insert into slice_deletion (id, size, lease_until, queued_at)
+       select id, size, now() + make_interval(days => $2), now() + make_interval(days => $2) from gone on conflict (id) do nothing`,
+      [gone, delayDays],
+      'unref-slices-delayed',
+    );
+    return gone.length;
+  }
   await tx.query(
     `with gone as (delete from slice_ref where id = any($1::bigint[]) and refs <= 0 returning id, size)
      insert into slice_deletion (id, size) select id, size from gone on conflict (id) do nothing`,
@@ -203,6 +228,25 @@ export async function dropSliceRefs(tx: Tx, refs: Map<bigint, number>): Promise<
     'unref-slices',
   );
   return gone.length;
+}
+
+/**
+ * Ends the delay of delayed deletions (queued in the future by dropSliceRefs):
+ * those delayed past `days` from now (the trash was shortened or turned off),
+ * and, with `beforeNs`, those whose delay began before it (CleanupTrash; the
+ * delay taken as `days`). A claimed row is never in the future, so no lease is cut.
+ */
+export async function releaseDelayedDeletions(tx: Tx, days: number, beforeNs?: bigint): Promise<number> {
+  const rows = await tx.query(
+    `update slice_deletion set lease_until = '-infinity', queued_at = now()
+      where queued_at > now()
+        and (queued_at > now() + make_interval(days => $1)
+             or ($2::bigint is not null and queued_at - make_interval(days => $1) < to_timestamp($2::bigint / 1e9)))
+      returning id`,
+    [days, beforeNs === undefined ? null : beforeNs.toString()],
+    'release-delayed-deletions',
+  );
+  return rows.length;
 }
 
 /** Queues slices that nothing references (e.g. a wasted compaction result) for deletion. */

@@ -34,3 +34,24 @@ export async function subtreePlace(q: Tx, root: bigint, inode: bigint, sid: bigi
   );
   return rows[0]!.place;
 }
+
+/**
+ * Which of `inodes` are inside the subtree at `root` by the rule of
+ * subtreePlace (a chain of links up to `root`; `root` itself counts), in one
+ * statement for many inodes. Inodes that no longer exist are outside.
+ */
+export async function insideSubtree(q: Tx, root: bigint, inodes: bigint[]): Promise<Set<bigint>> {
+  if (inodes.length === 0) return new Set();
+  const rows = await q.query<{ start: bigint }>(
+    `with recursive up (start, inode, depth) as (
+       select i, i, 0 from unnest($2::bigint[]) as i
+       union
+       select up.start, e.parent, up.depth + 1 from up join edge e on e.inode = up.inode
+        where up.inode <> $1 and up.inode <> 1 and up.depth < $3
+     )
+     select distinct start from up where inode = $1`,
+    [root, inodes, MAX_DEPTH],
+    'inside-subtree',
+  );
+  return new Set(rows.map((r) => r.start));
+}

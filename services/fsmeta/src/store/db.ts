@@ -1,4 +1,5 @@
-import { Pool, types, type PoolClient, type QueryResultRow } from 'pg';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Pool, types, type PoolClient, type PoolConfig, type QueryResult, type QueryResultRow } from 'pg';
 import type { Logger } from 'pino';
 import { ALLOWANCE_SQLSTATE, LimitExceeded, MAX_REFILLS, parseAllowanceError, refillAllowance, structureLockSql, type StructureLock } from './quotas';
 
@@ -48,6 +49,37 @@ export interface StoreOptions {
 /** What a transaction body may do: run parameterised SQL. */
 export interface Tx {
   query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[], name?: string): Promise<R[]>;
+  /**
+   * A statement whose answer the body does not need (a write): where the
+   * transaction pipelines, sent without waiting; its error, if any, is thrown
+   * by the next statement awaited (or by COMMIT), so it still aborts the body.
+   */
+  send(text: string, values?: unknown[], name?: string): Promise<void>;
+  /**
+   * The body's last statement. In a fast attempt (`fast`) it is sent together
+   * with COMMIT, in one round trip, and nothing may follow it; otherwise it is
+   * an ordinary query and COMMIT comes after the body.
+   */
+  finish<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[], name?: string): Promise<R[]>;
+  /**
+   * True in a fast attempt: a statement given to `finish` commits with it, so
+   * it must itself refuse (FALLBACK_SQLSTATE, see fallbackSql) whatever the
+   * body would otherwise have checked after it; the transaction then runs
+   * again with `fast` false, checking in TypeScript as before.
+   */
+  readonly fast: boolean;
+}
+
+/**
+ * Raised by a fast attempt's last statement (fsmeta_fallback, migration 0011)
+ * when its outcome is not the plain one the statement can commit on its own:
+ * the attempt rolls back and runs again the ordinary way.
+ */
+export const FALLBACK_SQLSTATE = 'FZ001';
+
+/** An SQL expression that raises FALLBACK_SQLSTATE unless `condition` is true. */
+export function fallbackSql(condition: string): string {
+  return `fsmeta_fallback(${condition})`;
 }
 
 export interface TxStats {
@@ -74,16 +106,61 @@ function isRetryable(err: unknown): boolean {
   return (code !== undefined && RETRYABLE_SQLSTATES.has(code)) || isUnavailable(err);
 }
 
+/**
+ * Set while a transaction body runs: the store whose connection the current
+ * call holds. A body that asked its pool for another connection (an
+ * autocommit read, a nested transaction) would hold one while waiting for a
+ * second: with every connection so held (a pool of one, or a busy replica)
+ * nothing could proceed. So that is refused at once (NestedConnection), and
+ * every call holds at most one connection while it waits for anything.
+ */
+const holding = new AsyncLocalStorage<Db>();
+
+/** A transaction body asked for a second connection: a bug in the caller (see `holding`). */
+export class NestedConnection extends Error {
+  constructor() {
+    super('a transaction body asked the pool for a second connection (use its Tx)');
+    this.name = 'NestedConnection';
+  }
+}
+
 /** The database could not be reached (or kept dropping the connection) through every retry. */
 export class StoreUnavailable extends Error {
-  constructor(cause: unknown) {
-    super(`database unavailable: ${cause instanceof Error ? cause.message : String(cause)}`);
+  constructor(readonly reason: unknown) {
+    super(`database unavailable: ${reason instanceof Error ? reason.message : String(reason)}`);
     this.name = 'StoreUnavailable';
   }
 }
 
+/**
+ * The store gave up on a live database: contention through every retry, a
+ * cancelled statement, an error answered by the server. Not a lost or
+ * unreachable database (where another round trip would only wait again).
+ */
+export function answeredByDatabase(err: unknown): boolean {
+  const cause = err instanceof StoreUnavailable ? err.reason : err;
+  const code = sqlState(cause);
+  return code !== undefined && /^[0-9A-Z]{5}$/.test(code) && !UNAVAILABLE_SQLSTATES.has(code);
+}
+
+/**
+ * query_canceled: the statement ran past statement_timeout (waiting for a lock held elsewhere, or
+ * slow), or an operator cancelled it. Not retried (the same statement would likely run as long),
+ * but the database not answering in time, not a bug.
+ */
+const QUERY_CANCELED = '57014';
+
+/**
+ * What a failure that ends the retries becomes: a lost database, contention that outlasted
+ * every attempt (serialization failures, deadlocks, lock timeouts, unique violations) and a
+ * statement cancelled for its time are the database not serving right now, UNAVAILABLE to
+ * the client (which retries with the same request id), never INTERNAL.
+ */
 function giveUp(err: unknown): unknown {
-  return isUnavailable(err) && !(err instanceof StoreUnavailable) ? new StoreUnavailable(err) : err;
+  if (err instanceof StoreUnavailable) return err;
+  const code = sqlState(err);
+  // A quota allowance still short after every refill (store/quotas.ts MAX_REFILLS): contention too.
+  return isRetryable(err) || code === QUERY_CANCELED || code === ALLOWANCE_SQLSTATE ? new StoreUnavailable(err) : err;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -100,7 +177,14 @@ export class Db {
   /** Counted for metrics: transaction retries by SQLSTATE. */
   readonly retryCounts = new Map<string, number>();
   /** Autocommit reads through the same interface as a transaction. */
-  readonly reader: Tx = { query: (text, values, name) => this.read(text, values, name) };
+  readonly reader: Tx = {
+    query: (text, values, name) => this.read(text, values, name),
+    send: async (text, values, name) => {
+      await this.read(text, values, name);
+    },
+    finish: (text, values, name) => this.read(text, values, name),
+    fast: false,
+  };
   /** Called after every commit (the change feed wakes its readers; see meta/changes.ts). */
   private readonly commitHooks: (() => void)[] = [];
 
@@ -119,7 +203,10 @@ export class Db {
       application_name: 'fsmeta',
       // A database that accepts no connection (down, failing over) fails the attempt instead of hanging it.
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-    });
+      // Statements go out without waiting for the previous one's answer: BEGIN travels with a
+      // transaction's first statement and COMMIT with its last (PipelinedTx), one round trip each fewer.
+      pipeline: true,
+    } as PoolConfig);
     // The pool listens for errors only on idle clients. A checked-out one whose
     // backend is terminated, or whose server restarts, emits 'error' with no
     // listener, which crashes the process; and the message can arrive in the
@@ -131,9 +218,48 @@ export class Db {
     this.pool.on('error', (err) => this.log.warn({ err: err.message }, 'idle database connection lost'));
   }
 
-  /** One round trip to the database (health checks): resolves when it answers, rejects otherwise. */
-  async ping(): Promise<void> {
-    await this.pool.query('select 1');
+  /** When a statement last got an answer from the database (ms since the epoch). */
+  private lastAnswerAt = 0;
+  /** Pings waiting for the next answer to any statement. */
+  private readonly answerWaiters = new Set<() => void>();
+
+  /**
+   * Resolves when the database answers, rejects otherwise (health checks).
+   * Any statement's answer counts, one within the last `freshMs` or one while
+   * the probe's own `select 1` waits for a connection: a probe must not report
+   * a busy replica down because it queued behind the very calls that show the
+   * database serving (with a small pool it would wait past its deadline).
+   */
+  async ping(freshMs = 0): Promise<void> {
+    this.refuseNested();
+    if (Date.now() - this.lastAnswerAt < freshMs) return;
+    await new Promise<void>((resolve, reject) => {
+      const done = (): void => {
+        this.answerWaiters.delete(done);
+        resolve();
+      };
+      this.answerWaiters.add(done);
+      this.pool.query('select 1').then(
+        () => {
+          this.answered();
+          done();
+        },
+        (err: unknown) => {
+          this.answerWaiters.delete(done);
+          reject(err);
+        },
+      );
+    });
+  }
+
+  private answered(): void {
+    this.lastAnswerAt = Date.now();
+    for (const w of [...this.answerWaiters]) w();
+  }
+
+  /** Throws NestedConnection inside a transaction body of this store. */
+  private refuseNested(): void {
+    if (holding.getStore() === this) throw new NestedConnection();
   }
 
   async close(): Promise<void> {
@@ -148,26 +274,39 @@ export class Db {
    * and the transaction runs again; when the limit itself is reached, LimitExceeded is thrown.
    */
   async transaction<T>(fn: (tx: Tx) => Promise<T>, opts: { structure?: () => StructureLock } = {}): Promise<T> {
+    this.refuseNested();
     let refills = 0;
     let kept: PoolClient | undefined;
+    // Every transaction first tries the fast way (Tx.fast); a body whose last statement declines runs again without.
+    let fast = true;
     for (let attempt = 1; ; attempt++) {
       let client: PoolClient | undefined = kept;
       kept = undefined;
+      let tx: PipelinedTx | undefined;
       try {
         client ??= await this.pool.connect();
-        await client.query(`begin; set local lock_timeout = ${Math.floor(this.options.lockTimeoutMs)}; ${structureLockSql(opts.structure?.() ?? 'shared')}`);
-        const result = await fn(wrap(client));
-        await client.query('commit');
+        const body = new PipelinedTx(client, `begin; set local lock_timeout = ${Math.floor(this.options.lockTimeoutMs)}; ${structureLockSql(opts.structure?.() ?? 'shared')}`, fast);
+        tx = body;
+        const result = await holding.run(this, () => fn(body));
+        await body.commit();
+        this.answered();
         client.release();
         this.committed();
         return result;
       } catch (err) {
         let broken = false;
         if (client !== undefined) {
+          await tx?.settled();
           broken = await client.query('rollback').then(
             () => false,
             () => true,
           );
+        }
+        if (fast && sqlState(err) === FALLBACK_SQLSTATE && client !== undefined && !broken) {
+          fast = false;
+          attempt--;
+          kept = client;
+          continue;
         }
         const need = sqlState(err) === ALLOWANCE_SQLSTATE ? parseAllowanceError(err) : undefined;
         if (need !== undefined && client !== undefined && !broken && refills < MAX_REFILLS) {
@@ -216,10 +355,11 @@ export class Db {
    * ROLLBACK if it throws. No lock or statement timeout: it may run for minutes.
    */
   async once<T>(mode: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    this.refuseNested();
     const client = await this.pool.connect();
     try {
       await client.query(`begin ${mode}; set local statement_timeout = 0; set local lock_timeout = 0`);
-      const result = await fn(wrap(client));
+      const result = await holding.run(this, () => fn(wrap(client)));
       await client.query('commit');
       client.release();
       this.committed();
@@ -236,9 +376,11 @@ export class Db {
 
   /** One autocommit statement (reads), retried on lost connections. */
   async read<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[], name?: string): Promise<R[]> {
+    this.refuseNested();
     for (let attempt = 1; ; attempt++) {
       try {
         const res = await this.pool.query<R>({ text, values, name });
+        this.answered();
         return res.rows;
       } catch (err) {
         if (!isRetryable(err) || attempt >= MAX_ATTEMPTS) throw giveUp(err);
@@ -249,10 +391,101 @@ export class Db {
 }
 
 function wrap(client: PoolClient): Tx {
-  return {
-    async query<R extends QueryResultRow>(text: string, values?: unknown[], name?: string): Promise<R[]> {
-      const res = await client.query<R>({ text, values, name });
-      return res.rows;
-    },
+  const query = async <R extends QueryResultRow>(text: string, values?: unknown[], name?: string): Promise<R[]> => {
+    const res = await client.query<R>({ text, values, name });
+    return res.rows;
   };
+  const send = async (text: string, values?: unknown[], name?: string): Promise<void> => {
+    await query(text, values, name);
+  };
+  return { query, send, finish: query, fast: false };
+}
+
+/** `p`, with its rejection marked handled: for a promise awaited later, after others that may throw first. */
+export function quiet<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
+
+/**
+ * A transaction on a pipelining client: BEGIN (with the lock timeout and the
+ * quota-structure lock) is sent without waiting and the first statement goes
+ * right behind it; `finish` in a fast attempt sends the last statement and
+ * COMMIT together. PostgreSQL runs them in order either way, so only the
+ * waiting goes: a body of one statement is one round trip instead of three.
+ */
+class PipelinedTx implements Tx {
+  /** Statements sent whose answers were not checked yet, in the order sent (BEGIN first). */
+  private pending: Promise<unknown>[];
+  private finished = false;
+
+  constructor(
+    private readonly client: PoolClient,
+    beginSql: string,
+    readonly fast: boolean,
+  ) {
+    this.pending = [quiet(client.query(beginSql))];
+  }
+
+  async query<R extends QueryResultRow>(text: string, values?: unknown[], name?: string): Promise<R[]> {
+    const res = this.sendNow<R>(text, values, name);
+    await this.drainThrough(res);
+    return (await res).rows;
+  }
+
+  async send(text: string, values?: unknown[], name?: string): Promise<void> {
+    this.sendNow(text, values, name);
+  }
+
+  async finish<R extends QueryResultRow>(text: string, values?: unknown[], name?: string): Promise<R[]> {
+    if (!this.fast) return this.query<R>(text, values, name);
+    const res = this.sendNow<R>(text, values, name);
+    this.finished = true;
+    const commit = quiet(this.client.query('commit'));
+    await this.drainThrough(res);
+    const rows = (await res).rows;
+    // After a failed statement COMMIT answers ROLLBACK; the statement's own error was thrown above.
+    const done = await commit;
+    if (done.command !== 'COMMIT') throw new Error(`commit answered ${done.command}`);
+    return rows;
+  }
+
+  /** Commits, unless `finish` already did. */
+  async commit(): Promise<void> {
+    if (this.finished) return;
+    this.finished = true;
+    const commit = quiet(this.client.query('commit'));
+    await this.drainThrough(undefined);
+    await commit;
+  }
+
+  /** Waits until every statement sent has been answered (before a rollback), whatever the answers. */
+  async settled(): Promise<void> {
+    const pending = this.pending;
+    this.pending = [];
+    for (const p of pending) await p.catch(() => undefined);
+  }
+
+  private sendNow<R extends QueryResultRow>(text: string, values: unknown[] | undefined, name: string | undefined): Promise<QueryResult<R>> {
+    if (this.finished) throw new Error(`statement ${name ?? text.slice(0, 40)} after the transaction's last one`);
+    const res = quiet(this.client.query<R>({ text, values, name }));
+    this.pending.push(res);
+    return res;
+  }
+
+  /**
+   * Checks the answers of the statements sent, in order, up to `last` (all
+   * when undefined; nothing when `last` was checked already), and throws the
+   * first error: it is the one that counts (e.g. BEGIN's lock timeout on the
+   * structure lock, a write's exhausted allowance); the statements behind it
+   * only failed for being in an aborted transaction.
+   */
+  private async drainThrough(last: Promise<unknown> | undefined): Promise<void> {
+    if (last !== undefined && !this.pending.includes(last)) return;
+    while (this.pending.length > 0) {
+      const p = this.pending.shift()!;
+      await p;
+      if (p === last) return;
+    }
+  }
 }

@@ -1,6 +1,7 @@
 import { dirStatsOn, rebuildDirStats } from './dir-stats';
 import { resyncVolumeGrants } from './quotas';
 import type { Tx } from './db';
+import { N_COLS, type NodeRow } from './nodes';
 
 /**
  * SQL for `fsmeta dump` and `fsmeta load`: paged reads of a consistent snapshot
@@ -16,23 +17,10 @@ const VOLUME_TABLES = [
   'change_log', 'acl',
 ];
 
-export interface NodeRecord {
-  /** ACL ids (0: none), read by dumps; a load sets them through LoadBatch.acls. */
+/** A node row as dumps read it (store/nodes.ts NodeRow); the ACL ids are always selected here (0: none). */
+export interface NodeRecord extends NodeRow {
   access_acl_id?: bigint;
   default_acl_id?: bigint;
-  inode: bigint;
-  type: number;
-  flags: bigint;
-  mode: bigint;
-  uid: bigint;
-  gid: bigint;
-  rdev: bigint;
-  atime_ns: bigint;
-  mtime_ns: bigint;
-  ctime_ns: bigint;
-  nlink: bigint;
-  length: bigint;
-  parent: bigint;
 }
 
 export interface DirEntryRecord extends NodeRecord {
@@ -40,8 +28,6 @@ export interface DirEntryRecord extends NodeRecord {
   target: Buffer | null;
 }
 
-const NODE_COLUMNS =
-  'n.inode, n.type, n.flags, n.mode, n.uid, n.gid, n.rdev, n.atime_ns, n.mtime_ns, n.ctime_ns, n.nlink, n.length, n.parent, n.access_acl_id, n.default_acl_id';
 
 /** A POSIX ACL rule set as JuiceFS keeps it (jfs_acl): mask 0xFFFF is "no mask"; named entries 6 bytes each (id u32, perm u16), big-endian. */
 export interface AclRow {
@@ -80,7 +66,7 @@ export async function inTree(q: Tx, root: bigint, inode: bigint): Promise<boolea
 
 export async function nodeWithTarget(q: Tx, inode: bigint): Promise<(NodeRecord & { target: Buffer | null }) | undefined> {
   const rows = await q.query<NodeRecord & { target: Buffer | null }>(
-    `select ${NODE_COLUMNS}, s.target from node n left join symlink s on s.inode = n.inode where n.inode = $1`,
+    `select ${N_COLS}, s.target from node n left join symlink s on s.inode = n.inode where n.inode = $1`,
     [inode],
   );
   return rows[0];
@@ -89,7 +75,7 @@ export async function nodeWithTarget(q: Tx, inode: bigint): Promise<(NodeRecord 
 /** Entries of `parent` after `after` in byte order, with their nodes (an entry whose node is missing is left out). */
 export async function dirPage(q: Tx, parent: bigint, after: Buffer | undefined, limit: number): Promise<DirEntryRecord[]> {
   return q.query<DirEntryRecord>(
-    `select e.name, ${NODE_COLUMNS}, s.target
+    `select e.name, ${N_COLS}, s.target
        from edge e join node n on n.inode = e.inode left join symlink s on s.inode = n.inode
       where e.parent = $1 and ($2::bytea is null or e.name > $2)
       order by e.name limit $3`,

@@ -1,5 +1,5 @@
 import { rebuildDirStats } from './dir-stats';
-import { resetGrants, resyncVolumeGrants } from './quotas';
+import { QUOTA_DRIFT_SQL, repairQuotaUsage, resyncVolumeGrants } from './quotas';
 import type { Tx } from './db';
 import { CHUNK_SLICES_SQL, TRASH_INODE_MIN } from './dump';
 
@@ -32,8 +32,6 @@ async function collect(q: Tx, sql: string, params: unknown[], limit: number, lin
 
 /** JuiceFS's TrashInode: the trash's root, like the root no entry names it and it is not counted; trash directories keep nlink 2. */
 const TRASH = TRASH_INODE_MIN.toString();
-/** The trash's own directories belong to nobody's quota (as store/quotas.ts ownerUsage). */
-const TRASH_OWNERLESS = '9223372032559808512';
 
 const hex = (b: unknown) => (Buffer.isBuffer(b) ? b.toString('hex') : String(b));
 
@@ -111,46 +109,23 @@ const STUCK_SQL = `
   union all
   select 'slice deletion of slice ' || id || ' queued ' || queued_at || ' and never acknowledged' from slice_deletion where queued_at < now() - interval '7 days'`;
 
-// Quota usage (the sum of a quota's shards) against a recount: directory quotas over the subtree
-// (fsmeta_subtree_usage), user and group quotas over every inode the id owns outside the trash.
-export const QUOTA_USAGE_SQL = `
-  select q.kind, q.key, q.max_space, q.max_inodes, u.space, u.inodes, c.space as counted_space, c.inodes as counted_inodes
-    from quota q
-    cross join lateral (select coalesce(sum(s.space), 0)::bigint as space, coalesce(sum(s.inodes), 0)::bigint as inodes
-                          from quota_shard s where s.kind = q.kind and s.key = q.key) u
-    cross join lateral (select * from fsmeta_subtree_usage(q.key)) c
-   where q.kind = 1 and (u.space <> c.space or u.inodes <> c.inodes)
-  union all
-  select q.kind, q.key, q.max_space, q.max_inodes, u.space, u.inodes, c.space, c.inodes
-    from quota q
-    cross join lateral (select coalesce(sum(s.space), 0)::bigint as space, coalesce(sum(s.inodes), 0)::bigint as inodes
-                          from quota_shard s where s.kind = q.kind and s.key = q.key) u
-    cross join lateral (select coalesce(sum(case when n.type = 1 then greatest(4096, (n.length + 4095) / 4096 * 4096) else 4096 end), 0)::bigint as space,
-                               count(*)::bigint as inodes
-                          from node n where (case when q.kind = 2 then n.uid else n.gid end) = q.key and n.inode < ${TRASH_OWNERLESS}) c
-   where q.kind in (2, 3) and (u.space <> c.space or u.inodes <> c.inodes)`;
-
-/** Sets one quota's usage to `space`/`inodes` (shard 0) and its allowances to match; under the exclusive structure lock. */
-export async function setQuotaUsage(tx: Tx, r: { kind: number; key: bigint; max_space: bigint; max_inodes: bigint; counted_space: bigint; counted_inodes: bigint }): Promise<void> {
-  await tx.query(
-    `update quota_shard set space = case when shard = 0 then $3::bigint else 0 end, inodes = case when shard = 0 then $4::bigint else 0 end
-      where kind = $1 and key = $2`,
-    [r.kind, r.key, r.counted_space, r.counted_inodes],
-  );
-  await resetGrants(tx, r.kind, r.key, r.max_space, r.max_inodes);
-}
-
-// Directory statistics (when the volume keeps them): per directory, the sum of its stripes against its entries.
+// Directory statistics (when the volume keeps them): per directory, the sum of its stripes against its
+// entries; while a build runs (store/dir-stats.ts), the directories it has yet to compute are skipped.
 const DIR_STATS_SQL = `
-  with kept as (select inode, sum(length)::bigint as length, sum(space)::bigint as space, sum(inodes)::bigint as inodes from dir_stat group by inode),
+  with kept as (select inode, sum(length)::bigint as length, sum(space)::bigint as space, sum(inodes)::bigint as inodes,
+                       sum(symlinks)::bigint as symlinks from dir_stat group by inode),
        counted as (select e.parent as inode, coalesce(sum(case when n.type = 1 then n.length else 0 end), 0)::bigint as length,
                           coalesce(sum(case when n.type = 1 then greatest(4096, (n.length + 4095) / 4096 * 4096) else 4096 end), 0)::bigint as space,
-                          count(*)::bigint as inodes
+                          count(*)::bigint as inodes, count(*) filter (where n.type = 3)::bigint as symlinks
                      from edge e join node n on n.inode = e.inode group by e.parent)
-  select coalesce(k.inode, c.inode) as inode, k.length, k.space, k.inodes, c.length as counted_length, c.space as counted_space, c.inodes as counted_inodes
+  select coalesce(k.inode, c.inode) as inode, k.length, k.space, k.inodes, k.symlinks,
+         c.length as counted_length, c.space as counted_space, c.inodes as counted_inodes, c.symlinks as counted_symlinks
     from kept k full join counted c on c.inode = k.inode
    where fsmeta_dir_stats_on()
-     and (coalesce(k.length, 0) <> coalesce(c.length, 0) or coalesce(k.space, 0) <> coalesce(c.space, 0) or coalesce(k.inodes, 0) <> coalesce(c.inodes, 0))`;
+     and not exists (select 1 from setting b where b.name = 'dir_stats_build'
+                        and coalesce(k.inode, c.inode) > (b.value->>'cursor')::bigint and coalesce(k.inode, c.inode) <= (b.value->>'until')::bigint)
+     and (coalesce(k.length, 0) <> coalesce(c.length, 0) or coalesce(k.space, 0) <> coalesce(c.space, 0)
+          or coalesce(k.inodes, 0) <> coalesce(c.inodes, 0) or coalesce(k.symlinks, 0) <> coalesce(c.symlinks, 0))`;
 
 export interface Check {
   /** The quota-structure lock the repair needs (exclusive: no mutation in flight while quotas or statistics are rewritten). */
@@ -328,20 +303,17 @@ export const CHECKS: Check[] = [
     name: 'quota-usage',
     description: 'directory, user and group quota usage that differs from a recount',
     run: (q, limit) =>
-      collect(q, QUOTA_USAGE_SQL, [], limit, (r) => `${['', 'directory', 'user', 'group'][Number(r.kind)]} quota ${r.key}: used ${r.space} bytes / ${r.inodes} inodes, recounted ${r.counted_space} / ${r.counted_inodes}`),
+      collect(q, QUOTA_DRIFT_SQL, [null, null], limit, (r) => `${['', 'directory', 'user', 'group'][Number(r.kind)]} quota ${r.key}: used ${r.used_space} bytes / ${r.used_inodes} inodes, recounted ${r.counted_space} / ${r.counted_inodes}`),
     exclusive: true,
     repairText: 'usage set to the recount',
-    repair: async (tx) => {
-      const rows = await tx.query<Parameters<typeof setQuotaUsage>[1]>(QUOTA_USAGE_SQL);
-      for (const r of rows) await setQuotaUsage(tx, r);
-      return rows.length;
-    },
+    repair: async (tx) => (await repairQuotaUsage(tx)).length,
   },
   {
     name: 'dir-stats',
-    description: 'directory statistics (length, space, inodes of the direct children) that differ from a recount',
+    description: 'directory statistics (length, space, inodes, symlinks of the direct children) that differ from a recount',
     run: (q, limit) =>
-      collect(q, DIR_STATS_SQL, [], limit, (r) => `directory ${r.inode}: ${r.length ?? 0}/${r.space ?? 0}/${r.inodes ?? 0}, recounted ${r.counted_length ?? 0}/${r.counted_space ?? 0}/${r.counted_inodes ?? 0}`),
+      collect(q, DIR_STATS_SQL, [], limit, (r) =>
+        `directory ${r.inode}: ${r.length ?? 0}/${r.space ?? 0}/${r.inodes ?? 0}/${r.symlinks ?? 0}, recounted ${r.counted_length ?? 0}/${r.counted_space ?? 0}/${r.counted_inodes ?? 0}/${r.counted_symlinks ?? 0}`),
     exclusive: true,
     repairText: 'statistics rebuilt from the entries',
     repair: async (tx) => {

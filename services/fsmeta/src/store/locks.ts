@@ -15,7 +15,7 @@ export const LOCKS_CHANNEL = 'fsmeta_locks';
  * two-key form never meets the one-key locks (directory inodes, fixed keys);
  * two inodes sharing a hash only share the (short) critical section.
  */
-const LOCKS_ADVISORY_SPACE = 0x6c6b; // 'lk'
+export const LOCKS_ADVISORY_SPACE = 0x6c6b; // 'lk'
 
 const KIND_CODE: Record<LockKind, string> = { flock: 'F', posix: 'P' };
 /** SQLSTATE of a row whose session was deleted under it. */

@@ -1,5 +1,6 @@
 import type { Attr, FileType } from '../meta/types';
-import type { Tx } from './db';
+import { quiet, type Tx } from './db';
+import { LOCKS_ADVISORY_SPACE } from './locks';
 import { runWrite, type OutcomeLog, type SessionCheck } from './requests';
 
 async function runWriteCheck(tx: Tx, name: string, ctes: string, params: unknown[], log?: OutcomeLog): Promise<SessionCheck | undefined> {
@@ -19,11 +20,12 @@ export function attrOutcomeJson(alias: string): string {
 
 /** Namespace SQL: nodes, edges, symlinks, usage. Every function runs inside the caller's transaction. */
 
-const NODE_COLUMNS = 'inode, type, flags, mode, uid, gid, rdev, atime_ns, mtime_ns, ctime_ns, nlink, length, parent';
+export const NODE_COLUMNS = 'inode, type, flags, mode, uid, gid, rdev, atime_ns, mtime_ns, ctime_ns, nlink, length, parent';
 /** What reads of a node select: its columns and its ACL ids (permission checks need the access ACL). */
 const NODE_SELECT = `${NODE_COLUMNS}, access_acl_id, default_acl_id`;
 
-interface NodeRow {
+/** A node row as selected (bigint columns; the ACL ids only where a query selects them). */
+export interface NodeRow {
   inode: bigint;
   type: number;
   flags: bigint;
@@ -90,6 +92,33 @@ export async function lockNodes(tx: Tx, inodes: bigint[], strength: LockStrength
 }
 
 /**
+ * Close's first statement: the inode's row lock (as lockNodes) and its
+ * file-lock advisory lock, shared (store/locks.ts lockInodeLocks takes it
+ * exclusively), held to commit. Close deletes lock rows in a later
+ * statement, which so sees every lock change committed before, and none that
+ * a SetLk or Flock in progress (which may have read the rows being deleted)
+ * could write after it. Closes of one file do not wait for each other.
+ */
+export async function lockNodeForClose(tx: Tx, inode: bigint, strength: LockStrength): Promise<Attr | undefined> {
+  const lock = strength === 'update' ? 'for update of node' : 'for key share of node';
+  const rows = await tx.query<NodeRow>(
+    `select ${NODE_SELECT} from pg_advisory_xact_lock_shared($2, hashint8($1)) as fl, node where inode = $1 ${lock}`,
+    [inode, LOCKS_ADVISORY_SPACE],
+    `lock-node-close-${strength === 'update' ? 'u' : 'ks'}`,
+  );
+  return rows[0] === undefined ? undefined : rowToAttr(rows[0]);
+}
+
+/** lockNodeForClose FOR KEY SHARE, sent without waiting for its answer (the statement behind it reads what it needs). */
+export async function lockNodeForCloseAhead(tx: Tx, inode: bigint): Promise<void> {
+  await tx.send(
+    `select 1 from pg_advisory_xact_lock_shared($2, hashint8($1)) as fl, node where inode = $1 for key share of node`,
+    [inode, LOCKS_ADVISORY_SPACE],
+    'lock-node-close-ahead',
+  );
+}
+
+/**
  * Locks rows of two strengths in one ascending pass: `update` FOR UPDATE,
  * `share` FOR KEY SHARE. Consecutive inodes of one strength share a statement,
  * so every transaction still takes its row locks in ascending inode order.
@@ -99,14 +128,17 @@ export async function lockMixed(tx: Tx, update: bigint[], share: bigint[]): Prom
   for (const id of share) strength.set(id, 'key share');
   for (const id of update) strength.set(id, 'update');
   const ids = [...strength.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const out = new Map<bigint, Attr>();
+  // Every run's statement is sent at once (they run in order on the server): one round trip where the transaction pipelines.
+  const runs: Promise<Map<bigint, Attr>>[] = [];
   for (let i = 0; i < ids.length; ) {
     const mode = strength.get(ids[i]!)!;
     let j = i;
     while (j < ids.length && strength.get(ids[j]!) === mode) j++;
-    for (const [k, v] of await lockNodes(tx, ids.slice(i, j), mode)) out.set(k, v);
+    runs.push(quiet(lockNodes(tx, ids.slice(i, j), mode)));
     i = j;
   }
+  const out = new Map<bigint, Attr>();
+  for (const run of runs) for (const [k, v] of await run) out.set(k, v);
   return out;
 }
 
@@ -172,7 +204,7 @@ export async function nextInode(tx: Tx): Promise<bigint> {
 }
 
 export async function insertNode(tx: Tx, a: Attr): Promise<void> {
-  await tx.query(
+  await tx.send(
     `insert into node (${NODE_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
     attrParams(a),
     'insert-node',
@@ -180,7 +212,7 @@ export async function insertNode(tx: Tx, a: Attr): Promise<void> {
 }
 
 export async function updateNode(tx: Tx, a: Attr): Promise<void> {
-  await tx.query(
+  await tx.send(
     `update node set type = $2, flags = $3, mode = $4, uid = $5, gid = $6, rdev = $7, atime_ns = $8,
        mtime_ns = $9, ctime_ns = $10, nlink = $11, length = $12, parent = $13 where inode = $1`,
     attrParams(a),
@@ -200,22 +232,55 @@ export async function updateNodeLogged(tx: Tx, a: Attr, log: OutcomeLog): Promis
   );
 }
 
+/**
+ * A chmod (SetAttr of the mode alone) in one statement, for the plain case
+ * only: the inode FOR UPDATE, and when it is outside the trash, has no ACL,
+ * the mode really changes, the caller is root or the owner and (untrusted) does not
+ * set the setgid bit, the new mode and ctime and the outcome (the node).
+ * Anything else writes nothing and declines (Tx.fast) to the ordinary path.
+ */
+export async function setModeFast(
+  tx: Tx,
+  f: { inode: bigint; mode: number; now: bigint; trashInode: bigint; trusted: boolean; uid: number; setgidBit: number },
+  log: OutcomeLog,
+): Promise<{ attr?: Attr; check?: SessionCheck }> {
+  const { rows, check } = await runWrite<NodeRow & { inode: bigint | null }>(
+    tx,
+    'set-mode-fast',
+    `c as (select inode from node where inode = $1 for update),
+          n as (update node set mode = $2, ctime_ns = $3 from c
+                 where node.inode = c.inode and node.parent <= $4 and coalesce(node.access_acl_id, 0) = 0
+                   and coalesce(node.default_acl_id, 0) = 0 and node.mode <> $2::bigint
+                   and ($5::boolean or ($2::bigint & $7::bigint) = 0) and ($6::bigint = 0 or node.uid = $6::bigint)
+                returning ${NODE_COLUMNS.split(', ').map((c) => `node.${c}`).join(', ')})`,
+    [f.inode, f.mode, f.now, f.trashInode, f.trusted, f.uid, f.setgidBit],
+    log,
+    {
+      select: 'n.*',
+      from: '(select 1) as one left join n on true',
+      outcomeSql: `(select convert_to(jsonb_build_object('ok', ${attrOutcomeJson('n')})::text, 'UTF8') from n)`,
+      finalIf: 'exists (select 1 from n)',
+    },
+  );
+  const r = rows[0];
+  return { attr: r === undefined || r.inode === null ? undefined : rowToAttr(r), check };
+}
+
 export async function deleteNode(tx: Tx, inode: bigint): Promise<void> {
-  await tx.query('delete from node where inode = $1', [inode], 'delete-node');
-  await tx.query('delete from xattr where inode = $1', [inode], 'delete-xattrs');
+  await tx.send('delete from node where inode = $1', [inode], 'delete-node');
+  await tx.send('delete from xattr where inode = $1', [inode], 'delete-xattrs');
 }
 
 export async function insertEdge(tx: Tx, parent: bigint, name: Buffer, inode: bigint, type: FileType): Promise<void> {
-  await tx.query('insert into edge (parent, name, inode, type) values ($1, $2, $3, $4)', [parent, name, inode, type], 'insert-edge');
+  await tx.send('insert into edge (parent, name, inode, type) values ($1, $2, $3, $4)', [parent, name, inode, type], 'insert-edge');
 }
 
-export async function deleteEdge(tx: Tx, parent: bigint, name: Buffer): Promise<number> {
-  const rows = await tx.query('delete from edge where parent = $1 and name = $2 returning inode', [parent, name], 'delete-edge');
-  return rows.length;
+export async function deleteEdge(tx: Tx, parent: bigint, name: Buffer): Promise<void> {
+  await tx.send('delete from edge where parent = $1 and name = $2', [parent, name], 'delete-edge');
 }
 
 export async function setEdgeTarget(tx: Tx, parent: bigint, name: Buffer, inode: bigint, type: FileType): Promise<void> {
-  await tx.query('update edge set inode = $3, type = $4 where parent = $1 and name = $2', [parent, name, inode, type], 'set-edge');
+  await tx.send('update edge set inode = $3, type = $4 where parent = $1 and name = $2', [parent, name, inode, type], 'set-edge');
 }
 
 export async function hasChildren(q: Tx, parent: bigint): Promise<boolean> {
@@ -235,7 +300,7 @@ export async function edgeParents(q: Tx, inode: bigint): Promise<bigint[]> {
  * (JuiceFS SkipDirMtime coalescing). Returns false if the directory is gone.
  */
 export async function touchDir(tx: Tx, inode: bigint, nlinkDelta: number, now: bigint, skipNs: bigint): Promise<void> {
-  await tx.query(
+  await tx.send(
     `update node set nlink = nlink + $2, mtime_ns = greatest(mtime_ns, $3), ctime_ns = greatest(ctime_ns, $3)
       where inode = $1 and ($2::bigint <> 0 or mtime_ns < $3::bigint - $4::bigint)`,
     [inode, nlinkDelta, now, skipNs],
@@ -249,7 +314,7 @@ export async function getSymlink(q: Tx, inode: bigint): Promise<Buffer | undefin
 }
 
 export async function deleteSymlink(tx: Tx, inode: bigint): Promise<void> {
-  await tx.query('delete from symlink where inode = $1', [inode], 'delete-symlink');
+  await tx.send('delete from symlink where inode = $1', [inode], 'delete-symlink');
 }
 
 export interface DirPage {
@@ -259,7 +324,8 @@ export interface DirPage {
   entries: { inode: bigint; name: Buffer; type: FileType; attr?: Attr }[];
 }
 
-const N_COLS =
+/** Every column of a NodeRow, ACL ids included, from a node aliased `n`. */
+export const N_COLS =
   'n.inode, n.type, n.flags, n.mode, n.uid, n.gid, n.rdev, n.atime_ns, n.mtime_ns, n.ctime_ns, n.nlink, n.length, n.parent, n.access_acl_id, n.default_acl_id';
 const NO_ATTR_COLS =
   'null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint, null::bigint';
@@ -309,7 +375,7 @@ export async function readDirPage(
  */
 export async function addUsage(tx: Tx, space: bigint, inodes: bigint): Promise<void> {
   if (space === 0n && inodes === 0n) return;
-  await tx.query('select fsmeta_charge(null, null, $1::bigint, $2::bigint, null, 0, 0, 0)', [space, inodes], 'add-usage');
+  await tx.send('select fsmeta_charge(null, null, $1::bigint, $2::bigint, null, 0, 0, 0)', [space, inodes], 'add-usage');
 }
 
 export async function getUsage(q: Tx): Promise<{ space: bigint; inodes: bigint }> {
@@ -392,15 +458,100 @@ export async function insertEntry(
           s as (insert into symlink (inode, target) select $1, $15::bytea from g where $15::bytea is not null),
           d as (update node set nlink = nlink + $16, mtime_ns = greatest(mtime_ns, $9), ctime_ns = greatest(ctime_ns, $9)
                  where inode = $13 and ($16::bigint <> 0 or mtime_ns < $9::bigint - $17::bigint)),
-          u as (select fsmeta_charge($5, $6, $18, 1, array[$13::bigint], $18, 1, 0) as c from g),
+          u as (select fsmeta_charge($5, $6, $18, 1, array[$13::bigint], $18, 1, 0, case when $2::smallint = 3 then 1 else 0 end) as c from g),
           o as (insert into open_file (sid, inode, refs) select $19::bigint, $1, 1 from g where $19::bigint is not null
                 on conflict (sid, inode) do update set refs = open_file.refs + 1)`,
     [...attrParams(a), name, target ?? null, parentNlinkDelta, skipNs, 4096n, openBySession ?? null],
     log,
     // Referencing u runs the charge (usage, limits, quotas, directory statistics: store/quotas.ts).
-    { select: 'exists (select 1 from g) and (select count(*) from u) >= 0 as parent_found' },
+    { select: 'exists (select 1 from g) and (select count(*) from u) >= 0 as parent_found', finalIf: 'exists (select 1 from g)' },
   );
   return { parentFound: rows[0]?.parent_found === true, check };
+}
+
+/** What insertEntryFast creates, and what its permission check and refusals go by. */
+export interface FastEntry {
+  parent: bigint;
+  name: Buffer;
+  type: FileType;
+  /** The new node's mode, uid, gid (umask applied: the parent has no default ACL and no setgid bit, or the statement declines). */
+  mode: number;
+  uid: number;
+  gid: number;
+  rdev: number;
+  now: bigint;
+  nlink: number;
+  length: bigint;
+  target?: Buffer;
+  parentNlinkDelta: number;
+  skipNs: bigint;
+  openBySession?: bigint;
+  /** The caller passes permission checks without them (root, or a kernel that checked). */
+  trusted: boolean;
+  /** The caller's groups (primary first). */
+  gids: number[];
+  /** Parent flags the new node inherits (skip-trash). */
+  inheritFlags: number;
+  /** Parent flags that refuse a new entry (immutable). */
+  refuseFlags: number;
+  /** The trash inode: a parent at or above it is the trash, a parent whose parent is above it sits in the trash. */
+  trashInode: bigint;
+  /** The setgid bit: a setgid parent hands its group down, which the statement leaves to the ordinary path. */
+  setgidBit: number;
+  space: bigint;
+}
+
+/**
+ * Create's whole body in one statement, for the plain case only: the parent
+ * (locked by the caller's statement just before: its advisory lock shared, or
+ * its row FOR UPDATE for a new directory) is a directory outside the trash,
+ * not immutable, without default ACL or setgid bit, writable and searchable
+ * by its mode bits (no access ACL) or by a trusted caller, and the name is
+ * free. Then it writes what insertEntry writes, with the next inode, and the
+ * outcome. Anything else writes nothing, so the log is not recorded and the
+ * fast attempt declines (Tx.fast): the ordinary path decides the errno.
+ */
+export async function insertEntryFast(tx: Tx, f: FastEntry, log: OutcomeLog): Promise<{ attr?: Attr; check?: SessionCheck }> {
+  const { rows, check } = await runWrite<NodeRow & { inode: bigint | null }>(
+    tx,
+    'insert-entry-fast',
+    `p as (select flags from node
+            where inode = $1 and type = 2 and inode < $19 and parent <= $19 and (flags & $18) = 0
+              and coalesce(default_acl_id, 0) = 0 and (mode & $20) = 0
+              and ($15::boolean or (coalesce(access_acl_id, 0) = 0
+                   and ((case when uid = $5 then mode >> 6 when gid = any($16::bigint[]) then mode >> 3 else mode end) & 3) = 3))
+              and not exists (select 1 from edge where parent = $1 and name = $2)),
+          i as (select nextval('inode_seq') as inode from p),
+          e as (insert into edge (parent, name, inode, type) select $1, $2, i.inode, $3 from i),
+          n as (insert into node (${NODE_COLUMNS}) select i.inode, $3, p.flags & $17, $4, $5, $6, $7, $8, $8, $8, $9, $10, $1 from i, p
+                returning ${NODE_COLUMNS}),
+          s as (insert into symlink (inode, target) select i.inode, $11::bytea from i where $11::bytea is not null),
+          d as (update node set nlink = nlink + $12, mtime_ns = greatest(mtime_ns, $8), ctime_ns = greatest(ctime_ns, $8)
+                 where inode = $1 and exists (select 1 from p) and ($12::bigint <> 0 or mtime_ns < $8::bigint - $13::bigint)),
+          u as (select fsmeta_charge($5, $6, $21, 1, array[$1::bigint], $21, 1, 0, case when $3::smallint = 3 then 1 else 0 end) as c from p),
+          o as (insert into open_file (sid, inode, refs) select $14::bigint, i.inode, 1 from i where $14::bigint is not null
+                on conflict (sid, inode) do update set refs = open_file.refs + 1)`,
+    [
+      f.parent, f.name, f.type, f.mode, f.uid, f.gid, f.rdev, f.now, f.nlink, f.length, f.target ?? null, f.parentNlinkDelta, f.skipNs,
+      f.openBySession ?? null, f.trusted, f.gids, f.inheritFlags, f.refuseFlags, f.trashInode, f.setgidBit, f.space,
+    ],
+    log,
+    {
+      // Referencing u runs the charge (usage, limits, quotas, directory statistics: store/quotas.ts).
+      select: 'n.*, (select count(*) from u) as charged',
+      from: '(select 1) as one left join n on true',
+      outcomeSql: `(select convert_to(jsonb_build_object('ok', ${attrOutcomeJson('n')})::text, 'UTF8') from n)`,
+      finalIf: 'exists (select 1 from n)',
+    },
+  );
+  const r = rows[0];
+  return { attr: r === undefined || r.inode === null ? undefined : rowToAttr(r), check };
+}
+
+/** The lock lockParentForCreate takes, alone and without waiting for its answer (insertEntryFast reads the rest). */
+export async function lockParentOnly(tx: Tx, parent: bigint, strength: LockStrength): Promise<void> {
+  if (strength === 'update') await tx.send('select 1 from node where inode = $1 for update', [parent], 'lock-parent-u');
+  else await tx.send('select pg_advisory_xact_lock_shared($1)', [parent], 'lock-parent-ks');
 }
 
 /** After locking an entry's node: where the entry points now, whether the node is open anywhere, whether it has children. */
@@ -452,14 +603,14 @@ export async function removeEntry(tx: Tx, r: EntryRemoval, space: bigint, log?: 
           ds as (delete from symlink where inode = $3 and $6::boolean),
           q as (insert into file_release (inode) select $3 where $6::boolean and $7::boolean on conflict do nothing),
           u as (select fsmeta_charge($11, $12, case when $6::boolean then -$8::bigint else 0 end, case when $6::boolean then -1 else 0 end,
-                                     array[$1::bigint], -$8::bigint, -1, -$13::bigint) as c),
+                                     array[$1::bigint], -$8::bigint, -1, -$13::bigint, case when $15::boolean then -1 else 0 end) as c),
           dq as (delete from quota where kind = 1 and key = $3 and $6::boolean and $14::boolean),
           dd as (delete from dir_stat where inode = $3 and $6::boolean and $14::boolean),
           p as (update node set nlink = nlink + $9, mtime_ns = greatest(mtime_ns, $5), ctime_ns = greatest(ctime_ns, $5)
                  where inode = $1 and ($9::bigint <> 0 or mtime_ns < $5::bigint - $10::bigint))`,
     [
       r.parent, r.name, r.node.inode, r.keepNlink ?? 0, r.now, drop, r.node.type === 1, space, r.parentNlinkDelta, r.skipNs,
-      r.node.uid, r.node.gid, r.node.type === 1 ? r.node.length : 0n, r.node.type === 2,
+      r.node.uid, r.node.gid, r.node.type === 1 ? r.node.length : 0n, r.node.type === 2, r.node.type === 3,
     ],
     log,
     // Referencing u runs the charge; a removed directory takes its quota and statistics with it.
@@ -531,7 +682,7 @@ export async function moveEntry(
       m.skipSrcNs ?? m.skipNs, m.mayRecount,
     ],
     log,
-    { select: '(select ok from qa) as accounted' },
+    { select: '(select ok from qa) as accounted', finalIf: '(select ok from qa) is not false' },
   );
   return { check, accounted: rows[0]?.accounted !== false };
 }

@@ -115,11 +115,11 @@ const GRANT: Record<Dim, 'space_grant' | 'inode_grant'> = { space: 'space_grant'
  * the quota's exact usage plus the need would pass it.
  */
 export async function refillAllowance(client: PoolClient, need: AllowanceNeed): Promise<boolean> {
-  const tx: Tx = {
-    async query(text, values, name) {
-      return (await client.query({ text, values, name })).rows;
-    },
+  const query: Tx['query'] = async (text, values, name) => (await client.query({ text, values, name })).rows;
+  const send: Tx['send'] = async (text, values, name) => {
+    await query(text, values, name);
   };
+  const tx: Tx = { query, send, finish: query, fast: false };
   await client.query('begin');
   try {
     const granted = await refillTx(tx, need);
@@ -343,7 +343,7 @@ export async function dirQuotasOver(q: Tx, dir: bigint): Promise<bigint[]> {
  * statement already). `dirs`: the directories holding the entries the change counts under.
  */
 export async function charge(tx: Tx, c: Charge): Promise<void> {
-  await tx.query(`select ${CHARGE_CALL}`, chargeParams(c), 'charge');
+  await tx.send(`select ${CHARGE_CALL}`, chargeParams(c), 'charge');
 }
 
 export interface Charge {
@@ -357,12 +357,14 @@ export interface Charge {
   dirSpace?: bigint;
   dirInodes?: bigint;
   dirLength?: bigint;
+  /** Change of symlink entries in each of `dirs` (directory statistics only). */
+  dirSymlinks?: bigint;
 }
 
-const CHARGE_CALL = 'fsmeta_charge($1::bigint, $2::bigint, $3::bigint, $4::bigint, $5::bigint[], $6::bigint, $7::bigint, $8::bigint)';
+const CHARGE_CALL = 'fsmeta_charge($1::bigint, $2::bigint, $3::bigint, $4::bigint, $5::bigint[], $6::bigint, $7::bigint, $8::bigint, $9::bigint)';
 
 function chargeParams(c: Charge): unknown[] {
-  return [c.uid ?? null, c.gid ?? null, c.space, c.inodes, c.dirs ?? null, c.dirSpace ?? 0n, c.dirInodes ?? 0n, c.dirLength ?? 0n];
+  return [c.uid ?? null, c.gid ?? null, c.space, c.inodes, c.dirs ?? null, c.dirSpace ?? 0n, c.dirInodes ?? 0n, c.dirLength ?? 0n, c.dirSymlinks ?? 0n];
 }
 
 /** Charges the quotas over a set of directories directly (a rename moving usage between quota trees). */
@@ -404,49 +406,72 @@ export async function chargeOwnerChange(tx: Tx, from: { uid: number; gid: number
 export interface QuotaDrift {
   kind: QuotaKind;
   key: bigint;
+  maxSpace: bigint;
+  maxInodes: bigint;
   usedSpace: bigint;
   usedInodes: bigint;
   countedSpace: bigint;
   countedInodes: bigint;
 }
 
-/** Every quota whose usage differs from a recount (`fsmeta quota check`); one statement, one snapshot. */
-export async function checkQuotaUsage(q: Tx): Promise<QuotaDrift[]> {
-  const rows = await q.query<{ kind: number; key: bigint; used_space: bigint; used_inodes: bigint; counted_space: bigint; counted_inodes: bigint }>(
-    `with used as (select q.kind, q.key, coalesce(sum(s.space), 0)::bigint as used_space, coalesce(sum(s.inodes), 0)::bigint as used_inodes
-                     from quota q left join quota_shard s on s.kind = q.kind and s.key = q.key group by q.kind, q.key),
-          owned as (
-            select u.kind, u.key,
-                   coalesce(sum(case when n.type = 1 then (case when n.length <= 0 then 4096 else ((n.length + 4095) / 4096) * 4096 end) else 4096 end), 0)::bigint as space,
-                   count(n.inode)::bigint as inodes
-              from used u left join node n
-                on u.kind <> 1 and n.inode < 9223372032559808512 and ((u.kind = 2 and n.uid = u.key) or (u.kind = 3 and n.gid = u.key))
-             group by u.kind, u.key),
-          counted as (
-            select u.*,
-                   case when u.kind = 1 then (select t.space from fsmeta_subtree_usage(u.key) t) else o.space end as counted_space,
-                   case when u.kind = 1 then (select t.inodes from fsmeta_subtree_usage(u.key) t) else o.inodes end as counted_inodes
-              from used u join owned o on o.kind = u.kind and o.key = u.key)
-     select * from counted where used_space <> counted_space or used_inodes <> counted_inodes order by kind, key`,
-    [],
-    'check-quota-usage',
-  );
+/**
+ * The one recount of quota usage (`fsmeta quota check`, fsck's quota-usage check, their repairs):
+ * every quota whose usage (the sum of its shards) differs from a recount; directory quotas over
+ * the subtree (fsmeta_subtree_usage), user and group quotas over every inode the id owns outside
+ * the trash (as ownerUsage). $1/$2: one quota's kind and key, or null for all.
+ */
+export const QUOTA_DRIFT_SQL = `
+  with chosen as (select q.kind, q.key, q.max_space, q.max_inodes, u.space as used_space, u.inodes as used_inodes
+                    from quota q
+                    cross join lateral (select coalesce(sum(s.space), 0)::bigint as space, coalesce(sum(s.inodes), 0)::bigint as inodes
+                                          from quota_shard s where s.kind = q.kind and s.key = q.key) u
+                   where $1::smallint is null or (q.kind = $1 and q.key = $2::bigint)),
+       counted as (select c.*, t.space as counted_space, t.inodes as counted_inodes
+                     from chosen c cross join lateral fsmeta_subtree_usage(c.key) t where c.kind = 1
+                   union all
+                   select c.*, t.space, t.inodes
+                     from chosen c
+                     cross join lateral (select coalesce(sum(case when n.type = 1 then (case when n.length <= 0 then 4096 else ((n.length + 4095) / 4096) * 4096 end) else 4096 end), 0)::bigint as space,
+                                                count(*)::bigint as inodes
+                                           from node n where (case when c.kind = 2 then n.uid else n.gid end) = c.key and n.inode < 9223372032559808512) t
+                    where c.kind in (2, 3))
+  select * from counted where used_space <> counted_space or used_inodes <> counted_inodes order by kind, key`;
+
+interface RawDrift {
+  kind: number;
+  key: bigint;
+  max_space: bigint;
+  max_inodes: bigint;
+  used_space: bigint;
+  used_inodes: bigint;
+  counted_space: bigint;
+  counted_inodes: bigint;
+}
+
+/** QUOTA_DRIFT_SQL's findings (one statement, one snapshot), of every quota or of one. */
+export async function quotaDrift(q: Tx, only?: { kind: QuotaKind; key: bigint }): Promise<QuotaDrift[]> {
+  const rows = await q.query<RawDrift>(QUOTA_DRIFT_SQL, [only?.kind ?? null, only?.key ?? null], 'quota-drift');
   return rows.map((r) => ({
-    kind: r.kind as QuotaKind, key: r.key, usedSpace: r.used_space, usedInodes: r.used_inodes, countedSpace: r.counted_space, countedInodes: r.counted_inodes,
+    kind: r.kind as QuotaKind, key: r.key, maxSpace: r.max_space, maxInodes: r.max_inodes,
+    usedSpace: r.used_space, usedInodes: r.used_inodes, countedSpace: r.counted_space, countedInodes: r.counted_inodes,
   }));
 }
 
 /**
- * Sets a quota's usage to its recount (shard 0 holds it, the others nothing) and its allowances
- * to match. Run under the exclusive structure lock, so no change is in flight.
+ * Sets every drifted quota (of all, or of one) to its recount: shard 0 holds the usage, the others
+ * nothing, allowances equal usage again. Run under the exclusive structure lock, so no change is
+ * in flight and the recount is what every later charge starts from. Returns what was set.
  */
-export async function repairQuotaUsage(tx: Tx, d: QuotaDrift): Promise<void> {
-  await tx.query(
-    `update quota_shard set space = case when shard = 0 then $3::bigint else 0 end, inodes = case when shard = 0 then $4::bigint else 0 end
-      where kind = $1 and key = $2`,
-    [d.kind, d.key, d.countedSpace, d.countedInodes],
-    'repair-quota-usage',
-  );
-  const rows = await tx.query<{ max_space: bigint; max_inodes: bigint }>('select max_space, max_inodes from quota where kind = $1 and key = $2', [d.kind, d.key], 'read-quota');
-  if (rows[0] !== undefined) await resetGrants(tx, d.kind, d.key, rows[0].max_space, rows[0].max_inodes);
+export async function repairQuotaUsage(tx: Tx, only?: { kind: QuotaKind; key: bigint }): Promise<QuotaDrift[]> {
+  const drift = await quotaDrift(tx, only);
+  for (const d of drift) {
+    await tx.query(
+      `update quota_shard set space = case when shard = 0 then $3::bigint else 0 end, inodes = case when shard = 0 then $4::bigint else 0 end
+        where kind = $1 and key = $2`,
+      [d.kind, d.key, d.countedSpace, d.countedInodes],
+      'repair-quota-usage',
+    );
+    await resetGrants(tx, d.kind, d.key, d.maxSpace, d.maxInodes);
+  }
+  return drift;
 }

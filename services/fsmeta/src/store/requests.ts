@@ -1,4 +1,4 @@
-import type { Tx } from './db';
+import { fallbackSql, type Tx } from './db';
 
 /** request_log SQL: the first outcome of each (session, request id). */
 
@@ -13,6 +13,12 @@ export interface OutcomeLog {
   /** The RPC and request fingerprint the id is bound to (null: unbound). */
   method: string | null;
   fingerprint: Buffer | null;
+  /**
+   * Nothing follows the statement carrying this log in its transaction: it is
+   * sent with COMMIT in a fast attempt (Tx.finish), refusing there whatever
+   * the session check (or `finalIf`) would have the body refuse after it.
+   */
+  final: boolean;
 }
 
 /** A recorded outcome and what its request id is bound to. */
@@ -48,7 +54,7 @@ export async function runWrite<R extends object = object>(
   ctes: string,
   params: unknown[],
   log?: OutcomeLog,
-  opts: { select?: string; from?: string; outcomeSql?: string } = {},
+  opts: { select?: string; from?: string; outcomeSql?: string; finalIf?: string } = {},
 ): Promise<{ rows: R[]; check?: SessionCheck }> {
   const select = opts.select ?? '1 as one';
   const from = opts.from === undefined ? '' : ` from ${opts.from}`;
@@ -56,16 +62,19 @@ export async function runWrite<R extends object = object>(
     return { rows: await tx.query<R & QueryRow>(`with ${ctes} select ${select}${from}`, params, name) };
   }
   const n = params.length;
-  const rows = await tx.query<R & QueryRow & { rl_session_found: boolean; rl_logged: boolean }>(
-    `with ${ctes},
+  // Committing with the statement: only when the outcome was recorded (and `finalIf` holds); else the attempt runs again the ordinary way.
+  const fast = log.final && tx.fast;
+  const guard = fast ? `, ${fallbackSql(`exists (select 1 from rl)${opts.finalIf === undefined ? '' : ` and (${opts.finalIf})`}`)} as rl_fast` : '';
+  const text = `with ${ctes},
           rl_s as (select read_only from session where sid = $${n + 1} and expire_at > now()),
           rl as (insert into request_log (sid, request_id, outcome, method, fingerprint)
                  select $${n + 1}, $${n + 2}, x.outcome, $${n + 5}, $${n + 6} from rl_s, (select coalesce(${opts.outcomeSql ?? 'null'}, $${n + 3}::bytea) as outcome) x
                   where x.outcome is not null and ($${n + 4}::boolean or not rl_s.read_only) returning 1)
-     select ${select}, exists (select 1 from rl_s) as rl_session_found, exists (select 1 from rl) as rl_logged${from}`,
-    [...params, log.sid, log.requestId, opts.outcomeSql === undefined ? log.outcome : null, log.allowReadOnly, log.method, log.fingerprint],
-    `${name}+log`,
-  );
+     select ${select}, exists (select 1 from rl_s) as rl_session_found, exists (select 1 from rl) as rl_logged${guard}${from}`;
+  const values = [...params, log.sid, log.requestId, opts.outcomeSql === undefined ? log.outcome : null, log.allowReadOnly, log.method, log.fingerprint];
+  const rows = log.final
+    ? await tx.finish<R & QueryRow & { rl_session_found: boolean; rl_logged: boolean }>(text, values, `${name}+log${fast ? '+commit' : ''}`)
+    : await tx.query<R & QueryRow & { rl_session_found: boolean; rl_logged: boolean }>(text, values, `${name}+log`);
   const r = rows[0];
   const check: SessionCheck = r === undefined || !r.rl_session_found ? 'missing' : r.rl_logged ? 'ok' : 'read-only';
   return { rows, check };
@@ -81,16 +90,17 @@ type QueryRow = Record<string, unknown>;
  * violation, which rolls the whole mutation back for a retry.
  */
 export async function recordOutcome(tx: Tx, log: OutcomeLog): Promise<SessionCheck> {
-  const rows = await tx.query<{ read_only: boolean; inserted: boolean }>(
-    `with s as (select sid, read_only from session where sid = $1 and expire_at > now()),
+  const fast = log.final && tx.fast;
+  const text = `with s as (select sid, read_only from session where sid = $1 and expire_at > now()),
           ins as (insert into request_log (sid, request_id, outcome, method, fingerprint)
                   select sid, $2, $3, $5, $6 from s where $4 or not read_only returning 1)
-     select s.read_only, exists (select 1 from ins) as inserted from s`,
-    [log.sid, log.requestId, log.outcome, log.allowReadOnly, log.method, log.fingerprint],
-    'record-outcome',
-  );
+     select exists (select 1 from s) as found, exists (select 1 from ins) as inserted${fast ? `, ${fallbackSql('exists (select 1 from ins)')} as fast` : ''}`;
+  const values = [log.sid, log.requestId, log.outcome, log.allowReadOnly, log.method, log.fingerprint];
+  const rows = log.final
+    ? await tx.finish<{ found: boolean; inserted: boolean }>(text, values, fast ? 'record-outcome+commit' : 'record-outcome')
+    : await tx.query<{ found: boolean; inserted: boolean }>(text, values, 'record-outcome');
   const row = rows[0];
-  if (row === undefined) return 'missing';
+  if (row === undefined || !row.found) return 'missing';
   return row.inserted ? 'ok' : 'read-only';
 }
 

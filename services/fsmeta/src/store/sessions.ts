@@ -1,5 +1,8 @@
+import type { Attr } from '../meta/types';
 import type { Tx } from './db';
 import { ownerToDb } from './locks';
+import { NODE_COLUMNS, attrOutcomeJson, lockNodeForCloseAhead, rowToAttr, type NodeRow } from './nodes';
+import { runWrite, type OutcomeLog, type SessionCheck } from './requests';
 
 /** Session and open-file SQL. */
 
@@ -107,7 +110,7 @@ export async function deleteSessionOpens(tx: Tx, sid: bigint): Promise<void> {
 }
 
 export async function addOpen(tx: Tx, sid: bigint, inode: bigint): Promise<void> {
-  await tx.query(
+  await tx.send(
     `insert into open_file (sid, inode, refs) values ($1, $2, 1)
      on conflict (sid, inode) do update set refs = open_file.refs + 1`,
     [sid, inode],
@@ -134,14 +137,89 @@ export async function isReadOnlySession(q: Tx, sid: bigint): Promise<boolean> {
  * session's on it when its last reference goes.
  */
 export async function closeOpen(tx: Tx, sid: bigint, inode: bigint, lockOwner?: bigint): Promise<boolean> {
-  const rows = await tx.query<{ dropped: boolean }>(
-    `with d as (delete from open_file where sid = $1 and inode = $2 and refs <= 1 returning 1),
+  const rows = await tx.query<{ dropped: boolean }>(CLOSE_OPEN_SQL, [sid, inode, lockOwner === undefined ? null : ownerToDb(lockOwner)], 'close-open');
+  return rows[0]!.dropped;
+}
+
+/** closeOpen when the caller does not need to know whether a reference went (sent without waiting where the transaction pipelines). */
+export async function dropOpen(tx: Tx, sid: bigint, inode: bigint, lockOwner?: bigint): Promise<void> {
+  await tx.send(CLOSE_OPEN_SQL, [sid, inode, lockOwner === undefined ? null : ownerToDb(lockOwner)], 'close-open');
+}
+
+const CLOSE_OPEN_SQL = `with d as (delete from open_file where sid = $1 and inode = $2 and refs <= 1 returning 1),
           u as (update open_file set refs = refs - 1 where sid = $1 and inode = $2 and refs > 1 returning 1),
           fl as (delete from flock where inode = $2 and sid = $1 and (owner = $3 or exists (select 1 from d))),
           pl as (delete from plock where inode = $2 and sid = $1 and (owner = $3 or exists (select 1 from d)))
-     select exists (select 1 from d) or exists (select 1 from u) as dropped`,
-    [sid, inode, lockOwner === undefined ? null : ownerToDb(lockOwner)],
-    'close-open',
+     select exists (select 1 from d) or exists (select 1 from u) as dropped`;
+
+/** What openFast checks, as SQL can: the access bits by mode (no ACL) or a trusted caller, and refusing flags. */
+export interface FastOpen {
+  sid: bigint;
+  inode: bigint;
+  /** The rwx bits the open needs. */
+  mask: number;
+  trusted: boolean;
+  uid: number;
+  /** The caller's groups (primary first). */
+  gids: number[];
+  /** Node flags the statement leaves to the ordinary path (immutable, append-only). */
+  refuseFlags: number;
+  /** The open writes: refused in the trash (a node whose parent is above the trash inode). */
+  writes: boolean;
+  trashInode: bigint;
+}
+
+/**
+ * Open's whole body in one statement, for the plain case only: the inode
+ * FOR KEY SHARE, and when it has no ACL and no refusing flag, the access
+ * bits allow the open (or the caller is trusted) and a writing open is not
+ * in the trash, its open reference and the outcome (the node). Anything else
+ * records nothing and declines (Tx.fast): the ordinary path decides.
+ */
+export async function openFast(tx: Tx, f: FastOpen, log: OutcomeLog): Promise<{ attr?: Attr; check?: SessionCheck }> {
+  const { rows, check } = await runWrite<NodeRow & { inode: bigint | null }>(
+    tx,
+    'add-open-fast',
+    `n as (select ${NODE_COLUMNS}, access_acl_id, default_acl_id from node where inode = $2 for key share),
+          ok as (select n.* from n
+                  where (n.flags & $7) = 0 and coalesce(n.access_acl_id, 0) = 0 and coalesce(n.default_acl_id, 0) = 0
+                    and (not $8::boolean or n.parent <= $9)
+                    and ($4::boolean or ((case when n.uid = $5 then n.mode >> 6 when n.gid = any($6::bigint[]) then n.mode >> 3 else n.mode end) & $3) = $3)),
+          o as (insert into open_file (sid, inode, refs) select $1, $2, 1 from ok on conflict (sid, inode) do update set refs = open_file.refs + 1)`,
+    [f.sid, f.inode, f.mask, f.trusted, f.uid, f.gids, f.refuseFlags, f.writes, f.trashInode],
+    log,
+    {
+      select: `ok.${NODE_COLUMNS.split(', ').join(', ok.')}`,
+      from: '(select 1) as one left join ok on true',
+      outcomeSql: `(select convert_to(jsonb_build_object('ok', ${attrOutcomeJson('ok')})::text, 'UTF8') from ok)`,
+      finalIf: 'exists (select 1 from ok)',
+    },
   );
-  return rows[0]!.dropped;
+  const r = rows[0];
+  return { attr: r === undefined || r.inode === null ? undefined : rowToAttr(r), check };
+}
+
+/**
+ * Close's whole body in one round trip when the file still has links: the
+ * statement of lockNodeForClose (the inode FOR KEY SHARE and its file-lock
+ * advisory lock, shared), then, in a statement of its own behind it (so it
+ * sees every lock change committed before), what closeOpen does and the
+ * outcome. An unlinked or missing inode records nothing and declines
+ * (Tx.fast) to the ordinary path, which may delete it.
+ */
+export async function closeFast(tx: Tx, sid: bigint, inode: bigint, lockOwner: bigint | undefined, log: OutcomeLog): Promise<SessionCheck | undefined> {
+  await lockNodeForCloseAhead(tx, inode);
+  const { check } = await runWrite(
+    tx,
+    'close-open-fast',
+    `n as (select 1 from node where inode = $2 and nlink <> 0),
+          d as (delete from open_file where sid = $1 and inode = $2 and refs <= 1 and exists (select 1 from n) returning 1),
+          u as (update open_file set refs = refs - 1 where sid = $1 and inode = $2 and refs > 1 and exists (select 1 from n) returning 1),
+          fl as (delete from flock where inode = $2 and sid = $1 and exists (select 1 from n) and (owner = $3 or exists (select 1 from d))),
+          pl as (delete from plock where inode = $2 and sid = $1 and exists (select 1 from n) and (owner = $3 or exists (select 1 from d)))`,
+    [sid, inode, lockOwner === undefined ? null : ownerToDb(lockOwner)],
+    log,
+    { finalIf: 'exists (select 1 from n)' },
+  );
+  return check;
 }

@@ -38,6 +38,7 @@ function entryToWire(e: SummaryEntry): v1.SummaryEntry {
     size: e.size.toString(),
     files: e.files.toString(),
     dirs: e.dirs.toString(),
+    symlinks: e.symlinks.toString(),
     children: e.children.map(entryToWire),
   };
 }
@@ -92,7 +93,10 @@ export function quotaHandlers(meta: Meta): MetaImpl {
       const s = await dirStats.getSummary(opContext(req.ctx), inode, req.recursive);
       // getSummary checked access to the directory; a file has no tree.
       const children = s.dirs > 0n ? await dirStats.tree(inode, req.depth, req.topN) : [];
-      return { length: s.length.toString(), size: s.size.toString(), files: s.files.toString(), dirs: s.dirs.toString(), children: children.map(entryToWire) };
+      return {
+        length: s.length.toString(), size: s.size.toString(), files: s.files.toString(), dirs: s.dirs.toString(), symlinks: s.symlinks.toString(),
+        children: children.map(entryToWire),
+      };
     },
   };
 }

@@ -2,6 +2,7 @@ import type { v1 } from '@fsmeta/proto';
 import type { Meta } from '../../meta';
 import type { AtimeMode } from '../../meta/deps';
 import { InvalidArgument } from '../../meta/errors';
+import type { DirStatsBuild } from '../../meta/dir-stats';
 import type { VolumeFormat } from '../../meta/volume';
 import { opContext, u64 } from '../convert';
 import type { MetaImpl } from './types';
@@ -63,14 +64,20 @@ export function formatFromWire(f: v1.Format__Output | null): VolumeFormat {
   };
 }
 
+function buildToWire(b: DirStatsBuild | undefined): v1.DirStatsBuild | null {
+  return b === undefined ? null : { done: b.done.toString(), total: b.total.toString() };
+}
+
 export function volumeHandlers(meta: Meta): MetaImpl {
-  const { volume } = meta;
+  const { volume, dirStats } = meta;
   return {
     async Format(req) {
-      return { format: formatToWire(await volume.format(formatFromWire(req.format), req.force)) };
+      const format = formatToWire(await volume.format(formatFromWire(req.format), req.force));
+      return { format, dirStatsBuild: buildToWire(await dirStats.buildProgress()) };
     },
     async GetFormat() {
-      return { format: formatToWire(await volume.requireFormat()) };
+      const format = formatToWire(await volume.requireFormat());
+      return { format, dirStatsBuild: buildToWire(await dirStats.buildProgress()) };
     },
     async StatFS(req) {
       opContext(req.ctx);

@@ -9,6 +9,8 @@ export interface Change {
   'parent'?: (number | string | Long);
   'name'?: (Buffer | Uint8Array | string);
   'chunkIndex'?: (number);
+  'originSessionId'?: (number | string | Long);
+  'originRequestId'?: (string);
 }
 
 export interface Change__Output {
@@ -17,4 +19,6 @@ export interface Change__Output {
   'parent': (string);
   'name': (Buffer);
   'chunkIndex': (number);
+  'originSessionId': (string);
+  'originRequestId': (string);
 }

@@ -9,6 +9,7 @@ export interface GetSummaryResponse {
   'files'?: (number | string | Long);
   'dirs'?: (number | string | Long);
   'children'?: (_fsmeta_v1_SummaryEntry)[];
+  'symlinks'?: (number | string | Long);
 }
 
 export interface GetSummaryResponse__Output {
@@ -17,4 +18,5 @@ export interface GetSummaryResponse__Output {
   'files': (string);
   'dirs': (string);
   'children': (_fsmeta_v1_SummaryEntry__Output)[];
+  'symlinks': (string);
 }

@@ -13,6 +13,7 @@ export interface SummaryEntry {
   'files'?: (number | string | Long);
   'dirs'?: (number | string | Long);
   'children'?: (_fsmeta_v1_SummaryEntry)[];
+  'symlinks'?: (number | string | Long);
 }
 
 export interface SummaryEntry__Output {
@@ -24,4 +25,5 @@ export interface SummaryEntry__Output {
   'files': (string);
   'dirs': (string);
   'children': (_fsmeta_v1_SummaryEntry__Output)[];
+  'symlinks': (string);
 }
