@@ -131,6 +131,25 @@ describe('failover', () => {
     }
   });
 
+  it('a watcher waiting to resume stops with its client, without a call on the closed channel', async () => {
+    const lone = await startServer(env.databaseUrl, { jobIntervalMs: 100 });
+    const c = new MetaClient(lone.address);
+    const watcher = c.watch({});
+    const closed = new Promise<void>((resolve) => watcher.once('closed', () => resolve()));
+    try {
+      await waitFor('the watcher', () => watcher.connected);
+      const broke = new Promise<void>((resolve) => watcher.once('disconnected', () => resolve()));
+      await lone.stop();
+      await broke;
+    } finally {
+      await c.close();
+    }
+    await closed;
+    // Past the longest resume backoff: a resume attempt on the closed channel would throw from its timer.
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(watcher.connected).toBe(false);
+  });
+
   it('a replica that never answers: the deadline passes, the call is retried elsewhere with the same request id, applied once', async () => {
     const proxy = await blackholeProxy(env.servers[0]!.address);
     let cleanup = (): void => undefined;
@@ -182,8 +201,8 @@ describe('failover', () => {
 describe('one target for several replicas', () => {
   /** Two replicas on one port of two loopback addresses: what a DNS name with two A records names. */
   async function twoReplicas(): Promise<[RunningFsmeta, RunningFsmeta]> {
-    const r0 = await startServer(env.databaseUrl, { heartbeatMs: 200, jobIntervalMs: 100, listen: '127.0.0.2:0' });
-    const r1 = await startServer(env.databaseUrl, { heartbeatMs: 200, jobIntervalMs: 100, listen: `127.0.0.3:${r0.port}` }).catch(async (err: unknown) => {
+    const r0 = await startServer(env.databaseUrl, { jobIntervalMs: 100, listen: '127.0.0.2:0' });
+    const r1 = await startServer(env.databaseUrl, { jobIntervalMs: 100, listen: `127.0.0.3:${r0.port}` }).catch(async (err: unknown) => {
       await r0.stop();
       throw err;
     });

@@ -58,7 +58,7 @@ test('the reference run exercised permissions and errors (it is not vacuous)', (
 test.each([
   'open_create_modes', 'open_create_times', 'open_errors', 'open_permissions', 'open_setgid_dir',
   'mkdir_basic', 'rmdir_basic', 'unlink_basic', 'link_basic', 'symlink_basic',
-  'rename_basic', 'rename_flags', 'rename_permissions', 'chmod_basic', 'chown_basic',
+  'rename_basic', 'rename_flags', 'rename_permissions', 'chmod_basic', 'setid_on_write', 'chown_basic',
   'truncate_basic', 'utimens_basic', 'mknod_basic', 'xattr_basic', 'data_basic', 'edges',
 ])('%s: same outcomes as tmpfs', (name) => {
   expect(reference[name]).toBeDefined();

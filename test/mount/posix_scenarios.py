@@ -225,6 +225,10 @@ def open_errors(d, r):
     os.mkfifo(f"{d}/fifo")
     r.do(os.open, f"{d}/fifo", os.O_WRONLY | os.O_NONBLOCK)
     r.do(lambda: os.close(os.open(f"{d}/fifo", os.O_RDONLY | os.O_NONBLOCK)))
+    # a UNIX-domain socket cannot be opened (Linux: ENXIO), whatever the access mode
+    make("socket", f"{d}/sock")
+    for flags in [os.O_RDONLY, os.O_WRONLY, os.O_RDWR]:
+        r.do(os.open, f"{d}/sock", flags)
 
 
 @scenario
@@ -472,8 +476,12 @@ def rename_basic(d, r):
     make("regular", f"{d}/a")
     make("regular", f"{d}/b")
     os.link(f"{d}/b", f"{d}/b2")
+    b = times(f"{d}/b2")
+    time.sleep(TICK)
     r.do(os.rename, f"{d}/a", f"{d}/b")
     r.st(f"{d}/b2")
+    # the replaced inode lost a link: its ctime moves
+    r.note(changed(b, times(f"{d}/b2")))
     os.mkdir(f"{d}/da")
     os.mkdir(f"{d}/db")
     os.mkdir(f"{d}/dc")
@@ -591,6 +599,39 @@ def chmod_basic(d, r):
     r.do(os.fchmod, fd, 0o600)
     os.close(fd)
     r.st(f"{d}/regular")
+
+
+def write_and_fstat(path):
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        os.write(fd, b"x")
+        return oct(stat.S_IMODE(os.fstat(fd).st_mode))
+    finally:
+        os.close(fd)
+
+
+@scenario
+def setid_on_write(d, r):
+    """A write by a caller without CAP_FSETID (the owner too) drops set-user-ID, and set-group-ID
+    when the group may execute or the writer is not in the file's group (file_remove_privs)."""
+    os.chmod(d, 0o777)
+    for owner, group in [(0, 0), (U1, G1), (U1, G2)]:
+        for mode in [0o4777, 0o2777, 0o6777, 0o2767, 0o6766]:
+            p = f"{d}/w{owner}-{group}-{mode:o}"
+            make("regular", p)
+            os.chown(p, owner, group)
+            os.chmod(p, mode)
+            r.user(U1, [G1], write_and_fstat, p)
+            r.st(p)
+    # truncate, ftruncate through O_TRUNC and chown(-1, -1) remove them the same way
+    for i, op in enumerate([lambda p: os.truncate(p, 3), lambda p: os.close(os.open(p, os.O_WRONLY | os.O_TRUNC)),
+                            lambda p: os.chown(p, -1, -1)]):
+        for mode in [0o6777, 0o2767, 0o2777]:
+            p = f"{d}/t{i}-{mode:o}"
+            make("regular", p)
+            os.chmod(p, mode)
+            r.user(U1, [G1], op, p)
+            r.st(p)
 
 
 # ---- chown ----

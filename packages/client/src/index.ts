@@ -190,6 +190,7 @@ export class MetaClient extends EventEmitter {
   private readonly budget: RetryBudget;
   private readonly token?: () => string;
   private readonly live = new Set<Session>();
+  private readonly watchers = new Set<Watcher>();
   /** The caches, when enabled (options.cache). */
   readonly cache?: ClientCache;
   private readonly feed?: Watcher;
@@ -340,7 +341,10 @@ export class MetaClient extends EventEmitter {
    * another replica after a failure from the last position it delivered.
    */
   watch(options: WatchOptions = {}): Watcher {
-    return new Watcher((req, avoid) => this.stream('Watch', req, avoid), options);
+    const watcher = new Watcher((req, avoid) => this.stream('Watch', req, avoid), options);
+    this.watchers.add(watcher);
+    watcher.once('closed', () => this.watchers.delete(watcher));
+    return watcher;
   }
 
   /** Starts a session and returns a handle that fills in the request context (no heartbeats: see openSession). */
@@ -370,7 +374,7 @@ export class MetaClient extends EventEmitter {
 
   /** Closes the sessions opened with openSession (stopping their heartbeats), then the feed and the connections. */
   close(): Promise<void> {
-    this.feed?.close();
+    for (const w of this.watchers) w.close();
     const live = [...this.live];
     if (live.length === 0) {
       this.endpoints.close();

@@ -40,7 +40,8 @@ const RESUME_MAX_MS = 2000;
  * first one included (its position is the start); 'connected' (address) when
  * a stream is open; 'disconnected' (error) when it breaks — it then resumes on
  * another replica from the last position delivered, so no change is lost or
- * repeated; 'error' when the server refuses the watch (not resumed).
+ * repeated; 'error' when the server refuses the watch (not resumed); 'closed'
+ * once, when it stops (closed by the application or with its client).
  */
 export class Watcher extends EventEmitter {
   /** The position after the last batch delivered ('' until the first). */
@@ -65,15 +66,23 @@ export class Watcher extends EventEmitter {
 
   private connect(avoid?: string): void {
     if (this.stopped) return;
-    const stream = this.open(
-      {
-        ctx: { caller: this.options.caller ?? { uid: 0, gid: 0, gids: [] } },
-        position: this.position,
-        subtree: this.options.subtree ?? '0',
-        inodes: this.options.inodes ?? [],
-      },
-      avoid,
-    );
+    let stream: ReturnType<OpenStream>;
+    try {
+      stream = this.open(
+        {
+          ctx: { caller: this.options.caller ?? { uid: 0, gid: 0, gids: [] } },
+          position: this.position,
+          subtree: this.options.subtree ?? '0',
+          inodes: this.options.inodes ?? [],
+        },
+        avoid,
+      );
+    } catch {
+      // The client was closed under a pending (re)connect: its channels refuse new calls. Stop, rather
+      // than throw from a timer.
+      this.close();
+      return;
+    }
     this.stream = stream;
     let first = true;
     stream.on('data', (m: v1.WatchResponse__Output) => {
@@ -91,7 +100,7 @@ export class Watcher extends EventEmitter {
       this.stream = undefined;
       if (this.stopped) return;
       if (err !== undefined && FATAL_CODES.has(err.code)) {
-        this.stopped = true;
+        this.close();
         this.emit('error', err);
         return;
       }
@@ -107,10 +116,12 @@ export class Watcher extends EventEmitter {
 
   /** Stops watching. */
   close(): void {
+    if (this.stopped) return;
     this.stopped = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
     const s = this.stream;
     this.stream = undefined;
     s?.cancel();
+    this.emit('closed');
   }
 }

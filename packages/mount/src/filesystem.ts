@@ -68,10 +68,12 @@ const EIO = ERRNO.EIO.errno;
 const EINVAL = ERRNO.EINVAL.errno;
 const ERANGE = ERRNO.ERANGE.errno;
 const EBADF = ERRNO.EBADF.errno;
+const EPERM = ERRNO.EPERM.errno;
 /** fsmeta SetAttr bit: set the inode flags (immutable, append-only). */
 const SET_FLAGS = 1 << 15;
 const S_ISUID = 0o4000;
 const S_ISGID = 0o2000;
+const S_IXGRP = 0o010;
 const SECURITY_CAPABILITY = 'security.capability';
 const READDIR_PAGE = 1000;
 /** Reads this close to where the last one ended count as sequential (read-ahead). */
@@ -90,6 +92,8 @@ interface FileHandle {
   kind: 'file';
   inode: bigint;
   flags: number;
+  /** The process that opened it (a write's removal of set-id bits comes from the writer). */
+  pid: number;
   lastReadEnd: bigint;
 }
 
@@ -368,8 +372,12 @@ export class FileSystem {
     const uid = b.readUInt32LE(76);
     const gid = b.readUInt32LE(80);
     const inode = h.nodeid;
-    let caller = this.caller(h);
+    const writer = this.caller(h);
+    let caller = writer;
     let attr: v1.Attr__Output | undefined;
+    // Requests that carry the kernel's removal of privileges (file_remove_privs on write and
+    // truncate, chown(-1, -1)): see dropsSetgid.
+    let killsPrivs = valid === 0 || (valid & Fattr.SIZE) !== 0;
 
     if ((valid & Fattr.SIZE) !== 0) {
       // Through a descriptor (ftruncate, open with O_TRUNC) the kernel checked the descriptor
@@ -401,7 +409,10 @@ export class FileSystem {
         // that chmod is the kernel's privilege, not the caller's.
         const cur = (await this.meta.call('GetAttr', caller, { inode: inode.toString() })).attr!;
         const drops = cur.mode & ~mode & 0o7777;
-        if (cur.uid !== caller.uid && drops !== 0 && (drops & ~(S_ISUID | S_ISGID)) === 0 && ((mode & 0o7777) & ~cur.mode) === 0) caller = ROOT;
+        if (cur.uid !== caller.uid && drops !== 0 && (drops & ~(S_ISUID | S_ISGID)) === 0 && ((mode & 0o7777) & ~cur.mode) === 0) {
+          caller = ROOT;
+          killsPrivs = true;
+        }
       }
       const res = await this.meta.call('SetAttr', caller, {
         inode: inode.toString(),
@@ -418,10 +429,26 @@ export class FileSystem {
       // (notify_change always sets ATTR_CTIME). Rewriting the inode flags is fsmeta's way to
       // touch ctime alone; the kernel allowed the call, so it goes with its authority.
       const cur = (await this.meta.call('GetAttr', caller, { inode: inode.toString() })).attr!;
+      if (valid === 0 && cur.uid !== writer.uid && dropsSetgid(writer, cur) && !this.writing(inode, h.pid)) {
+        // Not a write's removal but chown(-1, -1) by a non-owner: dropping set-group-ID is then a
+        // chmod, which Linux refuses to anyone but the owner.
+        return r.err(EPERM);
+      }
       attr = (await this.meta.call('SetAttr', ROOT, { inode: inode.toString(), set: SET_FLAGS, flags: cur.flags })).attr!;
     }
     attr ??= (await this.meta.call('GetAttr', caller, { inode: inode.toString() })).attr!;
+    if (killsPrivs && dropsSetgid(writer, attr)) {
+      attr = (await this.meta.call('SetAttr', ROOT, { inode: inode.toString(), set: Fattr.MODE, mode: attr.mode & 0o7777 & ~S_ISGID })).attr!;
+    }
     r.ok(this.attrReply(attr));
+  }
+
+  /** Whether process `pid` has `inode` open for writing here (the source of a write's SETATTR). */
+  private writing(inode: bigint, pid: number): boolean {
+    for (const fh of this.handles.values()) {
+      if (fh.kind === 'file' && fh.inode === inode && fh.pid === pid && (fh.flags & 3) !== fs.constants.O_RDONLY) return true;
+    }
+    return false;
   }
 
   private async readlink(h: InHeader, r: Reply): Promise<void> {
@@ -488,7 +515,7 @@ export class FileSystem {
     const flags = b.readUInt32LE(0);
     const res = await this.meta.call('Open', this.caller(h), { inode: h.nodeid.toString(), flags });
     await this.opened(res.attr!);
-    const fh = this.newHandle({ kind: 'file', inode: h.nodeid, flags, lastReadEnd: 0n });
+    const fh = this.newHandle({ kind: 'file', inode: h.nodeid, flags, pid: h.pid, lastReadEnd: 0n });
     r.ok(openOut(fh, 0));
   }
 
@@ -518,7 +545,7 @@ export class FileSystem {
     const res = await this.meta.call('Create', this.caller(h), { parent: h.nodeid.toString(), name, mode: mode & 0o7777, umask: 0, flags });
     const attr = res.attr!;
     this.data.invalidate(BigInt(attr.inode));
-    const fh = this.newHandle({ kind: 'file', inode: BigInt(attr.inode), flags, lastReadEnd: 0n });
+    const fh = this.newHandle({ kind: 'file', inode: BigInt(attr.inode), flags, pid: h.pid, lastReadEnd: 0n });
     r.ok(this.entry(attr), openOut(fh, 0));
   }
 
@@ -825,6 +852,18 @@ function readLk(b: Buffer): { owner: bigint; start: bigint; end: bigint; type: v
     pid: b.readUInt32LE(36),
     flock: (b.readUInt32LE(40) & LK_FLOCK) !== 0,
   };
+}
+
+/**
+ * Linux drops set-group-ID on a write, truncate or chown(-1, -1) also when the group may not
+ * execute but the caller is not in the file's group and is not privileged
+ * (setattr_should_drop_sgid). FUSE's own recomputation of those removals keeps set-group-ID
+ * unless the group may execute, so the kernel sends nothing for that case: the mount applies it.
+ */
+function dropsSetgid(caller: Caller, a: v1.Attr__Output): boolean {
+  if (caller.uid === 0 || a.type === 'FILE_TYPE_DIRECTORY') return false;
+  if ((a.mode & (S_ISGID | S_IXGRP)) !== S_ISGID) return false;
+  return caller.gid !== a.gid && !(caller.gids ?? []).includes(a.gid);
 }
 
 /**

@@ -48,7 +48,7 @@ ${DB_OPTIONS_HELP}`,
     out(`usage: ${bytes(usage.space)} in ${usage.inodes} inodes ` +
       `(${counts.files} files, ${counts.directories} directories, ${counts.symlinks} symlinks, ${counts.others} other); ` +
       `${counts.slices} slices of ${bytes(counts.sliceBytes)}`);
-    out(`queues: release ${queues.fileRelease}, slice deletion ${queues.sliceDeletion} (${queues.sliceDeletionLeased} leased), ` +
+    out(`queues: release ${queues.fileRelease}, slice deletion ${queues.sliceDeletion} (${queues.sliceDeletionLeased} leased, ${queues.sliceDeletionDelayed} delayed by the trash), ` +
       `compaction ${queues.compaction} (${queues.compactionClaimed} claimed), request log ${queues.requestLog}`);
     out(`sessions: ${sessions.length}`);
     if (sessions.length > 0) {

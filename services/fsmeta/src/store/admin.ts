@@ -9,9 +9,10 @@ import type { Tx } from './db';
 export interface QueueDepths {
   /** Files whose data waits to be released (file_release). */
   fileRelease: bigint;
-  /** Slices waiting for a storage node to delete their objects, and how many of those are leased now. */
+  /** Slices waiting for a storage node to delete their objects, how many of those are leased now, and how many wait out the trash (compaction's delayed slices). */
   sliceDeletion: bigint;
   sliceDeletionLeased: bigint;
+  sliceDeletionDelayed: bigint;
   /** Chunks offered for compaction, and how many a storage node holds a claim on. */
   compaction: bigint;
   compactionClaimed: bigint;
@@ -20,16 +21,17 @@ export interface QueueDepths {
 }
 
 export async function queueDepths(q: Tx): Promise<QueueDepths> {
-  const rows = await q.query<{ fr: bigint; sd: bigint; sdl: bigint; co: bigint; coc: bigint; rl: bigint }>(
+  const rows = await q.query<{ fr: bigint; sd: bigint; sdl: bigint; sdd: bigint; co: bigint; coc: bigint; rl: bigint }>(
     `select (select count(*) from file_release) as fr,
             (select count(*) from slice_deletion) as sd,
-            (select count(*) from slice_deletion where lease_until > now()) as sdl,
+            (select count(*) from slice_deletion where lease_until > now() and queued_at <= now()) as sdl,
+            (select count(*) from slice_deletion where queued_at > now()) as sdd,
             (select count(*) from compaction) as co,
             (select count(*) from compaction where lease_until > now()) as coc,
             (select count(*) from request_log) as rl`,
   );
   const r = rows[0]!;
-  return { fileRelease: r.fr, sliceDeletion: r.sd, sliceDeletionLeased: r.sdl, compaction: r.co, compactionClaimed: r.coc, requestLog: r.rl };
+  return { fileRelease: r.fr, sliceDeletion: r.sd, sliceDeletionLeased: r.sdl, sliceDeletionDelayed: r.sdd, compaction: r.co, compactionClaimed: r.coc, requestLog: r.rl };
 }
 
 export interface NodeCounts {
