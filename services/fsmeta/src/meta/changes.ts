@@ -35,7 +35,7 @@ export const WATCH_BATCH_ROWS = 1000;
 /** Wake-ups (commits, notifications) this close together share one read, and one NOTIFY. */
 const COALESCE_MS = 5;
 /**
- * While changes keep coming, reads (and NOTIFYs) start at most this often: each
+ * While changes keep coming, reads start at most this often: each
  * read costs a query and one message per subscriber whatever it carries, so
  * under load fewer, larger batches are cheaper for writers and watchers alike.
  * Bounds the extra delivery delay under load; an idle feed still wakes after
@@ -43,7 +43,7 @@ const COALESCE_MS = 5;
  */
 const BUSY_GAP_MS = 20;
 /**
- * And at least this many times as long as the last read (or NOTIFY) took, up to
+ * And at least this many times as long as the last read took, up to
  * MAX_BUSY_GAP_MS: the feed's work stays a small share of the replica and the
  * database however slow a loaded machine makes each read (at a few creates per
  * read, the per-read cost dominated), while an idle machine keeps 20 ms.
@@ -51,7 +51,7 @@ const BUSY_GAP_MS = 20;
 const BUSY_DUTY_FACTOR = 10;
 const MAX_BUSY_GAP_MS = 200;
 
-/** The pause before the next read (or NOTIFY) of a busy feed, from when the last one started and how long it took. */
+/** The pause before the next read of a busy feed, from when the last one started and how long it took. */
 function busyWait(started: number, now: number): number {
   const gap = Math.min(MAX_BUSY_GAP_MS, Math.max(BUSY_GAP_MS, (now - started) * BUSY_DUTY_FACTOR));
   return started + gap - now;
@@ -279,11 +279,12 @@ export class ChangeFeed {
       return;
     }
     this.notifying = true;
+    // Not paced like reads: a commit landing while the last NOTIFY was still on its way must not wait
+    // a busy gap (sparse changes would be announced late); one NOTIFY per round trip is few enough.
     const send = (): void => {
       this.notifyAgain = false;
-      const started = Date.now();
       void listener.notify(CHANGES_CHANNEL).then(() => {
-        if (this.notifyAgain && !this.closed) setTimeout(send, Math.max(COALESCE_MS, busyWait(started, Date.now())));
+        if (this.notifyAgain && !this.closed) setTimeout(send, COALESCE_MS);
         else this.notifying = false;
       });
     };
