@@ -36,14 +36,18 @@ describe('sessions', () => {
 });
 
 describe('volume', () => {
-  it('reports the format and refuses to change it silently', async () => {
+  it('reports the format, updates mutable settings without force and never changes the name', async () => {
     const { format } = await s.call('GetFormat', {});
     expect(format?.name).toBe('fsmeta');
     expect(format?.blockSizeKib).toBe(4096);
     expect(format?.uuid).toMatch(/^[0-9a-f-]{36}$/);
     const again = await s.call('Format', { format: { ...format, uuid: '' }, force: false });
     expect(again.format?.uuid).toBe(format?.uuid);
-    expect(await errnoOf(s.call('Format', { format: { ...format, capacity: '1000000' }, force: false }))).toBe('EEXIST');
+    // As JuiceFS's Init(format, false): mutable settings change in place, keeping the UUID (format-update.test.ts).
+    const limited = await s.call('Format', { format: { ...format, capacity: '1000000000000' }, force: false });
+    expect(limited.format).toMatchObject({ uuid: format?.uuid, capacity: '1000000000000' });
+    await s.call('Format', { format: { ...format }, force: false });
+    expect(await errnoOf(s.call('Format', { format: { ...format, name: 'other' }, force: false }))).toBe('EINVAL');
     expect(await errnoOf(s.call('Format', { format: { ...format, name: 'other' }, force: true }))).toBe('EINVAL');
     await expect(s.call('Format', { format: { ...format, blockSizeKib: 100 } })).rejects.toMatchObject({
       code: grpc.status.INVALID_ARGUMENT,

@@ -93,6 +93,7 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
         dirStats: false, userGroupQuota: false, enableAcl: false, atimeMode: 'noatime', storage: '', bucket: '', caseInsensitive: config.volumeCaseInsensitive,
       },
       false,
+      true,
     ));
   if (config.atimeMode === undefined) meta.deps.options.atimeMode = format.atimeMode;
 

@@ -35,13 +35,27 @@ export const WATCH_BATCH_ROWS = 1000;
 /** Wake-ups (commits, notifications) this close together share one read, and one NOTIFY. */
 const COALESCE_MS = 5;
 /**
- * While changes keep coming, reads (and NOTIFYs) start at most this often: each
+ * While changes keep coming, reads start at most this often: each
  * read costs a query and one message per subscriber whatever it carries, so
  * under load fewer, larger batches are cheaper for writers and watchers alike.
  * Bounds the extra delivery delay under load; an idle feed still wakes after
  * COALESCE_MS.
  */
 const BUSY_GAP_MS = 20;
+/**
+ * And at least this many times as long as the last read took, up to
+ * MAX_BUSY_GAP_MS: the feed's work stays a small share of the replica and the
+ * database however slow a loaded machine makes each read (at a few creates per
+ * read, the per-read cost dominated), while an idle machine keeps 20 ms.
+ */
+const BUSY_DUTY_FACTOR = 10;
+const MAX_BUSY_GAP_MS = 200;
+
+/** The pause before the next read of a busy feed, from when the last one started and how long it took. */
+function busyWait(started: number, now: number): number {
+  const gap = Math.min(MAX_BUSY_GAP_MS, Math.max(BUSY_GAP_MS, (now - started) * BUSY_DUTY_FACTOR));
+  return started + gap - now;
+}
 /** A subscriber whose filter drops everything still hears its position this often. */
 const PROGRESS_MS = 1000;
 
@@ -265,11 +279,12 @@ export class ChangeFeed {
       return;
     }
     this.notifying = true;
+    // Not paced like reads: a commit landing while the last NOTIFY was still on its way must not wait
+    // a busy gap (sparse changes would be announced late); one NOTIFY per round trip is few enough.
     const send = (): void => {
       this.notifyAgain = false;
-      const started = Date.now();
       void listener.notify(CHANGES_CHANNEL).then(() => {
-        if (this.notifyAgain && !this.closed) setTimeout(send, Math.max(COALESCE_MS, started + BUSY_GAP_MS - Date.now()));
+        if (this.notifyAgain && !this.closed) setTimeout(send, COALESCE_MS);
         else this.notifying = false;
       });
     };
@@ -407,7 +422,7 @@ export class ChangeFeed {
           break;
         }
         if (!this.again || this.closed) break;
-        const wait = started + BUSY_GAP_MS - Date.now();
+        const wait = busyWait(started, Date.now());
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       }
     })().finally(() => {

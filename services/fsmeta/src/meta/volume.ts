@@ -77,11 +77,15 @@ export class Volume {
   constructor(private readonly deps: MetaDeps) {}
 
   /**
-   * Formats the volume on first call (root directory, settings). Again with the
-   * same settings it is a no-op; other settings need `force`, and name and block
-   * size never change (as Format.update).
+   * Formats the volume on first call (root directory, settings). On a formatted volume it updates
+   * the mutable settings in place, keeping the UUID, as JuiceFS's Init(format, force=false) does
+   * (Format.update); the same settings are a no-op. The name, block size and case sensitivity never
+   * change, with or without `force` (JuiceFS's force overwrites the first two: fsmeta has no way to
+   * rewrite stored data, so `force` changes nothing here and is kept for wire compatibility).
+   * `ifAbsent`: a formatted volume is returned as it is (a server's first-start format must not
+   * undo settings another replica or an admin set meanwhile).
    */
-  async format(spec: VolumeFormat, force: boolean): Promise<VolumeFormat> {
+  async format(spec: VolumeFormat, _force: boolean, ifAbsent = false): Promise<VolumeFormat> {
     const want = validateFormat(spec);
     // Limits and statistics change under the exclusive structure lock: no mutation is in flight (store/quotas.ts).
     return this.deps.db.transaction(async (tx) => {
@@ -103,14 +107,16 @@ export class Volume {
         return format;
       }
       const current = fromStored(stored);
-      const changed = changedSettings(current, want);
-      if (changed.length === 0) return current;
-      if (current.name !== want.name) throw new FsError('EINVAL', 'the volume name cannot change');
-      if (current.blockSizeKib !== want.blockSizeKib) throw new FsError('EINVAL', 'the block size cannot change');
-      if (current.caseInsensitive !== want.caseInsensitive) throw new FsError('EINVAL', 'case sensitivity is fixed when a volume is created');
+      if (ifAbsent || changedSettings(current, want).length === 0) return current;
+      // EINVAL (the errno JuiceFS's Init error maps to for a bad format), naming the field.
+      const fixed = (field: string, from: unknown, to: unknown, why: string): never => {
+        throw new FsError('EINVAL', `format.${field} cannot change (from ${JSON.stringify(from)} to ${JSON.stringify(to)}): ${why}`);
+      };
+      if (current.name !== want.name) fixed('name', current.name, want.name, 'the volume name is fixed when it is created');
+      if (current.blockSizeKib !== want.blockSizeKib) fixed('block_size_kib', current.blockSizeKib, want.blockSizeKib, 'stored data is cut in blocks of this size');
+      if (current.caseInsensitive !== want.caseInsensitive) fixed('case_insensitive', current.caseInsensitive, want.caseInsensitive, 'case sensitivity is fixed when a volume is created');
       // As JuiceFS 1.2: ACLs stay on once turned on (inodes may hold ACLs every check must honour).
-      if (current.enableAcl && !want.enableAcl) throw new FsError('EINVAL', 'ACLs cannot be turned off once on');
-      if (!force) throw new FsError('EEXIST', `the volume is formatted with other settings (${changed.join(', ')}); pass force to change them`);
+      if (current.enableAcl && !want.enableAcl) throw new FsError('EINVAL', 'format.enable_acl: ACLs cannot be turned off once on');
       const updated = { ...want, uuid: current.uuid };
       await putSetting(tx, FORMAT_KEY, toStored(updated));
       if (updated.capacity !== current.capacity || updated.inodes !== current.inodes) {
