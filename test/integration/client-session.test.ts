@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { promises as dnsPromises, type LookupAddress } from 'node:dns';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { FsmetaError, MetaClient, type WatchBatch } from '@fsmeta/client';
 import type { RunningFsmeta } from '@fsmeta/fsmeta';
 import { ROOT_INO, b, errnoOf } from '../harness/fs';
+import { blackholeProxy } from '../harness/proxy';
 import { ROOT, startEnv, startServer, type TestEnv } from '../harness/server';
 
 /**
@@ -27,36 +27,6 @@ async function waitFor(what: string, ok: () => boolean | Promise<boolean>, ms = 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
-}
-
-/** A TCP proxy that can stop passing the server's bytes back: a replica that takes requests and never answers. */
-async function blackholeProxy(target: string): Promise<{ address: string; swallow(): void; close(): void }> {
-  const [host, port] = [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))];
-  let swallowing = false;
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((inbound) => {
-    const outbound = net.connect(port, host);
-    sockets.add(inbound).add(outbound);
-    inbound.on('data', (d) => outbound.write(d));
-    outbound.on('data', (d) => {
-      if (!swallowing) inbound.write(d);
-    });
-    const end = (): void => {
-      inbound.destroy();
-      outbound.destroy();
-    };
-    inbound.on('error', end).on('close', end);
-    outbound.on('error', end).on('close', end);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    address: `127.0.0.1:${(server.address() as net.AddressInfo).port}`,
-    swallow: () => (swallowing = true),
-    close: () => {
-      for (const s of sockets) s.destroy();
-      server.close();
-    },
-  };
 }
 
 describe('sessions', () => {

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import type { RunningFsmeta } from '@fsmeta/fsmeta';
 import { makeCa, makeLeaf, type Pem } from '../harness/certs';
 import { startEnv, startServer, type TestEnv } from '../harness/server';
+import { blackholeProxy } from '../harness/proxy';
 import { fsops, isMounted, mountFailure, sh, startMount, tempDir, type MountProcess } from './harness';
 
 /**
@@ -28,36 +28,6 @@ let nodeCert: Pem;
 let nobodyCert: Pem;
 let secured: RunningFsmeta;
 const mounts: MountProcess[] = [];
-
-/** A TCP proxy to fsmeta that can start swallowing everything: a replica that is there and never answers. */
-async function blackholeProxy(target: string): Promise<{ address: string; swallow(): void; close(): void }> {
-  const port = Number(target.slice(target.lastIndexOf(':') + 1));
-  let swallowing = false;
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((inbound) => {
-    sockets.add(inbound);
-    if (swallowing) return;
-    const outbound = net.connect(port, '127.0.0.1');
-    sockets.add(outbound);
-    inbound.on('data', (d) => void (swallowing || outbound.write(d)));
-    outbound.on('data', (d) => void (swallowing || inbound.write(d)));
-    const end = (): void => {
-      inbound.destroy();
-      outbound.destroy();
-    };
-    inbound.on('error', end).on('close', end);
-    outbound.on('error', end).on('close', end);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    address: `127.0.0.1:${(server.address() as net.AddressInfo).port}`,
-    swallow: () => (swallowing = true),
-    close: () => {
-      for (const s of sockets) s.destroy();
-      server.close();
-    },
-  };
-}
 
 /** The mount's exit code; fails (with its log) when it is still running after `ms`. */
 async function exitOf(m: MountProcess, ms = 60_000): Promise<number> {
@@ -192,7 +162,7 @@ describe('stopping with fsmeta there', () => {
 
 describe('fsmeta gone', () => {
   it('SIGTERM: unmounts within its bound, reports the unflushed data as lost, exits 1', async () => {
-    const proxy = await blackholeProxy(env.servers[0]!.address);
+    const proxy = await blackholeProxy(env.servers[0]!.address, 'drop');
     const m = await startMount(proxy.address, { dataDir, extraArgs: ['--stop-timeout-ms', '5000'] });
     mounts.push(m);
     await fsops([['write_file', `${m.mountpoint}/flushed`, 'ab'.repeat(5000)]]);
@@ -222,7 +192,7 @@ describe('fsmeta gone', () => {
   });
 
   it('umount from outside: the mount process ends within its bound, exit 1 (session left to expire)', async () => {
-    const proxy = await blackholeProxy(env.servers[0]!.address);
+    const proxy = await blackholeProxy(env.servers[0]!.address, 'drop');
     const m = await startMount(proxy.address, { dataDir, extraArgs: ['--stop-timeout-ms', '5000'] });
     mounts.push(m);
     await fsops([['write_file', `${m.mountpoint}/before-umount`, '00ff']]);
