@@ -415,8 +415,15 @@ export function quiet<T>(p: Promise<T>): Promise<T> {
  * waiting goes: a body of one statement is one round trip instead of three.
  */
 class PipelinedTx implements Tx {
-  /** Statements sent whose answers were not checked yet, in the order sent (BEGIN first). */
-  private pending: Promise<unknown>[];
+  /** Every statement sent (BEGIN first), for `settled`. */
+  private sent: Promise<unknown>[];
+  /**
+   * Settles when every statement sent so far has been answered: fulfilled if all succeeded, else
+   * rejected with the first one's error. That error is the one that counts (e.g. BEGIN's lock
+   * timeout on the structure lock, a lock statement's deadlock, a write's exhausted allowance);
+   * the statements behind it only failed for being in an aborted transaction (25P02).
+   */
+  private checked: Promise<unknown>;
   private finished = false;
 
   constructor(
@@ -424,12 +431,14 @@ class PipelinedTx implements Tx {
     beginSql: string,
     readonly fast: boolean,
   ) {
-    this.pending = [quiet(client.query(beginSql))];
+    const begin = quiet(client.query(beginSql));
+    this.sent = [begin];
+    this.checked = begin;
   }
 
   async query<R extends QueryResultRow>(text: string, values?: unknown[], name?: string): Promise<R[]> {
-    const res = this.sendNow<R>(text, values, name);
-    await this.drainThrough(res);
+    const { res, checked } = this.sendNow<R>(text, values, name);
+    await checked;
     return (await res).rows;
   }
 
@@ -439,10 +448,11 @@ class PipelinedTx implements Tx {
 
   async finish<R extends QueryResultRow>(text: string, values?: unknown[], name?: string): Promise<R[]> {
     if (!this.fast) return this.query<R>(text, values, name);
-    const res = this.sendNow<R>(text, values, name);
+    const { res, checked } = this.sendNow<R>(text, values, name);
     this.finished = true;
     const commit = quiet(this.client.query('commit'));
-    await this.drainThrough(res);
+    this.sent.push(commit);
+    await checked;
     const rows = (await res).rows;
     // After a failed statement COMMIT answers ROLLBACK; the statement's own error was thrown above.
     const done = await commit;
@@ -455,37 +465,31 @@ class PipelinedTx implements Tx {
     if (this.finished) return;
     this.finished = true;
     const commit = quiet(this.client.query('commit'));
-    await this.drainThrough(undefined);
+    this.sent.push(commit);
+    await this.checked;
     await commit;
   }
 
   /** Waits until every statement sent has been answered (before a rollback), whatever the answers. */
   async settled(): Promise<void> {
-    const pending = this.pending;
-    this.pending = [];
-    for (const p of pending) await p.catch(() => undefined);
-  }
-
-  private sendNow<R extends QueryResultRow>(text: string, values: unknown[] | undefined, name: string | undefined): Promise<QueryResult<R>> {
-    if (this.finished) throw new Error(`statement ${name ?? text.slice(0, 40)} after the transaction's last one`);
-    const res = quiet(this.client.query<R>({ text, values, name }));
-    this.pending.push(res);
-    return res;
+    const sent = this.sent;
+    this.sent = [];
+    for (const p of sent) await p.catch(() => undefined);
   }
 
   /**
-   * Checks the answers of the statements sent, in order, up to `last` (all
-   * when undefined; nothing when `last` was checked already), and throws the
-   * first error: it is the one that counts (e.g. BEGIN's lock timeout on the
-   * structure lock, a write's exhausted allowance); the statements behind it
-   * only failed for being in an aborted transaction.
+   * Sends a statement; `checked` settles once it and every statement before it were answered,
+   * rejected with the first error among them (so concurrent callers all see the one that counts).
    */
-  private async drainThrough(last: Promise<unknown> | undefined): Promise<void> {
-    if (last !== undefined && !this.pending.includes(last)) return;
-    while (this.pending.length > 0) {
-      const p = this.pending.shift()!;
-      await p;
-      if (p === last) return;
-    }
+  private sendNow<R extends QueryResultRow>(
+    text: string,
+    values: unknown[] | undefined,
+    name: string | undefined,
+  ): { res: Promise<QueryResult<R>>; checked: Promise<unknown> } {
+    if (this.finished) throw new Error(`statement ${name ?? text.slice(0, 40)} after the transaction's last one`);
+    const res = quiet(this.client.query<R>({ text, values, name }));
+    this.sent.push(res);
+    this.checked = quiet(this.checked.then(() => res));
+    return { res, checked: this.checked };
   }
 }
