@@ -225,8 +225,8 @@ describe('blocking requests', () => {
     const f = await fileOpenIn(a, c);
     await flock(a, f, '1', W);
     const started = Date.now();
-    expect(await errnoOf(flock(c, f, '1', W, { block: true, deadlineMs: 1500, requestId: 'late' }))).toBe('EINTR');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(await errnoOf(flock(c, f, '1', W, { block: true, deadlineMs: 3000, requestId: 'late' }))).toBe('EINTR');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
     expect(await locksOf(c, f)).toEqual([]);
     await flock(a, f, '1', U);
     await flock(c, f, '1', W, { block: true, requestId: 'late' }); // the same request id is served now
@@ -424,7 +424,8 @@ describe('release', () => {
 describe('session expiry', () => {
   let short: TestEnv;
   beforeAll(async () => {
-    short = await startEnv(1, { heartbeatMs: 200, jobIntervalMs: 100 });
+    // Sessions expire after 3 s without a heartbeat: the keeper's every 100 ms survive a loaded machine's stalls.
+    short = await startEnv(1, { heartbeatMs: 600, jobIntervalMs: 100 });
     short.servers[0]!.meta.deps.options.lockPollMs = 60_000;
   });
   afterAll(() => short.stop());

@@ -38,7 +38,7 @@ export interface WaitOptions {
  * A blocked wait gives up this long before the call's deadline, so the caller
  * gets EINTR rather than its own DEADLINE_EXCEEDED.
  */
-export const WAIT_MARGIN_MS = 200;
+export const WAIT_MARGIN_MS = 500;
 /** A waiter re-checks at least this often even without a notification (a safety net, not the wake-up path). */
 const DEFAULT_WAIT_POLL_MS = 1000;
 /** A waiter's queue entry lives this long unless renewed (its replica renews it every WAITER_RENEW_MS). */
