@@ -425,12 +425,17 @@ class PipelinedTx implements Tx {
    */
   private checked: Promise<unknown>;
   private finished = false;
+  /** The connection's socket, corked while statements are being sent (see `cork`). */
+  private readonly socket: Corkable | undefined;
+  private corked = false;
 
   constructor(
     private readonly client: PoolClient,
     beginSql: string,
     readonly fast: boolean,
   ) {
+    this.socket = socketOf(client);
+    this.cork();
     const begin = quiet(client.query(beginSql));
     this.sent = [begin];
     this.checked = begin;
@@ -438,6 +443,7 @@ class PipelinedTx implements Tx {
 
   async query<R extends QueryResultRow>(text: string, values?: unknown[], name?: string): Promise<R[]> {
     const { res, checked } = this.sendNow<R>(text, values, name);
+    this.flush();
     await checked;
     return (await res).rows;
   }
@@ -452,6 +458,7 @@ class PipelinedTx implements Tx {
     this.finished = true;
     const commit = quiet(this.client.query('commit'));
     this.sent.push(commit);
+    this.flush();
     await checked;
     const rows = (await res).rows;
     // After a failed statement COMMIT answers ROLLBACK; the statement's own error was thrown above.
@@ -466,12 +473,14 @@ class PipelinedTx implements Tx {
     this.finished = true;
     const commit = quiet(this.client.query('commit'));
     this.sent.push(commit);
+    this.flush();
     await this.checked;
     await commit;
   }
 
   /** Waits until every statement sent has been answered (before a rollback), whatever the answers. */
   async settled(): Promise<void> {
+    this.flush();
     const sent = this.sent;
     this.sent = [];
     for (const p of sent) await p.catch(() => undefined);
@@ -487,9 +496,40 @@ class PipelinedTx implements Tx {
     name: string | undefined,
   ): { res: Promise<QueryResult<R>>; checked: Promise<unknown> } {
     if (this.finished) throw new Error(`statement ${name ?? text.slice(0, 40)} after the transaction's last one`);
+    this.cork();
     const res = quiet(this.client.query<R>({ text, values, name }));
     this.sent.push(res);
     this.checked = quiet(this.checked.then(() => res));
     return { res, checked: this.checked };
   }
+
+  /**
+   * Holds the statements sent from now on in the socket's buffer until `flush`: one write
+   * (one system call, one wake-up of the backend) for BEGIN, the statements sent ahead and the
+   * one awaited, instead of one each. Flushed before anything is awaited here, and on the next
+   * turn of the event loop in any case, so a statement sent and never awaited still goes out.
+   */
+  private cork(): void {
+    if (this.corked || this.socket === undefined) return;
+    this.corked = true;
+    this.socket.cork();
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.socket!.uncork();
+  }
+}
+
+interface Corkable {
+  cork(): void;
+  uncork(): void;
+}
+
+/** The socket under a pg client (pg's own connection.stream; undefined if that ever changes). */
+function socketOf(client: PoolClient): Corkable | undefined {
+  const stream = (client as unknown as { connection?: { stream?: Partial<Corkable> } }).connection?.stream;
+  return typeof stream?.cork === 'function' && typeof stream.uncork === 'function' ? (stream as Corkable) : undefined;
 }
