@@ -2,6 +2,9 @@ import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import type { ProtoGrpcType } from './generated/meta';
+import { installFastLong } from './long';
+
+installFastLong();
 
 /** Directory holding the .proto sources (the repository's top-level proto/). */
 export const PROTO_DIR = path.resolve(__dirname, '../../../proto');
