@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { loadPackageDefinition, META_SERVICE } from '@fsmeta/proto';
-import type { MethodDefinition } from '@grpc/proto-loader';
+import type { MethodDefinition, ServiceDefinition } from '@grpc/proto-loader';
 
 /**
  * @fsmeta/proto's fast decimal path for 64-bit fields (packages/proto/src/long.ts):
  * every value of both signednesses encodes and decodes to the very string
  * BigInt arithmetic gives, fast path or not.
  */
-const getAttr = loadPackageDefinition()[META_SERVICE]!['GetAttr'] as MethodDefinition<unknown, unknown>;
+const getAttr = (loadPackageDefinition()[META_SERVICE] as ServiceDefinition)['GetAttr'] as MethodDefinition<unknown, unknown>;
 
 function roundTrip(attr: Record<string, unknown>): Record<string, unknown> {
   const bytes = getAttr.responseSerialize({ attr });
