@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { FsmetaError, MetaClient, type Session } from '@fsmeta/client';
-import { loadConfig } from '@fsmeta/fsmeta';
+import { SERVER_NODE_FLAGS, loadConfig } from '@fsmeta/fsmeta';
 import { fork, type ChildProcess } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -62,7 +62,8 @@ function params(): Params {
     // The direct-PostgreSQL baseline must use a pool as large as the server's.
     poolSize: envNumber('FSMETA_BENCH_POOL_SIZE', loadConfig([], {}).poolSize, 1, 1000),
     only: new Set((process.env.FSMETA_BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')),
-    serverNodeArgs: (process.env.FSMETA_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((s) => s !== ''),
+    // As a deployed replica runs (SERVER_NODE_FLAGS), plus any given for a diagnosis (e.g. --cpu-prof).
+    serverNodeArgs: [...SERVER_NODE_FLAGS, ...(process.env.FSMETA_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((s) => s !== '')],
     replicas: (process.env.FSMETA_BENCH_REPLICAS ?? '1,2,3').split(',').filter((x) => x.trim() !== '').map((x) => {
       const v = Number(x);
       if (!Number.isInteger(v) || v < 1 || v > 16) throw new Error(`FSMETA_BENCH_REPLICAS: "${x}" is not a replica count in 1..16`);
@@ -278,7 +279,7 @@ async function bench(address: string, databaseUrl: string, server: ServerProcess
   const client = new MetaClient(address, { deadlineMs: CLIENT_DEADLINE_MS });
   const health = new HealthCheck(address);
   // The floor server: beside fsmeta, on the same database, with the same pool size.
-  const floorServer = await startServerProcess(databaseUrl, p.poolSize, [], 'floor-server.js');
+  const floorServer = await startServerProcess(databaseUrl, p.poolSize, [...SERVER_NODE_FLAGS], 'floor-server.js');
   const floors = new Floors(new FloorClient(floorServer.address), floorServer, p.single.n);
   log(`floor server ${floorServer.address} (pool ${p.poolSize})`);
   const emit = (line: LatencyLine | ThroughputLine): void => emitLine(floors.annotate(line));

