@@ -24,6 +24,12 @@ const MAX_INVALIDATION_SAMPLES = 300;
  * FSMETA_BENCH_WATCHERS=0 turns the line into an A/A run that shows the machine's noise.
  */
 const WATCHERS = Number(process.env.FSMETA_BENCH_WATCHERS ?? 8);
+/**
+ * Rounds of create@N-watch (each a slice without watchers and one with, in ABBA order): more than
+ * the other @N lines' 2, because the difference it measures is small against this machine's
+ * round-to-round swings (single rounds ranged 540-930 ops/s in one run).
+ */
+const WATCH_ROUNDS = Number(process.env.FSMETA_BENCH_WATCH_ROUNDS ?? 6);
 
 export interface ClientBenchContext {
   /** Address of the replica the other lines use, and of a second replica. */
@@ -190,7 +196,7 @@ async function createWithWatchers(ctx: ClientBenchContext): Promise<void> {
     };
     // Rounds in ABBA order: creates slow down as the directories fill, which would otherwise favour
     // whichever half always runs first (an A/A run in AB order measured 0.92).
-    for (let r = 0; r < t.rounds; r++) {
+    for (let r = 0; r < WATCH_ROUNDS; r++) {
       if (r % 2 === 0) base.push(await half(cpu.base, sql.base));
       const ws = await startWatchers();
       subject.push(await half(cpu.subject, sql.subject));
