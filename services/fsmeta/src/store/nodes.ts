@@ -18,6 +18,26 @@ export function attrOutcomeJson(alias: string): string {
     'ctimeNs', ${big('ctime_ns')}, 'nlink', ${alias}.nlink, 'length', ${big('length')}, 'parent', ${big('parent')})`;
 }
 
+/**
+ * runWrite's options for a fast write whose result is the node row of its CTE
+ * `alias` (no row: the write declined, Tx.fast): the statement selects `select`
+ * over that row, records it as the outcome, and commits only when it is there.
+ */
+export function nodeResult(alias: string, select: string): { select: string; from: string; outcomeSql: string; finalIf: string } {
+  return {
+    select,
+    from: `(select 1) as one left join ${alias} on true`,
+    outcomeSql: `(select convert_to(jsonb_build_object('ok', ${attrOutcomeJson(alias)})::text, 'UTF8') from ${alias})`,
+    finalIf: `exists (select 1 from ${alias})`,
+  };
+}
+
+/** The node a nodeResult write returned; undefined when it declined. */
+export function resultAttr(rows: (NodeRow & { inode: bigint | null })[]): Attr | undefined {
+  const r = rows[0];
+  return r === undefined || r.inode === null ? undefined : rowToAttr(r);
+}
+
 /** Namespace SQL: nodes, edges, symlinks, usage. Every function runs inside the caller's transaction. */
 
 export const NODE_COLUMNS = 'inode, type, flags, mode, uid, gid, rdev, atime_ns, mtime_ns, ctime_ns, nlink, length, parent';
@@ -255,15 +275,9 @@ export async function setModeFast(
                 returning ${NODE_COLUMNS.split(', ').map((c) => `node.${c}`).join(', ')})`,
     [f.inode, f.mode, f.now, f.trashInode, f.trusted, f.uid, f.setgidBit],
     log,
-    {
-      select: 'n.*',
-      from: '(select 1) as one left join n on true',
-      outcomeSql: `(select convert_to(jsonb_build_object('ok', ${attrOutcomeJson('n')})::text, 'UTF8') from n)`,
-      finalIf: 'exists (select 1 from n)',
-    },
+    nodeResult('n', 'n.*'),
   );
-  const r = rows[0];
-  return { attr: r === undefined || r.inode === null ? undefined : rowToAttr(r), check };
+  return { attr: resultAttr(rows), check };
 }
 
 export async function deleteNode(tx: Tx, inode: bigint): Promise<void> {
@@ -536,16 +550,10 @@ export async function insertEntryFast(tx: Tx, f: FastEntry, log: OutcomeLog): Pr
       f.openBySession ?? null, f.trusted, f.gids, f.inheritFlags, f.refuseFlags, f.trashInode, f.setgidBit, f.space,
     ],
     log,
-    {
-      // Referencing u runs the charge (usage, limits, quotas, directory statistics: store/quotas.ts).
-      select: 'n.*, (select count(*) from u) as charged',
-      from: '(select 1) as one left join n on true',
-      outcomeSql: `(select convert_to(jsonb_build_object('ok', ${attrOutcomeJson('n')})::text, 'UTF8') from n)`,
-      finalIf: 'exists (select 1 from n)',
-    },
+    // Referencing u runs the charge (usage, limits, quotas, directory statistics: store/quotas.ts).
+    nodeResult('n', 'n.*, (select count(*) from u) as charged'),
   );
-  const r = rows[0];
-  return { attr: r === undefined || r.inode === null ? undefined : rowToAttr(r), check };
+  return { attr: resultAttr(rows), check };
 }
 
 /** The lock lockParentForCreate takes, alone and without waiting for its answer (insertEntryFast reads the rest). */

@@ -1,7 +1,7 @@
 import type { Attr } from '../meta/types';
 import type { Tx } from './db';
 import { ownerToDb } from './locks';
-import { NODE_COLUMNS, attrOutcomeJson, lockNodeForCloseAhead, rowToAttr, type NodeRow } from './nodes';
+import { NODE_COLUMNS, lockNodeForCloseAhead, nodeResult, resultAttr, type NodeRow } from './nodes';
 import { runWrite, type OutcomeLog, type SessionCheck } from './requests';
 
 /** Session and open-file SQL. */
@@ -188,15 +188,9 @@ export async function openFast(tx: Tx, f: FastOpen, log: OutcomeLog): Promise<{ 
           o as (insert into open_file (sid, inode, refs) select $1, $2, 1 from ok on conflict (sid, inode) do update set refs = open_file.refs + 1)`,
     [f.sid, f.inode, f.mask, f.trusted, f.uid, f.gids, f.refuseFlags, f.writes, f.trashInode],
     log,
-    {
-      select: `ok.${NODE_COLUMNS.split(', ').join(', ok.')}`,
-      from: '(select 1) as one left join ok on true',
-      outcomeSql: `(select convert_to(jsonb_build_object('ok', ${attrOutcomeJson('ok')})::text, 'UTF8') from ok)`,
-      finalIf: 'exists (select 1 from ok)',
-    },
+    nodeResult('ok', `ok.${NODE_COLUMNS.split(', ').join(', ok.')}`),
   );
-  const r = rows[0];
-  return { attr: r === undefined || r.inode === null ? undefined : rowToAttr(r), check };
+  return { attr: resultAttr(rows), check };
 }
 
 /**
