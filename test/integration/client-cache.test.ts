@@ -1,4 +1,5 @@
-import { MetaClient, type Session, type v1 } from '@fsmeta/client';
+import * as grpc from '@grpc/grpc-js';
+import { MetaClient, type Session, type WatchBatch, type v1 } from '@fsmeta/client';
 import { ROOT_INO, b, errnoOf, fsOps } from '../harness/fs';
 import { ROOT, startEnv, type TestEnv } from '../harness/server';
 
@@ -237,19 +238,27 @@ describe('open-file cache', () => {
 
 describe('the echo of own mutations', () => {
   it.each(['skip', 'apply'] as const)('ownEcho %s: what an own mutation refreshed survives its echo (skip) or not (apply); others’ changes still apply', async (mode) => {
-    const { client, s } = await cachingClient({ ownEcho: mode });
+    // The marker's attributes must outlive the test in the cache (see feedPassed).
+    const { client, s } = await cachingClient({ ownEcho: mode, cache: { attr: { ttlMs: 600_000 } } });
     try {
       const marker = await fsOps(writer).mknod(ROOT_INO, `echo-marker-${mode}`, 0o644);
       const getMarker = async (): Promise<number> => (await s.call('GetAttr', { inode: marker.inode })).attr!.mode & 0o777;
-      await waitFor('the marker cached', async () => {
-        const before = client.cacheStats()!.attr.hits;
-        await getMarker();
-        return client.cacheStats()!.attr.hits > before;
-      });
+      const markerCached = (): Promise<void> =>
+        waitFor('the marker cached', async () => {
+          const before = client.cacheStats()!.attr.hits;
+          await getMarker();
+          return client.cacheStats()!.attr.hits > before;
+        });
+      // The feed delivers in commit order: once another node's later change has arrived, every
+      // earlier echo has too. While the marker's old mode is cached, only the feed can show the new one.
+      const feedPassed = async (newMode: number): Promise<void> => {
+        await markerCached();
+        await writer.call('SetAttr', { inode: marker.inode, set: 1, mode: newMode });
+        await waitFor('the marker change', async () => (await getMarker()) === newMode);
+      };
+      await markerCached();
       const made = (await s.call('Mknod', { parent: ROOT_INO, name: b(`echo-${mode}`), mode: 0o644, umask: 0, type: 'FILE_TYPE_REGULAR' })).attr!;
-      // The feed delivers in commit order: once another node's later change has arrived, the echo has too.
-      await writer.call('SetAttr', { inode: marker.inode, set: 1, mode: 0o600 });
-      await waitFor('the marker change', async () => (await getMarker()) === 0o600);
+      await feedPassed(0o600);
       await s.call('GetAttr', { inode: ROOT_INO });
       const before = client.cacheStats()!;
       expect((await s.call('GetAttr', { inode: made.inode })).attr!.inode).toBe(made.inode);
@@ -269,12 +278,97 @@ describe('the echo of own mutations', () => {
       await s.call('Read', { inode: f.inode, chunkIndex: 0 });
       const id = (await s.call('NewSlices', { count: 1 })).firstId;
       await s.call('Write', { inode: f.inode, chunkIndex: 0, pos: 0, slice: { id, size: 4096, off: 0, len: 4096 } });
-      await writer.call('SetAttr', { inode: marker.inode, set: 1, mode: 0o644 });
-      await waitFor('the second marker change', async () => (await getMarker()) === 0o644);
+      await feedPassed(0o644);
       const open0 = client.cacheStats()!.openFile;
       expect((await s.call('Read', { inode: f.inode, chunkIndex: 0 })).slices.map((x) => x.len)).toEqual([4096]);
       const open1 = client.cacheStats()!.openFile;
       expect({ hits: open1.hits - open0.hits, misses: open1.misses - open0.misses }).toEqual(mode === 'skip' ? { hits: 1, misses: 0 } : { hits: 0, misses: 1 });
+      await s.call('Close', { inode: f.inode });
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+/** An interceptor holding back the answers of `method` until `gate` resolves (an answer that loses a race with the feed). */
+function holdAnswers(method: string, gate: () => Promise<void>): grpc.Interceptor {
+  return (options, nextCall) =>
+    new grpc.InterceptingCall(nextCall(options), {
+      start(metadata, listener, next) {
+        if (!options.method_definition.path.endsWith(`/${method}`)) return next(metadata, listener);
+        let chain = Promise.resolve();
+        const later = (deliver: () => void): void => {
+          chain = chain.then(gate).then(deliver);
+        };
+        next(metadata, {
+          onReceiveMetadata: (m, n) => later(() => n(m)),
+          onReceiveMessage: (m, n) => later(() => n(m)),
+          onReceiveStatus: (st, n) => later(() => n(st)),
+        });
+      },
+    });
+}
+
+describe('an acknowledgement that arrives after the feed', () => {
+  /** A caching client whose Write answers wait for `gate`, and a way to wait for a change the feed applied. */
+  async function racingClient(gate: () => Promise<void>): Promise<{ client: MetaClient; s: Session; applied: (ok: (c: v1.Change__Output) => boolean) => Promise<void> }> {
+    const { client, s } = await cachingClient({ channelOptions: { interceptors: [holdAnswers('Write', () => gate())] } });
+    const seen: v1.Change__Output[] = [];
+    const waiters: (() => void)[] = [];
+    const apply = client.cache!.apply.bind(client.cache);
+    client.cache!.apply = (batch: WatchBatch): void => {
+      apply(batch);
+      seen.push(...batch.changes);
+      for (const w of waiters.splice(0)) w();
+    };
+    const applied = async (ok: (c: v1.Change__Output) => boolean): Promise<void> => {
+      while (!seen.some(ok)) await new Promise<void>((r) => waiters.push(r));
+    };
+    return { client, s, applied };
+  }
+
+  it('the echo of an own write that beats its acknowledgement leaves the appended layout cached (skip)', async () => {
+    let gate = (): Promise<void> => Promise.resolve();
+    const { client, s, applied } = await racingClient(() => gate());
+    try {
+      const f = (await s.call('Create', { parent: ROOT_INO, name: b('race-echo'), mode: 0o644, umask: 0, flags: 2 })).attr!;
+      expect((await s.call('Read', { inode: f.inode, chunkIndex: 0 })).slices).toEqual([]);
+      const id = (await s.call('NewSlices', { count: 1 })).firstId;
+      gate = () => applied((c) => c.kind === 'CHANGE_KIND_CHUNK' && c.inode === f.inode);
+      const w = await s.call('Write', { inode: f.inode, chunkIndex: 0, pos: 0, slice: { id, size: 4096, off: 0, len: 4096 } });
+      expect(w.attr!.length).toBe('4096');
+      const open0 = client.cacheStats()!.openFile;
+      const attr0 = client.cacheStats()!.attr;
+      expect((await s.call('Read', { inode: f.inode, chunkIndex: 0 })).slices.map((x) => x.len)).toEqual([4096]);
+      expect((await s.call('GetAttr', { inode: f.inode })).attr!.length).toBe('4096');
+      const open1 = client.cacheStats()!.openFile;
+      const attr1 = client.cacheStats()!.attr;
+      expect({ read: open1.hits - open0.hits, getattr: attr1.hits - attr0.hits }).toEqual({ read: 1, getattr: 1 });
+      await s.call('Close', { inode: f.inode });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('another node’s change that beats an own acknowledgement is not overwritten by the older answer', async () => {
+    let gate = (): Promise<void> => Promise.resolve();
+    const { client, s, applied } = await racingClient(() => gate());
+    try {
+      const f = (await s.call('Create', { parent: ROOT_INO, name: b('race-other'), mode: 0o644, umask: 0, flags: 2 })).attr!;
+      expect((await s.call('Read', { inode: f.inode, chunkIndex: 0 })).slices).toEqual([]);
+      const id = (await s.call('NewSlices', { count: 1 })).firstId;
+      const other = (await writer.call('NewSlices', { count: 1 })).firstId;
+      // The own write commits; before its answer is seen, another node appends and changes the mode.
+      gate = async () => {
+        gate = () => Promise.resolve();
+        await writer.call('Write', { inode: f.inode, chunkIndex: 0, pos: 4096, slice: { id: other, size: 100, off: 0, len: 100 } });
+        await writer.call('SetAttr', { inode: f.inode, set: 1, mode: 0o600 });
+        await applied((c) => c.kind === 'CHANGE_KIND_ATTR' && c.inode === f.inode && c.originSessionId === writer.id);
+      };
+      const w = await s.call('Write', { inode: f.inode, chunkIndex: 0, pos: 0, slice: { id, size: 4096, off: 0, len: 4096 } });
+      expect(w.attr!.mode & 0o777).toBe(0o644); // the answer predates the other node's change
+      expect((await s.call('GetAttr', { inode: f.inode })).attr!.mode & 0o777).toBe(0o600);
+      expect((await s.call('Read', { inode: f.inode, chunkIndex: 0 })).slices.map((x) => x.len)).toEqual([4096, 100]);
       await s.call('Close', { inode: f.inode });
     } finally {
       await client.close();

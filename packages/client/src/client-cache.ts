@@ -98,6 +98,11 @@ export class ClientCache {
   private readonly acked = new Map<string, Set<string>>();
   /** Keys stamped while an own mutation is applied (mutated). */
   private touching?: Set<string>;
+  /**
+   * Own mutations in flight (skip mode): the changes of an echo that arrived before the
+   * acknowledgement, held until it (mutated) or the call's end (end) says what to drop.
+   */
+  private readonly inflight = new Map<string, v1.Change__Output[]>();
 
   constructor(
     options: CacheOptions | true,
@@ -333,31 +338,53 @@ export class ClientCache {
     if (this.fresh(`e:${key}`, seq)) this.negative.set(key, true, entryBytes(name));
   }
 
+  /** An own mutation (`origin`, "session/request id") is about to be sent: its echo may beat its acknowledgement. */
+  begin(origin: string): void {
+    if (this.skipOwnEcho && this.feed) this.inflight.set(origin, []);
+  }
+
+  /** The call is over: an echo held for it and not settled by its acknowledgement (a failure, an Open) applies in full. */
+  end(origin: string): void {
+    const held = this.inflight.get(origin);
+    if (held === undefined) return;
+    this.inflight.delete(origin);
+    for (const c of held) this.applyChange(c);
+  }
+
   /**
-   * What this client's own mutation changed, applied as soon as it is acknowledged; `origin`
-   * ("session/request id") lets its echo from the feed skip what this refreshed.
+   * What this client's own mutation, issued at `seq`, changed, applied as soon as it is
+   * acknowledged. A result is cached only where nothing else changed since `seq`; `origin`
+   * lets its echo from the feed skip what this refreshed.
    */
-  mutated(method: string, a: Args, res: unknown, origin?: string): void {
+  mutated(method: string, a: Args, res: unknown, seq: number, origin?: string): void {
     const touched = new Set<string>();
     this.touching = touched;
     try {
-      this.applyMutation(method, a, res);
+      this.applyMutation(method, a, res, seq);
     } finally {
       this.touching = undefined;
+    }
+    const held = origin === undefined ? undefined : this.inflight.get(origin);
+    if (held !== undefined && held.length > 0) {
+      // The echo came first (a transaction's changes come in one message): it is over.
+      this.inflight.delete(origin!);
+      for (const c of held) this.applyChange(c, touched);
+      return;
     }
     if (origin === undefined || !this.skipOwnEcho || !this.feed || touched.size === 0) return;
     this.acked.set(origin, touched);
     if (this.acked.size > MAX_ACKED) this.acked.delete(this.acked.keys().next().value!);
   }
 
-  private applyMutation(method: string, a: Args, res: unknown): void {
+  private applyMutation(method: string, a: Args, res: unknown, seq: number): void {
     const attrOf = (r: unknown): v1.Attr__Output | null | undefined => (r as { attr?: v1.Attr__Output | null }).attr;
     const newEntry = (parent: unknown, name: unknown, attr: v1.Attr__Output | null | undefined): void => {
       const key = this.key(String(parent), name as Buffer);
+      const fresh = this.fresh(`e:${key}`, seq);
       this.dropEntry(key);
       this.dropDir(String(parent));
       this.dropAttr(String(parent));
-      if (attr !== null && attr !== undefined) this.entry.set(key, attr, entryBytes(name as Buffer));
+      if (fresh && attr !== null && attr !== undefined) this.entry.set(key, attr, entryBytes(name as Buffer));
     };
     const goneEntry = (parent: unknown, name: unknown): void => {
       const key = this.key(String(parent), name as Buffer);
@@ -384,17 +411,19 @@ export class ClientCache {
         goneEntry(a.parentSrc, a.nameSrc);
         break;
       case 'Write': {
-        this.stamp(`c:${String(a.inode)}/${Number(a.chunkIndex ?? 0)}`);
+        const indx = Number(a.chunkIndex ?? 0);
+        const fresh = this.fresh(`c:${String(a.inode)}/${indx}`, seq) && this.fresh(`c:${String(a.inode)}`, seq);
+        this.stamp(`c:${String(a.inode)}/${indx}`);
         const f = this.openFiles.peek(String(a.inode));
         const slice = a.slice as v1.Slice | undefined;
-        const indx = Number(a.chunkIndex ?? 0);
         const chunk = f?.chunks.get(indx);
         if (f !== undefined && chunk !== undefined) {
           const pos = Number(a.pos ?? 0);
           const end = layoutEnd(chunk);
           // Appending exactly at the end: the layout grows by the slice in place. Anything else (an
-          // overwrite, or a gap, where hole records the layout does not show may surface) is re-read.
-          if (slice !== undefined && pos === end) {
+          // overwrite, a gap, where hole records the layout does not show may surface, or a layout
+          // something else changed since the write was sent) is re-read.
+          if (fresh && slice !== undefined && pos === end) {
             chunk.push({ id: String(slice.id ?? '0'), size: Number(slice.size ?? 0), off: Number(slice.off ?? 0), len: Number(slice.len ?? 0) });
           } else {
             f.chunks.delete(indx);
@@ -407,16 +436,19 @@ export class ClientCache {
       case 'Fallocate':
         this.dropChunks(String(a.inode));
         break;
-      case 'CopyFileRange':
+      case 'CopyFileRange': {
+        const fresh = this.fresh(`a:${String(a.inodeOut)}`, seq);
         this.dropChunks(String(a.inodeOut));
         this.dropAttr(String(a.inodeOut));
-        this.putAttr((res as v1.CopyFileRangeResponse__Output).attrOut);
+        if (fresh) this.putAttr((res as v1.CopyFileRangeResponse__Output).attrOut);
         break;
+      }
     }
     const attr = attrOf(res);
     if (attr !== null && attr !== undefined) {
-      this.stamp(`a:${attr.inode}`);
-      this.putAttr(attr);
+      const fresh = this.fresh(`a:${attr.inode}`, seq);
+      this.dropAttr(attr.inode);
+      if (fresh) this.putAttr(attr);
     } else if (typeof a.inode === 'string') this.dropAttr(a.inode);
   }
 
@@ -449,36 +481,47 @@ export class ClientCache {
     }
     const echoed = new Set<string>();
     for (const c of batch.changes) {
-      // The echo of an own acknowledged mutation: what its acknowledgement refreshed stays.
       let covered: Set<string> | undefined;
       if (c.originSessionId !== '0' && c.originSessionId !== '') {
         const origin = `${c.originSessionId}/${c.originRequestId}`;
+        // The echo of an own mutation not yet acknowledged: its acknowledgement says what to drop.
+        const held = this.inflight.get(origin);
+        if (held !== undefined) {
+          held.push(c);
+          continue;
+        }
+        // The echo of an own acknowledged mutation: what its acknowledgement refreshed stays.
         covered = this.acked.get(origin);
         if (covered !== undefined) echoed.add(origin);
       }
-      switch (c.kind) {
-        case 'CHANGE_KIND_ATTR':
-          this.dropAttr(c.inode, covered);
-          if (c.parent !== '0') this.dropDir(c.parent, covered);
-          break;
-        case 'CHANGE_KIND_ENTRY':
-          this.dropEntry(this.key(c.parent, c.name), covered);
-          this.dropDir(c.parent, covered);
-          this.dropAttr(c.inode, covered);
-          break;
-        case 'CHANGE_KIND_REMOVED':
-          this.dropInode(c.inode, covered);
-          if (c.parent !== '0') this.dropDir(c.parent, covered);
-          break;
-        case 'CHANGE_KIND_CHUNK':
-          this.dropChunk(c.inode, c.chunkIndex, covered);
-          break;
-        default:
-          break;
-      }
+      this.applyChange(c, covered);
     }
     // A transaction's changes all come in one message: its echo is over.
     for (const origin of echoed) this.acked.delete(origin);
+  }
+
+  /** What one change from the feed drops, but for the keys in `covered`. */
+  private applyChange(c: v1.Change__Output, covered?: Set<string>): void {
+    switch (c.kind) {
+      case 'CHANGE_KIND_ATTR':
+        this.dropAttr(c.inode, covered);
+        if (c.parent !== '0') this.dropDir(c.parent, covered);
+        break;
+      case 'CHANGE_KIND_ENTRY':
+        this.dropEntry(this.key(c.parent, c.name), covered);
+        this.dropDir(c.parent, covered);
+        this.dropAttr(c.inode, covered);
+        break;
+      case 'CHANGE_KIND_REMOVED':
+        this.dropInode(c.inode, covered);
+        if (c.parent !== '0') this.dropDir(c.parent, covered);
+        break;
+      case 'CHANGE_KIND_CHUNK':
+        this.dropChunk(c.inode, c.chunkIndex, covered);
+        break;
+      default:
+        break;
+    }
   }
 
   private putAttr(attr: v1.Attr__Output | null | undefined): void {

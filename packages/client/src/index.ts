@@ -443,14 +443,19 @@ export class Session extends EventEmitter {
       }
     }
     const seq = cache?.seq ?? 0;
+    const origin = `${this.id}/${ctx.requestId!}`;
+    const mutation = cache !== undefined && !READ_METHODS.has(method);
+    if (mutation) cache.begin(origin);
     try {
       const res = await this.client.call(method, { ...args, ctx } as unknown as RequestOf<M>, { deadlineMs: opts.deadlineMs, signal: opts.signal });
-      if (cache !== undefined) this.cached(cache, method, a, res, seq, `${this.id}/${ctx.requestId!}`);
+      if (cache !== undefined) this.cached(cache, method, a, res, seq, origin);
       return res;
     } catch (err) {
       if (err instanceof FsmetaError && err.staleSession && this.timer !== undefined) void this.reregister(ctx.sessionId as string);
       if (cache !== undefined && method === 'Lookup' && err instanceof FsmetaError && err.errnoName === 'ENOENT') cache.learnMissing(a, seq);
       throw err;
+    } finally {
+      if (mutation) cache.end(origin);
     }
   }
 
@@ -466,7 +471,7 @@ export class Session extends EventEmitter {
     if (method === 'Open' || method === 'Create') cache.opened(String(method === 'Open' ? a.inode : (res as v1.CreateResponse__Output).attr?.inode), (res as { attr: v1.Attr__Output | null }).attr);
     if (method === 'Close') cache.closed(String(a.inode));
     else if (READ_METHODS.has(method) || method === 'Open') cache.learn(method, a, res, seq);
-    else cache.mutated(method, a, res, origin);
+    else cache.mutated(method, a, res, seq, origin);
   }
 
   heartbeat(): Promise<v1.HeartbeatResponse__Output> {
