@@ -68,6 +68,43 @@ async function randomOp(s: Session, top: string): Promise<void> {
   }
 }
 
+it('an unlink whose entry is swapped while it waits for the lock removes what the name names when it runs', async () => {
+  const s = await env.session();
+  const ops = fsOps(s);
+  const dir = (await ops.mkdir(ROOT_INO, 'swap', 0o755)).inode;
+  const fa = (await ops.mknod(dir, 'a')).inode;
+  const fb = (await ops.mknod(dir, 'b')).inode;
+  const c = new Client({ connectionString: env.databaseUrl });
+  await c.connect();
+  try {
+    // Another transaction holds a's node; the unlink reads the entry, then waits for that lock.
+    await c.query('begin');
+    await c.query('select 1 from node where inode = $1 for update', [fa]);
+    const unlink = s.call('Unlink', { parent: dir, name: b('a') });
+    for (let i = 0; ; i++) {
+      const { rows } = await c.query(
+        "select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%fsmeta_lock_entry%'",
+      );
+      if (rows[0].n > 0) break;
+      if (i > 500) throw new Error('the unlink never waited for the lock');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    // Meanwhile a and b trade places (what RENAME_EXCHANGE leaves), and the holder commits.
+    await c.query("update edge set inode = case name when 'a'::bytea then $2::bigint else $3::bigint end where parent = $1 and name in ('a'::bytea, 'b'::bytea)", [dir, fb, fa]);
+    await c.query('commit');
+    await unlink;
+  } finally {
+    await c.end();
+  }
+  // The unlink took the file a names now (b's), and b names a's file, whole.
+  await expect(s.call('Lookup', { parent: dir, name: b('a') })).rejects.toMatchObject({ errnoName: 'ENOENT' });
+  expect((await s.call('Lookup', { parent: dir, name: b('b') })).attr!.inode).toBe(fa);
+  await expect(s.call('GetAttr', { inode: fb })).rejects.toMatchObject({ errnoName: 'ENOENT' });
+  expect((await s.call('GetAttr', { inode: fa })).attr!.nlink).toBe(1);
+  await s.close();
+  expect(await checkInvariants(env.databaseUrl)).toEqual([]);
+});
+
 it('random mkdir/create/rename/link/unlink/rmdir from many clients on three replicas keep every invariant', async () => {
   const root = await env.session();
   const top = (await fsOps(root).mkdir(ROOT_INO, 'shared', 0o777)).inode;

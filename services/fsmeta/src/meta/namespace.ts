@@ -10,7 +10,6 @@ import {
   hasChildren,
   insertEdge,
   insertEntry,
-  getEdgeForRemoval,
   getEdgePair,
   lockParentForCreate,
   lockParentOnly,
@@ -18,7 +17,7 @@ import {
   setModeFast,
   moveEntry,
   readDirPage,
-  recheckEntry,
+  lockEntry,
   removeEntry,
   lockDirectoryMoves,
   lockMixed,
@@ -408,39 +407,6 @@ export class Namespace {
     });
   }
 
-  /**
-   * Finds an entry and locks its node FOR UPDATE together with `update` and
-   * `share` (FOR KEY SHARE), in ascending order, then re-reads the entry (and
-   * whether the node is open or has children) until it is stable.
-   */
-  private async lockEntry(
-    tx: Tx,
-    parent: bigint,
-    name: Buffer,
-    update: bigint[],
-    share: bigint[] = [],
-    behind?: () => void,
-  ): Promise<{ rows: Map<bigint, Attr>; entry?: { inode: bigint; type: FileType }; open: boolean; hasChildren: boolean }> {
-    for (let i = 0; ; i++) {
-      const entry = await getEdgeForRemoval(tx, parent, name);
-      // The re-read goes right behind the locks (one round trip where the transaction pipelines); it runs once they are granted.
-      const locking = quiet(lockMixed(tx, entry === undefined ? update : [...update, entry.inode], share));
-      if (entry === undefined) {
-        const again = quiet(getEdge(tx, parent, name));
-        behind?.();
-        const rows = await locking;
-        if ((await again) === undefined) return { rows, open: false, hasChildren: false };
-      } else {
-        const again = quiet(recheckEntry(tx, parent, name, entry.inode));
-        behind?.();
-        const rows = await locking;
-        const now = await again;
-        if (now.inode === entry.inode) return { rows, entry, open: now.open, hasChildren: now.hasChildren };
-      }
-      if (i >= RELOCK_LIMIT) throw Object.assign(new Error('entry keeps changing'), { code: '40001' });
-    }
-  }
-
   /** As doUnlink: EPERM, not EISDIR, for a directory. */
   unlink(ctx: OpContext, parentIno: bigint, name: Buffer): Promise<void> {
     checkNotTrash(parentIno, name);
@@ -448,10 +414,10 @@ export class Namespace {
     checkEntryName(name);
     return mutate(this.deps.db, ctx, async (tx, scope) => {
       name = await this.casing.actual(tx, parentIno, name, edgeExists);
-      let early: EarlyTrashState | undefined;
-      const { rows, entry, open } = await this.lockEntry(tx, parentIno, name, [], [parentIno], () => {
-        early = this.trash.early(tx, ctx, nowNs());
-      });
+      const locked = lockEntry(tx, parentIno, name, [], [parentIno]);
+      // The trash's state is read right behind the locks (one round trip).
+      const early: EarlyTrashState = this.trash.early(tx, ctx, nowNs());
+      const { rows, entry, open } = await locked;
       const parent = requireDir(rows.get(parentIno));
       await this.acl.check(tx, ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
       if (protectedFlags(parent)) fail('EPERM');
@@ -493,10 +459,10 @@ export class Namespace {
     checkEntryName(name);
     return mutate(this.deps.db, ctx, async (tx, scope) => {
       name = await this.casing.actual(tx, parentIno, name, edgeExists);
-      let early: EarlyTrashState | undefined;
-      const { rows, entry, hasChildren } = await this.lockEntry(tx, parentIno, name, [parentIno], [], () => {
-        early = this.trash.early(tx, ctx, nowNs());
-      });
+      const locked = lockEntry(tx, parentIno, name, [parentIno], []);
+      // The trash's state is read right behind the locks (one round trip).
+      const early: EarlyTrashState = this.trash.early(tx, ctx, nowNs());
+      const { rows, entry, hasChildren } = await locked;
       const parent = requireDir(rows.get(parentIno));
       await this.acl.check(tx, ctx.caller, parent, MODE_MASK_W | MODE_MASK_X);
       if (protectedFlags(parent)) fail('EPERM');

@@ -171,21 +171,6 @@ export async function lockDirectoryMoves(tx: Tx): Promise<void> {
   await tx.query('select pg_advisory_xact_lock(-7362847127)', [], 'lock-dir-moves');
 }
 
-/**
- * getEdge for an entry that may be removed: when it names a directory, also
- * takes the directory's exclusive advisory lock (before any row lock), which
- * waits out creates holding it shared and keeps new ones out.
- */
-export async function getEdgeForRemoval(q: Tx, parent: bigint, name: Buffer): Promise<{ inode: bigint; type: FileType } | undefined> {
-  const rows = await q.query<{ inode: bigint; type: number }>(
-    `select inode, type, case when type = 2 then pg_advisory_xact_lock(inode) end as locked
-       from edge where parent = $1 and name = $2`,
-    [parent, name],
-    'get-edge-removal',
-  );
-  return rows[0] && { inode: rows[0].inode, type: rows[0].type as FileType };
-}
-
 export async function getEdge(q: Tx, parent: bigint, name: Buffer): Promise<{ inode: bigint; type: FileType } | undefined> {
   const rows = await q.query<{ inode: bigint; type: number }>(
     'select inode, type from edge where parent = $1 and name = $2',
@@ -562,22 +547,50 @@ export async function lockParentOnly(tx: Tx, parent: bigint, strength: LockStren
   else await tx.send('select pg_advisory_xact_lock_shared($1)', [parent], 'lock-parent-ks');
 }
 
-/** After locking an entry's node: where the entry points now, whether the node is open anywhere, whether it has children. */
-export async function recheckEntry(
-  tx: Tx,
-  parent: bigint,
-  name: Buffer,
-  inode: bigint,
-): Promise<{ inode?: bigint; open: boolean; hasChildren: boolean }> {
-  const rows = await tx.query<{ cur: bigint | null; open: boolean; has_children: boolean }>(
-    `select (select inode from edge where parent = $1 and name = $2) as cur,
-            exists (select 1 from open_file where inode = $3) as open,
-            exists (select 1 from edge where parent = $3) as has_children`,
-    [parent, name, inode],
-    'recheck-entry',
+/** An entry's locks and what the removals read under them (lockEntry). */
+export interface LockedEntry {
+  rows: Map<bigint, Attr>;
+  entry?: { inode: bigint; type: FileType };
+  /** The entry's node is open somewhere. */
+  open: boolean;
+  /** The entry's node has children. */
+  hasChildren: boolean;
+}
+
+/**
+ * Finds an entry and locks its node FOR UPDATE together with `update` and
+ * `share` (FOR KEY SHARE), in ascending order, until the entry is stable
+ * (fsmeta_lock_entry, migration 0012: a directory's exclusive advisory lock
+ * first, which waits out creates holding it shared and keeps new ones out).
+ * The statement behind it, sent at once (one round trip where the transaction
+ * pipelines) and run once the locks are granted, reads the locked rows and
+ * whether the entry's node is open anywhere or has children.
+ */
+export async function lockEntry(tx: Tx, parent: bigint, name: Buffer, update: bigint[], share: bigint[]): Promise<LockedEntry> {
+  const locking = quiet(
+    tx.query<{ inode: bigint; type: number }>(
+      'select inode, type from fsmeta_lock_entry($1, $2, $3::bigint[], $4::bigint[])',
+      [parent, name, update, share],
+      'lock-entry',
+    ),
   );
-  const r = rows[0]!;
-  return { inode: r.cur ?? undefined, open: r.open, hasChildren: r.has_children };
+  const reading = quiet(
+    tx.query<NodeRow & { open: boolean; has_children: boolean }>(
+      `with e as (select inode from edge where parent = $1 and name = $2)
+       select ${NODE_SELECT},
+              exists (select 1 from open_file o where o.inode = node.inode) as open,
+              exists (select 1 from edge c where c.parent = node.inode) as has_children
+         from node where inode = any($3::bigint[]) or inode = (select inode from e)`,
+      [parent, name, [...update, ...share]],
+      'locked-entry',
+    ),
+  );
+  const found = (await locking)[0];
+  const read = await reading;
+  const rows = new Map(read.map((r) => [r.inode, rowToAttr(r)]));
+  if (found === undefined) return { rows, open: false, hasChildren: false };
+  const node = read.find((r) => r.inode === found.inode);
+  return { rows, entry: { inode: found.inode, type: found.type as FileType }, open: node?.open ?? false, hasChildren: node?.has_children ?? false };
 }
 
 export interface EntryRemoval {
