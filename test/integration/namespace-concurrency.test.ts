@@ -68,34 +68,37 @@ async function randomOp(s: Session, top: string): Promise<void> {
   }
 }
 
-it('an unlink whose entry is swapped while it waits for the lock removes what the name names when it runs', async () => {
-  const s = await env.session();
-  const ops = fsOps(s);
-  const dir = (await ops.mkdir(ROOT_INO, 'swap', 0o755)).inode;
-  const fa = (await ops.mknod(dir, 'a')).inode;
-  const fb = (await ops.mknod(dir, 'b')).inode;
+/** Holds `inode`'s row lock in another transaction until `op` waits for it, then swaps entries a and b of `dir` and lets go. */
+async function swapWhileWaiting(dir: string, fa: string, fb: string, op: () => Promise<unknown>): Promise<void> {
   const c = new Client({ connectionString: env.databaseUrl });
   await c.connect();
   try {
-    // Another transaction holds a's node; the unlink reads the entry, then waits for that lock.
     await c.query('begin');
     await c.query('select 1 from node where inode = $1 for update', [fa]);
-    const unlink = s.call('Unlink', { parent: dir, name: b('a') });
-    for (let i = 0; ; i++) {
-      const { rows } = await c.query(
-        "select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%fsmeta_lock_entry%'",
-      );
+    const done = op();
+    // Generous: on a loaded machine the call may take seconds to get there.
+    for (const deadline = Date.now() + 60_000; ; ) {
+      const { rows } = await c.query('select count(*)::int as n from pg_stat_activity where pg_backend_pid() = any(pg_blocking_pids(pid))');
       if (rows[0].n > 0) break;
-      if (i > 500) throw new Error('the unlink never waited for the lock');
+      if (Date.now() > deadline) throw new Error('the call never waited for the lock');
       await new Promise((r) => setTimeout(r, 10));
     }
     // Meanwhile a and b trade places (what RENAME_EXCHANGE leaves), and the holder commits.
     await c.query("update edge set inode = case name when 'a'::bytea then $2::bigint else $3::bigint end where parent = $1 and name in ('a'::bytea, 'b'::bytea)", [dir, fb, fa]);
     await c.query('commit');
-    await unlink;
+    await done;
   } finally {
     await c.end();
   }
+}
+
+it('an unlink whose entry is swapped while it waits for the lock removes what the name names when it runs', async () => {
+  const s = await env.session();
+  const ops = fsOps(s);
+  const dir = (await ops.mkdir(ROOT_INO, 'swap-unlink', 0o755)).inode;
+  const fa = (await ops.mknod(dir, 'a')).inode;
+  const fb = (await ops.mknod(dir, 'b')).inode;
+  await swapWhileWaiting(dir, fa, fb, () => s.call('Unlink', { parent: dir, name: b('a') }));
   // The unlink took the file a names now (b's), and b names a's file, whole.
   await expect(s.call('Lookup', { parent: dir, name: b('a') })).rejects.toMatchObject({ errnoName: 'ENOENT' });
   expect((await s.call('Lookup', { parent: dir, name: b('b') })).attr!.inode).toBe(fa);
@@ -103,7 +106,24 @@ it('an unlink whose entry is swapped while it waits for the lock removes what th
   expect((await s.call('GetAttr', { inode: fa })).attr!.nlink).toBe(1);
   await s.close();
   expect(await checkInvariants(env.databaseUrl)).toEqual([]);
-});
+}, 120_000);
+
+it('a rename whose destination is swapped while it waits for the lock replaces what the name names when it runs', async () => {
+  const s = await env.session();
+  const ops = fsOps(s);
+  const dir = (await ops.mkdir(ROOT_INO, 'swap-rename', 0o755)).inode;
+  const fa = (await ops.mknod(dir, 'a')).inode;
+  const fb = (await ops.mknod(dir, 'b')).inode;
+  const fc = (await ops.mknod(dir, 'c')).inode;
+  await swapWhileWaiting(dir, fa, fb, () => s.call('Rename', { parentSrc: dir, nameSrc: b('c'), parentDst: dir, nameDst: b('a'), flags: 0 }));
+  expect((await s.call('Lookup', { parent: dir, name: b('a') })).attr!.inode).toBe(fc);
+  expect((await s.call('Lookup', { parent: dir, name: b('b') })).attr!.inode).toBe(fa);
+  await expect(s.call('Lookup', { parent: dir, name: b('c') })).rejects.toMatchObject({ errnoName: 'ENOENT' });
+  await expect(s.call('GetAttr', { inode: fb })).rejects.toMatchObject({ errnoName: 'ENOENT' });
+  expect((await s.call('GetAttr', { inode: fa })).attr!.nlink).toBe(1);
+  await s.close();
+  expect(await checkInvariants(env.databaseUrl)).toEqual([]);
+}, 120_000);
 
 it('random mkdir/create/rename/link/unlink/rmdir from many clients on three replicas keep every invariant', async () => {
   const root = await env.session();

@@ -10,7 +10,6 @@ import {
   hasChildren,
   insertEdge,
   insertEntry,
-  getEdgePair,
   lockParentForCreate,
   lockParentOnly,
   insertEntryFast,
@@ -19,7 +18,7 @@ import {
   readDirPage,
   lockEntry,
   removeEntry,
-  lockDirectoryMoves,
+  lockRename,
   lockMixed,
   lockNodes,
   setEdgeTarget,
@@ -97,9 +96,6 @@ export const O_EXCL = 0x80;
 
 /** Entries RestoreTrash moves back per call. */
 export const RESTORE_LIMIT = 10_000;
-
-/** How many times a mutation re-reads entries that changed between lookup and lock before giving up to a retry. */
-const RELOCK_LIMIT = 8;
 
 export interface SetAttrRequest {
   set: number;
@@ -529,10 +525,6 @@ export class Namespace {
     scope: MutationScope | undefined,
     mode: { exclusive: boolean },
   ): Promise<Attr> {
-    let rows: Map<bigint, Attr>;
-    let src: { inode: bigint; type: FileType } | undefined;
-    let dst: { inode: bigint; type: FileType } | undefined;
-    let movesLocked = false;
     if (await this.casing.enabled(tx)) {
       // Case-insensitive: the names as stored; a destination matching another entry replaces it under its name.
       await this.casing.lock(tx, [parentDst]);
@@ -540,28 +532,7 @@ export class Namespace {
       const match = (await edgeExists(tx, parentDst, nameDst)) ? undefined : await this.casing.resolve(tx, parentDst, nameDst);
       if (match !== undefined && !(parentSrc === parentDst && match.name.equals(nameSrc))) nameDst = match.name;
     }
-    const movesDir = (): boolean =>
-      parentSrc !== parentDst &&
-      (src?.type === TYPE_DIRECTORY || ((flags & RENAME_EXCHANGE) !== 0 && dst?.type === TYPE_DIRECTORY));
-    for (let i = 0; ; i++) {
-      [src, dst] = await getEdgePair(tx, parentSrc, nameSrc, parentDst, nameDst);
-      // Taken before any row lock, so it cannot deadlock with them.
-      if (movesDir() && !movesLocked) {
-        if (i > 0) throw Object.assign(new Error('rename became a directory move'), { code: '40001' });
-        await lockDirectoryMoves(tx);
-        movesLocked = true;
-      }
-      const ids = [parentSrc, parentDst];
-      if (src !== undefined) ids.push(src.inode);
-      if (dst !== undefined) ids.push(dst.inode);
-      // The re-read goes right behind the lock (one round trip where the transaction pipelines); it runs once the lock is granted.
-      const locking = quiet(lockNodes(tx, ids, 'update'));
-      const again = quiet(getEdgePair(tx, parentSrc, nameSrc, parentDst, nameDst));
-      rows = await locking;
-      const [src2, dst2] = await again;
-      if (src2?.inode === src?.inode && dst2?.inode === dst?.inode && src2?.type === src?.type && dst2?.type === dst?.type) break;
-      if (i >= RELOCK_LIMIT) throw Object.assign(new Error('entries keep changing'), { code: '40001' });
-    }
+    const { rows, src, dst } = await lockRename(tx, parentSrc, nameSrc, parentDst, nameDst, (flags & RENAME_EXCHANGE) !== 0);
     const psrc = requireDir(rows.get(parentSrc));
     const pdst = requireDir(rows.get(parentDst));
     if (protectedFlags(psrc) || (pdst.flags & FLAG_IMMUTABLE) !== 0) fail('EPERM');

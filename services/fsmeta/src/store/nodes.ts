@@ -162,15 +162,6 @@ export async function lockMixed(tx: Tx, update: bigint[], share: bigint[]): Prom
   return out;
 }
 
-/**
- * Serialises renames that move a directory to another parent, cluster-wide
- * (Linux's s_vfs_rename_mutex). Advisory keys: negative ones are fsmeta's
- * fixed locks, positive ones are directory inodes (see lockParentForCreate).
- */
-export async function lockDirectoryMoves(tx: Tx): Promise<void> {
-  await tx.query('select pg_advisory_xact_lock(-7362847127)', [], 'lock-dir-moves');
-}
-
 export async function getEdge(q: Tx, parent: bigint, name: Buffer): Promise<{ inode: bigint; type: FileType } | undefined> {
   const rows = await q.query<{ inode: bigint; type: number }>(
     'select inode, type from edge where parent = $1 and name = $2',
@@ -643,21 +634,43 @@ export async function removeEntry(tx: Tx, r: EntryRemoval, space: bigint, log?: 
 type EdgeRef = { inode: bigint; type: FileType } | undefined;
 
 /**
- * Two entries in one round trip (Rename's source and destination). A
- * destination directory, which the rename may replace, gets its exclusive
- * advisory lock as in getEdgeForRemoval.
+ * Rename's locks (fsmeta_lock_rename, migration 0013): both entries read; a
+ * destination directory's exclusive advisory lock (as Rmdir) and, for a
+ * directory moving to another parent, the cluster-wide directory-move lock
+ * (Linux's s_vfs_rename_mutex), both before any row lock; then both parents
+ * and both entries' nodes FOR UPDATE in one ascending statement, until both
+ * entries are stable. The statement behind it, sent at once (one round trip
+ * where the transaction pipelines), reads the locked rows.
  */
-export async function getEdgePair(tx: Tx, p1: bigint, n1: Buffer, p2: bigint, n2: Buffer): Promise<[EdgeRef, EdgeRef]> {
-  const rows = await tx.query<{ which: number; inode: bigint; type: number }>(
-    `select 0 as which, inode, type from edge where parent = $1 and name = $2
-     union all
-     select 1, inode, type from edge where parent = $3 and name = $4 and (type <> 2 or pg_advisory_xact_lock(inode) is not null)`,
-    [p1, n1, p2, n2],
-    'get-edge-pair',
+export async function lockRename(
+  tx: Tx,
+  p1: bigint,
+  n1: Buffer,
+  p2: bigint,
+  n2: Buffer,
+  exchange: boolean,
+): Promise<{ rows: Map<bigint, Attr>; src: EdgeRef; dst: EdgeRef }> {
+  const locking = quiet(
+    tx.query<{ which: number; inode: bigint; type: number }>(
+      'select which, inode, type from fsmeta_lock_rename($1, $2, $3, $4, $5)',
+      [p1, n1, p2, n2, exchange],
+      'lock-rename',
+    ),
+  );
+  const reading = quiet(
+    tx.query<NodeRow>(
+      `select ${NODE_SELECT} from node
+        where inode = $1 or inode = $3
+           or inode = (select inode from edge where parent = $1 and name = $2)
+           or inode = (select inode from edge where parent = $3 and name = $4)`,
+      [p1, n1, p2, n2],
+      'locked-rename',
+    ),
   );
   const out: [EdgeRef, EdgeRef] = [undefined, undefined];
-  for (const r of rows) out[r.which] = { inode: r.inode, type: r.type as FileType };
-  return out;
+  for (const r of await locking) out[r.which] = { inode: r.inode, type: r.type as FileType };
+  const rows = new Map((await reading).map((r) => [r.inode, rowToAttr(r)]));
+  return { rows, src: out[0], dst: out[1] };
 }
 
 /**
