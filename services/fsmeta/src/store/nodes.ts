@@ -571,7 +571,7 @@ export async function lockEntry(tx: Tx, parent: bigint, name: Buffer, update: bi
        select ${NODE_SELECT},
               exists (select 1 from open_file o where o.inode = node.inode) as open,
               exists (select 1 from edge c where c.parent = node.inode) as has_children
-         from node where inode = any($3::bigint[]) or inode = (select inode from e)`,
+         from node where inode = any($3::bigint[] || (select inode from e))`,
       [parent, name, [...update, ...share]],
       'locked-entry',
     ),
@@ -660,9 +660,9 @@ export async function lockRename(
   const reading = quiet(
     tx.query<NodeRow>(
       `select ${NODE_SELECT} from node
-        where inode = $1 or inode = $3
-           or inode = (select inode from edge where parent = $1 and name = $2)
-           or inode = (select inode from edge where parent = $3 and name = $4)`,
+        where inode = any(array[$1, $3,
+                                (select inode from edge where parent = $1 and name = $2),
+                                (select inode from edge where parent = $3 and name = $4)])`,
       [p1, n1, p2, n2],
       'locked-rename',
     ),
