@@ -149,6 +149,24 @@ describe('removals go to the trash', () => {
   });
 });
 
+describe('the largest trash_days', () => {
+  it('a u32 trash_days (4294967295) keeps removals, overwrites and cleanup working', async () => {
+    await setTrashDays(4294967295);
+    try {
+      const dir = await scratch();
+      const { inode } = await fileWithData(dir, 'long');
+      // An overwrite delays the replaced slice's deletion by trash_days.
+      const { firstId } = await s0.call('NewSlices', { count: 1 });
+      await s0.call('Write', { inode, chunkIndex: 0, pos: 0, slice: { id: firstId, size: 4096, off: 0, len: 4096 } });
+      await s0.call('Unlink', { parent: dir, name: b('long') });
+      await hourOf(inode);
+      await s0.call('CleanupTrash', { beforeNs: '0' });
+    } finally {
+      await setTrashDays(1);
+    }
+  });
+});
+
 describe('restore', () => {
   it('moves an entry back with RENAME_RESTORE, on another replica', async () => {
     const d = await scratch();

@@ -216,7 +216,7 @@ export async function dropSliceRefs(tx: Tx, refs: Map<bigint, number>, delayDays
       `with gone as (delete from slice_ref where id = any($1::bigint[]) and refs <= 0 returning id, size)
        insert into slice_deletion (id, size, lease_until, queued_at)
        select id, size, now() + make_interval(days => $2), now() + make_interval(days => $2) from gone on conflict (id) do nothing`,
-      [gone, delayDays],
+      [gone, delayDaysSql(delayDays)],
       'unref-slices-delayed',
     );
     return gone.length;
@@ -236,6 +236,15 @@ export async function dropSliceRefs(tx: Tx, refs: Map<bigint, number>, delayDays
  * and, with `beforeNs`, those whose delay began before it (CleanupTrash; the
  * delay taken as `days`). A claimed row is never in the future, so no lease is cut.
  */
+/**
+ * trash_days as SQL interval arithmetic takes it: the volume accepts any u32, but
+ * `make_interval` takes an int and a timestamp ends in year 294276. A million days
+ * (about 2,700 years) is "never" for every purpose here.
+ */
+function delayDaysSql(days: number): number {
+  return Math.min(days, 1_000_000);
+}
+
 export async function releaseDelayedDeletions(tx: Tx, days: number, beforeNs?: bigint): Promise<number> {
   const rows = await tx.query(
     `update slice_deletion set lease_until = '-infinity', queued_at = now()
@@ -243,7 +252,7 @@ export async function releaseDelayedDeletions(tx: Tx, days: number, beforeNs?: b
         and (queued_at > now() + make_interval(days => $1)
              or ($2::bigint is not null and queued_at - make_interval(days => $1) < to_timestamp($2::bigint / 1e9)))
       returning id`,
-    [days, beforeNs === undefined ? null : beforeNs.toString()],
+    [delayDaysSql(days), beforeNs === undefined ? null : beforeNs.toString()],
     'release-delayed-deletions',
   );
   return rows.length;

@@ -21,15 +21,16 @@ export interface TrashState {
  * (expiry) takes it exclusively, so an entry never lands in a removed one.
  */
 export async function getTrashState(tx: Tx, trashInode: bigint, sid: bigint, hourName: Buffer): Promise<TrashState> {
-  const rows = await tx.query<{ days: number | null; skip: boolean | null; hour: bigint | null }>(
-    `select (select (value->>'trashDays')::int from setting where name = 'format') as days,
+  const rows = await tx.query<{ days: bigint | null; skip: boolean | null; hour: bigint | null }>(
+    // bigint: trash_days is any u32.
+    `select (select (value->>'trashDays')::bigint from setting where name = 'format') as days,
             (select skip_trash from session where sid = $1) as skip,
             (select inode from edge where parent = $2 and name = $3 and pg_advisory_xact_lock_shared(inode) is not null) as hour`,
     [sid, trashInode, hourName],
     'trash-state',
   );
   const r = rows[0]!;
-  return { days: r.days ?? 0, skip: r.skip === true, hour: r.hour ?? undefined };
+  return { days: r.days === null ? 0 : Number(r.days), skip: r.skip === true, hour: r.hour ?? undefined };
 }
 
 /**
