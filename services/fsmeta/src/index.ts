@@ -8,3 +8,4 @@ export { runCli, COMMANDS } from './cli';
 export { METHOD_ACCESS, type AccessClass } from './server/auth';
 export { ROLES, type Role } from './server/identities';
 export { configHelp } from './config';
+export { ChangeFeed, type WatchMessage, type WatchSink } from './meta/changes';

@@ -17,6 +17,7 @@ import {
   type ChangeKind,
   type ChangeRow,
   type Snapshot,
+  unionSnapshot,
 } from '../store/changes';
 import type { Db } from '../store/db';
 import type { Listener } from '../store/listener';
@@ -122,14 +123,17 @@ class Subscriber {
   deliver(batch: Batch, force = false): void {
     if (this.closed) return;
     let rows = batch.rows;
-    let own = false;
-    if (this.floor !== undefined) {
-      if (!covers(batch.position, this.floor)) return;
-      const floor = this.floor;
+    let position = batch.positionText;
+    const floor = this.floor;
+    if (floor !== undefined) {
+      // The rows its own position saw are dropped. A batch cut inside a long read has a position of
+      // its own that may not cover the floor yet and still hold rows the floor never saw; the
+      // watcher has seen both, so it stands at their union until a batch covers the floor.
       rows = rows.filter((r) => !visibleIn(r.xid, floor));
-      own = rows.length !== batch.rows.length;
-      this.floor = undefined;
+      if (covers(batch.position, floor)) this.floor = undefined;
+      else position = formatSnapshot(unionSnapshot(batch.position, floor));
     }
+    const own = floor !== undefined && (rows.length !== batch.rows.length || position !== batch.positionText);
     const now = Date.now();
     let msg: WatchMessage;
     if (this.unfiltered && !own) {
@@ -139,7 +143,7 @@ class Subscriber {
     } else {
       const changes = rows.filter((r) => this.wants(r, batch)).map(toChange);
       if (changes.length === 0 && !force && now - this.lastSentMs < PROGRESS_MS) return;
-      msg = { changes, position: batch.positionText, fellBehind: false };
+      msg = { changes, position, fellBehind: false };
     }
     this.lastSentMs = now;
     if (!this.sink.send(msg)) {

@@ -91,6 +91,14 @@ export function partialSnapshot(from: Snapshot, to: Snapshot, upto: bigint): Sna
   return { xmin: unique[0] ?? xmax, xmax, xip: unique };
 }
 
+/** The position of a watcher that has seen everything visible in `a` and everything visible in `b`. */
+export function unionSnapshot(a: Snapshot, b: Snapshot): Snapshot {
+  const xmax = a.xmax > b.xmax ? a.xmax : b.xmax;
+  const xip = [...a.xip.filter((x) => !visibleIn(x, b)), ...b.xip.filter((x) => !visibleIn(x, a))].sort((p, q) => (p < q ? -1 : p > q ? 1 : 0));
+  const unique = xip.filter((x, i) => i === 0 || x !== xip[i - 1]);
+  return { xmin: unique[0] ?? xmax, xmax, xip: unique };
+}
+
 export interface ChangeRead {
   /** The statement's snapshot: where the reader stands after these rows (if all were read). */
   snapshot: Snapshot;
