@@ -103,11 +103,13 @@ export type LockStrength = 'update' | 'key share';
 export async function lockNodes(tx: Tx, inodes: bigint[], strength: LockStrength = 'update'): Promise<Map<bigint, Attr>> {
   const ids = [...new Set(inodes)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const lock = strength === 'update' ? 'for update' : 'for key share';
-  const rows = await tx.query<NodeRow>(
-    `select ${NODE_SELECT} from node where inode = any($1::bigint[]) order by inode ${lock}`,
-    [ids],
-    `lock-nodes-${strength === 'update' ? 'u' : 'ks'}`,
-  );
+  const suffix = strength === 'update' ? 'u' : 'ks';
+  // One inode (the common case) by equality: PostgreSQL plans `= any($1)` anew at every call (its
+  // generic plan assumes a longer array and so looks dearer), and the planning cost as much as the lock.
+  const rows =
+    ids.length === 1
+      ? await tx.query<NodeRow>(`select ${NODE_SELECT} from node where inode = $1 ${lock}`, [ids[0]], `lock-node-${suffix}`)
+      : await tx.query<NodeRow>(`select ${NODE_SELECT} from node where inode = any($1::bigint[]) order by inode ${lock}`, [ids], `lock-nodes-${suffix}`);
   return new Map(rows.map((r) => [r.inode, rowToAttr(r)]));
 }
 
