@@ -9,3 +9,4 @@ export { METHOD_ACCESS, type AccessClass } from './server/auth';
 export { ROLES, type Role } from './server/identities';
 export { configHelp } from './config';
 export { ChangeFeed, type WatchMessage, type WatchSink } from './meta/changes';
+export { ReaddirAnswer } from './server/readdir-answer';

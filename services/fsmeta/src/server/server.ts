@@ -17,6 +17,7 @@ import { trashHandlers } from './handlers/trash';
 import type { CallContext, CallWait, MetaImpl, MethodName } from './handlers/types';
 import { volumeHandlers } from './handlers/volume';
 import { preEncodedSerializer, watchHandler } from './handlers/watch';
+import { plainAnswer, readdirSerializer } from './readdir-answer';
 import { xattrHandlers } from './handlers/xattrs';
 import { toServiceError } from './status';
 import type { Telemetry } from '../telemetry';
@@ -112,6 +113,8 @@ export function createServer(meta: Meta, log: Logger, options: ServerOptions, te
   // Watch messages are encoded once for every stream they go to (handlers/watch.ts).
   const serializeWatch = loaded.Watch.responseSerialize;
   (service.Watch as { responseSerialize: unknown }).responseSerialize = preEncodedSerializer(serializeWatch);
+  // Readdir pages are encoded from meta's entries, not through the generated codec (server/readdir-answer.ts).
+  (service.Readdir as { responseSerialize: unknown }).responseSerialize = readdirSerializer(loaded.Readdir.responseSerialize);
   const impl = allHandlers(meta);
   const inflight = new InflightLimiter(options.maxInflightPerSession ?? 0);
   const handlers: grpc.UntypedServiceImplementation = {};
@@ -130,7 +133,9 @@ export function createServer(meta: Meta, log: Logger, options: ServerOptions, te
         const admitted = await auth.admit(method, call);
         if (fn === undefined) throw new Unimplemented(method);
         const handler = fn;
-        return admitted.reply(await runBound(method, call.request, () => handler(call.request, withCall(admitted.context, call))));
+        const res = await runBound(method, call.request, () => handler(call.request, withCall(admitted.context, call)));
+        // A confined identity's answers are rewritten as plain messages.
+        return admitted.reply(admitted.confinedTo === undefined ? res : plainAnswer(res));
       })();
       run.then(
         (res) => {

@@ -1,6 +1,7 @@
 import type { Meta } from '../../meta';
-import { attrToWire, entryToWire, fileTypeFromWire, i64, inodeArg, opContext } from '../convert';
+import { attrToWire, fileTypeFromWire, i64, inodeArg, opContext } from '../convert';
 import type { MetaImpl } from './types';
+import { ReaddirAnswer } from '../readdir-answer';
 import { FsError } from '../../meta/errors';
 import type { FileType } from '../../meta/types';
 
@@ -77,7 +78,7 @@ export function namespaceHandlers(meta: Meta): MetaImpl {
     },
     async Readdir(req) {
       const page = await ns.readdir(opContext(req.ctx), inodeArg(req.inode, 'inode'), req.cursor, req.limit, req.plus);
-      return { entries: page.entries.map(entryToWire), nextCursor: page.nextCursor, eof: page.eof };
+      return new ReaddirAnswer(page);
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { handleUnaryCall } from '@grpc/grpc-js';
 import type { MetaHandlers } from '@fsmeta/proto';
+import type { ReaddirAnswer } from '../readdir-answer';
 
 type KnownKeys<T> = { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] };
 type Methods = KnownKeys<MetaHandlers>;
@@ -24,5 +25,5 @@ export interface CallWait {
 
 /** A handler: decoded request in, response out; failures are thrown (mapped by server/status.ts). */
 export type MetaImpl = {
-  [K in MethodName]?: (req: RequestOf<Methods[K]>, call: CallContext & CallWait) => Promise<ResponseOf<Methods[K]>>;
+  [K in MethodName]?: (req: RequestOf<Methods[K]>, call: CallContext & CallWait) => Promise<ResponseOf<Methods[K]> | (K extends 'Readdir' ? ReaddirAnswer : never)>;
 };
