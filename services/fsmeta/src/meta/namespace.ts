@@ -17,12 +17,14 @@ import {
   moveEntry,
   readDirPage,
   lockEntry,
+  lockEntrySent,
   removeEntry,
   lockRename,
   lockMixed,
   lockNodes,
   setEdgeTarget,
   touchDir,
+  unlinkFast,
   updateNode,
   updateNodeLogged,
 } from '../store/nodes';
@@ -409,6 +411,16 @@ export class Namespace {
     if (isTrashDir(parentIno) && ctx.caller.uid !== 0) fail('EPERM', 'the trash is root only');
     checkEntryName(name);
     return mutate(this.deps.db, ctx, async (tx, scope) => {
+      if (tx.fast && !(await this.casing.enabled(tx))) {
+        // The plain case in one round trip: the locks and the whole removal sent together; anything else declines to the path below.
+        await lockEntrySent(tx, parentIno, name, [], [parentIno]);
+        const fast = {
+          parent: parentIno, name, now: nowNs(), skipNs: this.skipNs, trusted: trusted(ctx.caller), uid: ctx.caller.uid, gids: [ctx.caller.gid, ...ctx.caller.gids],
+          refuseFlags: FLAG_IMMUTABLE | FLAG_APPEND, stickyBit: S_ISVTX, trashInode: TRASH_INODE, space: SPACE_UNIT,
+        };
+        scope.logged(await unlinkFast(tx, fast, scope.log(undefined)));
+        return;
+      }
       name = await this.casing.actual(tx, parentIno, name, edgeExists);
       const locked = lockEntry(tx, parentIno, name, [], [parentIno]);
       // The trash's state is read right behind the locks (one round trip).

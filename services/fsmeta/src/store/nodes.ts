@@ -550,6 +550,8 @@ export interface LockedEntry {
   hasChildren: boolean;
 }
 
+const LOCK_ENTRY_SQL = 'select inode, type from fsmeta_lock_entry($1, $2, $3::bigint[], $4::bigint[])';
+
 /**
  * Finds an entry and locks its node FOR UPDATE together with `update` and
  * `share` (FOR KEY SHARE), in ascending order, until the entry is stable
@@ -561,11 +563,7 @@ export interface LockedEntry {
  */
 export async function lockEntry(tx: Tx, parent: bigint, name: Buffer, update: bigint[], share: bigint[]): Promise<LockedEntry> {
   const locking = quiet(
-    tx.query<{ inode: bigint; type: number }>(
-      'select inode, type from fsmeta_lock_entry($1, $2, $3::bigint[], $4::bigint[])',
-      [parent, name, update, share],
-      'lock-entry',
-    ),
+    tx.query<{ inode: bigint; type: number }>(LOCK_ENTRY_SQL, [parent, name, update, share], 'lock-entry'),
   );
   const reading = quiet(
     tx.query<NodeRow & { open: boolean; has_children: boolean }>(
@@ -631,6 +629,74 @@ export async function removeEntry(tx: Tx, r: EntryRemoval, space: bigint, log?: 
     { select: '(select count(*) from u) as charged' },
   );
   return check;
+}
+
+/** What the fast unlink checks and writes (unlinkFast): the request's side; the rows are read under the locks. */
+export interface FastUnlink {
+  parent: bigint;
+  name: Buffer;
+  now: bigint;
+  skipNs: bigint;
+  /** The caller passes permission checks without them (root, or a kernel that checked). */
+  trusted: boolean;
+  uid: number;
+  /** The caller's groups (primary first). */
+  gids: number[];
+  /** Flags that refuse a removal, on the directory or the node (immutable, append-only). */
+  refuseFlags: number;
+  /** The sticky bit: a sticky directory's ownership rule is left to the ordinary path. */
+  stickyBit: number;
+  trashInode: bigint;
+  space: bigint;
+}
+
+/**
+ * Unlink's plain case in one statement, sent right behind the entry's locks
+ * (lockEntrySent) with COMMIT: the entry, its node and the directory are read
+ * under those locks and removeEntry's writes made from them, when the entry
+ * is no directory, the directory grants write and search by its mode bits
+ * (no access ACL), neither is immutable or append-only, the directory is not
+ * sticky, outside the trash, and the volume keeps no trash. Anything else
+ * writes nothing and declines (fsmeta_fallback): the ordinary path runs,
+ * decides the errno and does the rest. The last link of a file open
+ * anywhere keeps its node (nlink 0), as there.
+ */
+export async function unlinkFast(tx: Tx, f: FastUnlink, log: OutcomeLog): Promise<SessionCheck | undefined> {
+  const { check } = await runWrite(
+    tx,
+    'unlink-fast',
+    `pl as (select n.inode, n.type, n.uid, n.gid, n.nlink, n.length,
+                   n.nlink > 1 or (n.type = 1 and exists (select 1 from open_file o where o.inode = n.inode)) as keep,
+                   case when n.type = 1 and n.length > 0 then ((n.length + $11 - 1) / $11) * $11 else $11 end as space
+              from node d, edge e, node n
+             where d.inode = $1 and d.type = 2 and d.inode < $10 and d.parent <= $10 and (d.flags & $8) = 0 and (d.mode & $9) = 0
+               and ($5::boolean or (coalesce(d.access_acl_id, 0) = 0
+                    and ((case when d.uid = $6 then d.mode >> 6 when d.gid = any($7::bigint[]) then d.mode >> 3 else d.mode end) & 3) = 3))
+               and e.parent = $1 and e.name = $2 and e.type <> 2
+               and n.inode = e.inode and n.type <> 2 and (n.flags & $8) = 0
+               and coalesce((select (value->>'trashDays')::bigint from setting where name = 'format'), 0) <= 0),
+          de as (delete from edge where parent = $1 and name = $2 and exists (select 1 from pl)),
+          kn as (update node set nlink = pl.nlink - 1, ctime_ns = $3 from pl where node.inode = pl.inode and pl.keep),
+          dn as (delete from node using pl where node.inode = pl.inode and not pl.keep),
+          dx as (delete from xattr using pl where xattr.inode = pl.inode and not pl.keep),
+          ds as (delete from symlink using pl where symlink.inode = pl.inode and not pl.keep),
+          q as (insert into file_release (inode) select inode from pl where not keep and type = 1 on conflict do nothing),
+          u as (select fsmeta_charge(pl.uid, pl.gid, case when pl.keep then 0 else -pl.space end, case when pl.keep then 0 else -1 end,
+                                     array[$1::bigint], -pl.space, -1, case when pl.type = 1 then -pl.length else 0 end,
+                                     case when pl.type = 3 then -1 else 0 end) as c from pl),
+          p as (update node set mtime_ns = greatest(mtime_ns, $3), ctime_ns = greatest(ctime_ns, $3)
+                 where inode = $1 and exists (select 1 from pl) and mtime_ns < $3::bigint - $4::bigint)`,
+    [f.parent, f.name, f.now, f.skipNs, f.trusted, f.uid, f.gids, f.refuseFlags, f.stickyBit, f.trashInode, f.space],
+    log,
+    // Referencing u runs the charge.
+    { select: '(select count(*) from u) as charged', finalIf: 'exists (select 1 from pl)' },
+  );
+  return check;
+}
+
+/** lockEntry's locks alone, sent without waiting for them (unlinkFast reads the rows itself). */
+export async function lockEntrySent(tx: Tx, parent: bigint, name: Buffer, update: bigint[], share: bigint[]): Promise<void> {
+  await tx.send(LOCK_ENTRY_SQL, [parent, name, update, share], 'lock-entry');
 }
 
 type EdgeRef = { inode: bigint; type: FileType } | undefined;

@@ -1,0 +1,102 @@
+import type { Session, v1 } from '@fsmeta/client';
+import { Client } from 'pg';
+import { checkAccounting } from '../harness/accounting';
+import { ROOT_INO, b } from '../harness/fs';
+import { checkInvariants } from '../harness/invariants';
+import { startEnv, type TestEnv } from '../harness/server';
+
+/**
+ * Unlink's one-statement plain case (store/nodes.ts unlinkFast) against the
+ * ordinary path: the same removals in a plain directory (the fast statement
+ * commits) and in a sticky one (it declines, the ordinary path runs) must
+ * leave the same state: entries, kept nodes and their link counts, usage,
+ * directory statistics, a directory quota, files queued for release, and
+ * counters that agree with the rows.
+ */
+let env: TestEnv;
+let s: Session;
+let keeper: Session;
+
+beforeAll(async () => {
+  env = await startEnv(2);
+  s = await env.session(undefined, 0);
+  keeper = await env.session(undefined, 1);
+  const { format } = await s.call('GetFormat', {});
+  await s.call('Format', { format: { ...format!, uuid: '', dirStats: true }, force: true });
+});
+afterAll(() => env.stop());
+
+interface Scene {
+  dir: string;
+  kept: string;
+  open: string;
+  released: string;
+}
+
+/** A file with data, a hard-linked file, a file open in another session, a symlink and a fifo; then all five unlinked. */
+async function scene(name: string, mode: number): Promise<Scene> {
+  const dir = (await s.call('Mkdir', { parent: ROOT_INO, name: b(name), mode, umask: 0 })).attr!.inode;
+  await s.call('SetQuota', { quota: { kind: 'QUOTA_KIND_DIRECTORY', key: dir, maxSpace: '0', maxInodes: '1000' } });
+  const mk = async (n: string, type: v1.FileType = 'FILE_TYPE_REGULAR'): Promise<string> =>
+    (await s.call('Mknod', { parent: dir, name: b(n), mode: 0o644, type })).attr!.inode;
+  const data = await mk('data');
+  await s.call('Truncate', { inode: data, length: '10000' });
+  const linked = await mk('linked');
+  await s.call('Link', { inode: linked, parent: dir, name: b('other') });
+  const open = await mk('open');
+  await s.call('Truncate', { inode: open, length: '5000' });
+  await keeper.call('Open', { inode: open, flags: 0 });
+  await s.call('Symlink', { parent: dir, name: b('sym'), target: b('somewhere/else') });
+  await mk('fifo', 'FILE_TYPE_FIFO');
+  for (const n of ['data', 'linked', 'open', 'sym', 'fifo']) await s.call('Unlink', { parent: dir, name: b(n) });
+  return { dir, kept: linked, open, released: data };
+}
+
+/** What a scene left, with its own inodes out of the way. */
+async function leftBy(x: Scene, pg: Client): Promise<unknown> {
+  const names: string[] = [];
+  for (const e of (await s.call('Readdir', { inode: x.dir, plus: true })).entries) {
+    if (e.name.toString() !== '.' && e.name.toString() !== '..') names.push(`${e.name.toString()} nlink=${e.attr!.nlink} length=${e.attr!.length}`);
+  }
+  const summary = await s.call('GetSummary', { inode: x.dir, recursive: true });
+  const quota = (await s.call('GetQuota', { kind: 'QUOTA_KIND_DIRECTORY', key: x.dir })).quota!;
+  const open = await s.call('GetAttr', { inode: x.open });
+  const released = await pg.query('select count(*)::int as n from file_release where inode = any($1::bigint[])', [[x.released, x.open]]);
+  return {
+    names,
+    summary: { length: summary.length, size: summary.size, files: summary.files, dirs: summary.dirs },
+    quota: { usedSpace: quota.usedSpace, usedInodes: quota.usedInodes },
+    open: { nlink: open.attr!.nlink, length: open.attr!.length },
+    kept: (await s.call('GetAttr', { inode: x.kept })).attr!.nlink,
+    released: released.rows[0].n,
+  };
+}
+
+it('leaves what the ordinary path leaves', async () => {
+  const before = await s.call('StatFS', { inode: ROOT_INO });
+  const fast = await scene('plain', 0o777);
+  const afterFast = await s.call('StatFS', { inode: ROOT_INO });
+  const ordinary = await scene('sticky', 0o1777);
+  const afterOrdinary = await s.call('StatFS', { inode: ROOT_INO });
+  const pg = new Client({ connectionString: env.databaseUrl });
+  await pg.connect();
+  try {
+    const left = await leftBy(fast, pg);
+    expect(left).toEqual(await leftBy(ordinary, pg));
+    expect(left).toMatchObject({ names: ['other nlink=1 length=0'], open: { nlink: 0, length: '5000' }, kept: 1, released: 1 });
+    // The same change of the volume's usage each way (the directory itself, the kept files).
+    const used = (r: v1.StatFSResponse__Output): bigint[] => [-BigInt(r.availSpace), BigInt(r.usedInodes)];
+    const [fs0, fi0] = used(before);
+    const [fs1, fi1] = used(afterFast);
+    const [fs2, fi2] = used(afterOrdinary);
+    expect([fs1 - fs0, fi1 - fi0]).toEqual([fs2 - fs1, fi2 - fi1]);
+    // The open file goes at its last close, each way.
+    await keeper.call('Close', { inode: fast.open });
+    await keeper.call('Close', { inode: ordinary.open });
+    expect(await leftBy(fast, pg).catch((e: Error) => e.message)).toEqual(await leftBy(ordinary, pg).catch((e: Error) => e.message));
+  } finally {
+    await pg.end();
+  }
+  expect(await checkAccounting(env.databaseUrl)).toEqual([]);
+  expect(await checkInvariants(env.databaseUrl)).toEqual([]);
+});
