@@ -1,12 +1,12 @@
 import type { Session, v1 } from '@fsmeta/client';
 import { Client } from 'pg';
 import { checkAccounting } from '../harness/accounting';
-import { ROOT_INO, b } from '../harness/fs';
+import { ROOT_INO, b, errnoOf } from '../harness/fs';
 import { checkInvariants } from '../harness/invariants';
 import { startEnv, type TestEnv } from '../harness/server';
 
 /**
- * Unlink's one-statement plain case (store/nodes.ts unlinkFast) against the
+ * Unlink's and Rmdir's one-statement plain case (store/nodes.ts removeEntryFast) against the
  * ordinary path: the same removals in a plain directory (the fast statement
  * commits) and in a sticky one (it declines, the ordinary path runs) must
  * leave the same state: entries, kept nodes and their link counts, usage,
@@ -18,7 +18,8 @@ let s: Session;
 let keeper: Session;
 
 beforeAll(async () => {
-  env = await startEnv(2);
+  // No background job meanwhile: the files queued for release stay queued, so both ways can be compared.
+  env = await startEnv(2, { jobIntervalMs: 3_600_000 });
   s = await env.session(undefined, 0);
   keeper = await env.session(undefined, 1);
   const { format } = await s.call('GetFormat', {});
@@ -31,6 +32,7 @@ interface Scene {
   kept: string;
   open: string;
   released: string;
+  errnos: (string | undefined)[];
 }
 
 /** A file with data, a hard-linked file, a file open in another session, a symlink and a fifo; then all five unlinked. */
@@ -49,7 +51,21 @@ async function scene(name: string, mode: number): Promise<Scene> {
   await s.call('Symlink', { parent: dir, name: b('sym'), target: b('somewhere/else') });
   await mk('fifo', 'FILE_TYPE_FIFO');
   for (const n of ['data', 'linked', 'open', 'sym', 'fifo']) await s.call('Unlink', { parent: dir, name: b(n) });
-  return { dir, kept: linked, open, released: data };
+  // An empty directory with a quota of its own goes; a full one, or the wrong kind of entry, fails the same way.
+  const sub = (await s.call('Mkdir', { parent: dir, name: b('sub'), mode: 0o755, umask: 0 })).attr!.inode;
+  await s.call('SetQuota', { quota: { kind: 'QUOTA_KIND_DIRECTORY', key: sub, maxSpace: '0', maxInodes: '10' } });
+  await s.call('Rmdir', { parent: dir, name: b('sub') });
+  const full = (await s.call('Mkdir', { parent: dir, name: b('full'), mode: 0o755, umask: 0 })).attr!.inode;
+  await s.call('Mknod', { parent: full, name: b('x'), mode: 0o644, type: 'FILE_TYPE_REGULAR' });
+  const errnos = [
+    await errnoOf(s.call('Rmdir', { parent: dir, name: b('full') })),
+    await errnoOf(s.call('Unlink', { parent: dir, name: b('full') })),
+    await errnoOf(s.call('Rmdir', { parent: dir, name: b('other') })),
+    await errnoOf(s.call('Unlink', { parent: dir, name: b('gone') })),
+    await errnoOf(s.call('Rmdir', { parent: dir, name: b('gone') })),
+    await errnoOf(s.call('GetQuota', { kind: 'QUOTA_KIND_DIRECTORY', key: sub })),
+  ];
+  return { dir, kept: linked, open, released: data, errnos };
 }
 
 /** What a scene left, with its own inodes out of the way. */
@@ -63,6 +79,8 @@ async function leftBy(x: Scene, pg: Client): Promise<unknown> {
   const open = await s.call('GetAttr', { inode: x.open });
   const released = await pg.query('select count(*)::int as n from file_release where inode = any($1::bigint[])', [[x.released, x.open]]);
   return {
+    errnos: x.errnos,
+    dirNlink: (await s.call('GetAttr', { inode: x.dir })).attr!.nlink,
     names,
     summary: { length: summary.length, size: summary.size, files: summary.files, dirs: summary.dirs },
     quota: { usedSpace: quota.usedSpace, usedInodes: quota.usedInodes },
@@ -83,7 +101,8 @@ it('leaves what the ordinary path leaves', async () => {
   try {
     const left = await leftBy(fast, pg);
     expect(left).toEqual(await leftBy(ordinary, pg));
-    expect(left).toMatchObject({ names: ['other nlink=1 length=0'], open: { nlink: 0, length: '5000' }, kept: 1, released: 1 });
+    expect(left).toMatchObject({ names: ['full nlink=2 length=4096', 'other nlink=1 length=0'], dirNlink: 3, open: { nlink: 0, length: '5000' }, kept: 1, released: 1 });
+    expect(fast.errnos).toEqual(['ENOTEMPTY', 'EPERM', 'ENOTDIR', 'ENOENT', 'ENOENT', expect.any(String)]);
     // The same change of the volume's usage each way (the directory itself, the kept files).
     const used = (r: v1.StatFSResponse__Output): bigint[] => [-BigInt(r.availSpace), BigInt(r.usedInodes)];
     const [fs0, fi0] = used(before);

@@ -24,7 +24,8 @@ import {
   lockNodes,
   setEdgeTarget,
   touchDir,
-  unlinkFast,
+  removeEntryFast,
+  type FastRemoval,
   updateNode,
   updateNodeLogged,
 } from '../store/nodes';
@@ -414,11 +415,7 @@ export class Namespace {
       if (tx.fast && !(await this.casing.enabled(tx))) {
         // The plain case in one round trip: the locks and the whole removal sent together; anything else declines to the path below.
         await lockEntrySent(tx, parentIno, name, [], [parentIno]);
-        const fast = {
-          parent: parentIno, name, now: nowNs(), skipNs: this.skipNs, trusted: trusted(ctx.caller), uid: ctx.caller.uid, gids: [ctx.caller.gid, ...ctx.caller.gids],
-          refuseFlags: FLAG_IMMUTABLE | FLAG_APPEND, stickyBit: S_ISVTX, trashInode: TRASH_INODE, space: SPACE_UNIT,
-        };
-        scope.logged(await unlinkFast(tx, fast, scope.log(undefined)));
+        scope.logged(await removeEntryFast(tx, this.fastRemoval(ctx, parentIno, name, false), scope.log(undefined)));
         return;
       }
       name = await this.casing.actual(tx, parentIno, name, edgeExists);
@@ -449,6 +446,14 @@ export class Namespace {
     });
   }
 
+  /** Unlink's or Rmdir's fast statement's side of the checks (store removeEntryFast reads the rest under the locks). */
+  private fastRemoval(ctx: OpContext, parent: bigint, name: Buffer, dir: boolean): FastRemoval {
+    return {
+      parent, name, dir, now: nowNs(), skipNs: this.skipNs, trusted: trusted(ctx.caller), uid: ctx.caller.uid, gids: [ctx.caller.gid, ...ctx.caller.gids],
+      refuseFlags: FLAG_IMMUTABLE | FLAG_APPEND, stickyBit: S_ISVTX, trashInode: TRASH_INODE, space: SPACE_UNIT,
+    };
+  }
+
   /** Drops one link of a non-directory whose row is locked (a hard-linked file keeps parent 0, as JuiceFS). */
   private async removeLink(tx: Tx, node: Attr, now: bigint): Promise<void> {
     if (node.nlink > 1) {
@@ -466,6 +471,12 @@ export class Namespace {
     if (parentIno === TRASH_INODE || (isTrashDir(parentIno) && ctx.caller.uid !== 0)) fail('EPERM', 'the trash is root only');
     checkEntryName(name);
     return mutate(this.deps.db, ctx, async (tx, scope) => {
+      if (tx.fast && !(await this.casing.enabled(tx))) {
+        // As Unlink's: the plain case in one round trip.
+        await lockEntrySent(tx, parentIno, name, [parentIno], []);
+        scope.logged(await removeEntryFast(tx, this.fastRemoval(ctx, parentIno, name, true), scope.log(undefined)));
+        return;
+      }
       name = await this.casing.actual(tx, parentIno, name, edgeExists);
       const locked = lockEntry(tx, parentIno, name, [parentIno], []);
       // The trash's state is read right behind the locks (one round trip).

@@ -631,10 +631,12 @@ export async function removeEntry(tx: Tx, r: EntryRemoval, space: bigint, log?: 
   return check;
 }
 
-/** What the fast unlink checks and writes (unlinkFast): the request's side; the rows are read under the locks. */
-export interface FastUnlink {
+/** What the fast removal checks and writes (removeEntryFast): the request's side; the rows are read under the locks. */
+export interface FastRemoval {
   parent: bigint;
   name: Buffer;
+  /** Rmdir (the entry must be an empty directory) rather than Unlink (it must be no directory). */
+  dir: boolean;
   now: bigint;
   skipNs: bigint;
   /** The caller passes permission checks without them (root, or a kernel that checked). */
@@ -651,29 +653,31 @@ export interface FastUnlink {
 }
 
 /**
- * Unlink's plain case in one statement, sent right behind the entry's locks
- * (lockEntrySent) with COMMIT: the entry, its node and the directory are read
- * under those locks and removeEntry's writes made from them, when the entry
- * is no directory, the directory grants write and search by its mode bits
- * (no access ACL), neither is immutable or append-only, the directory is not
+ * Unlink's and Rmdir's plain case in one statement, sent right behind the
+ * entry's locks (lockEntrySent) with COMMIT: the entry, its node and the
+ * directory are read under those locks and removeEntry's writes made from
+ * them, when the entry is of the kind asked for (an empty directory, or no
+ * directory), the directory grants write and search by its mode bits (no
+ * access ACL), neither is immutable or append-only, the directory is not
  * sticky, outside the trash, and the volume keeps no trash. Anything else
  * writes nothing and declines (fsmeta_fallback): the ordinary path runs,
- * decides the errno and does the rest. The last link of a file open
- * anywhere keeps its node (nlink 0), as there.
+ * decides the errno and does the rest. The last link of a file open anywhere
+ * keeps its node (nlink 0), as there.
  */
-export async function unlinkFast(tx: Tx, f: FastUnlink, log: OutcomeLog): Promise<SessionCheck | undefined> {
+export async function removeEntryFast(tx: Tx, f: FastRemoval, log: OutcomeLog): Promise<SessionCheck | undefined> {
   const { check } = await runWrite(
     tx,
-    'unlink-fast',
+    'remove-entry-fast',
     `pl as (select n.inode, n.type, n.uid, n.gid, n.nlink, n.length,
-                   n.nlink > 1 or (n.type = 1 and exists (select 1 from open_file o where o.inode = n.inode)) as keep,
+                   not $12::boolean and (n.nlink > 1 or (n.type = 1 and exists (select 1 from open_file o where o.inode = n.inode))) as keep,
                    case when n.type = 1 and n.length > 0 then ((n.length + $11 - 1) / $11) * $11 else $11 end as space
               from node d, edge e, node n
              where d.inode = $1 and d.type = 2 and d.inode < $10 and d.parent <= $10 and (d.flags & $8) = 0 and (d.mode & $9) = 0
                and ($5::boolean or (coalesce(d.access_acl_id, 0) = 0
                     and ((case when d.uid = $6 then d.mode >> 6 when d.gid = any($7::bigint[]) then d.mode >> 3 else d.mode end) & 3) = 3))
-               and e.parent = $1 and e.name = $2 and e.type <> 2
-               and n.inode = e.inode and n.type <> 2 and (n.flags & $8) = 0
+               and e.parent = $1 and e.name = $2 and (e.type = 2) = $12::boolean
+               and n.inode = e.inode and (n.type = 2) = $12::boolean and (n.flags & $8) = 0
+               and not ($12::boolean and exists (select 1 from edge c where c.parent = n.inode))
                and coalesce((select (value->>'trashDays')::bigint from setting where name = 'format'), 0) <= 0),
           de as (delete from edge where parent = $1 and name = $2 and exists (select 1 from pl)),
           kn as (update node set nlink = pl.nlink - 1, ctime_ns = $3 from pl where node.inode = pl.inode and pl.keep),
@@ -684,9 +688,12 @@ export async function unlinkFast(tx: Tx, f: FastUnlink, log: OutcomeLog): Promis
           u as (select fsmeta_charge(pl.uid, pl.gid, case when pl.keep then 0 else -pl.space end, case when pl.keep then 0 else -1 end,
                                      array[$1::bigint], -pl.space, -1, case when pl.type = 1 then -pl.length else 0 end,
                                      case when pl.type = 3 then -1 else 0 end) as c from pl),
-          p as (update node set mtime_ns = greatest(mtime_ns, $3), ctime_ns = greatest(ctime_ns, $3)
-                 where inode = $1 and exists (select 1 from pl) and mtime_ns < $3::bigint - $4::bigint)`,
-    [f.parent, f.name, f.now, f.skipNs, f.trusted, f.uid, f.gids, f.refuseFlags, f.stickyBit, f.trashInode, f.space],
+          dq as (delete from quota using pl where quota.kind = 1 and quota.key = pl.inode and pl.type = 2),
+          dd as (delete from dir_stat using pl where dir_stat.inode = pl.inode and pl.type = 2),
+          p as (update node set nlink = nlink - case when $12::boolean then 1 else 0 end,
+                                mtime_ns = greatest(mtime_ns, $3), ctime_ns = greatest(ctime_ns, $3)
+                 where inode = $1 and exists (select 1 from pl) and ($12::boolean or mtime_ns < $3::bigint - $4::bigint))`,
+    [f.parent, f.name, f.now, f.skipNs, f.trusted, f.uid, f.gids, f.refuseFlags, f.stickyBit, f.trashInode, f.space, f.dir],
     log,
     // Referencing u runs the charge.
     { select: '(select count(*) from u) as charged', finalIf: 'exists (select 1 from pl)' },
@@ -694,7 +701,7 @@ export async function unlinkFast(tx: Tx, f: FastUnlink, log: OutcomeLog): Promis
   return check;
 }
 
-/** lockEntry's locks alone, sent without waiting for them (unlinkFast reads the rows itself). */
+/** lockEntry's locks alone, sent without waiting for them (removeEntryFast reads the rows itself). */
 export async function lockEntrySent(tx: Tx, parent: bigint, name: Buffer, update: bigint[], share: bigint[]): Promise<void> {
   await tx.send(LOCK_ENTRY_SQL, [parent, name, update, share], 'lock-entry');
 }
