@@ -13,6 +13,7 @@ import {
   lockParentForCreate,
   lockParentOnly,
   insertEntryFast,
+  linkFast,
   setModeFast,
   moveEntry,
   readDirPage,
@@ -378,7 +379,19 @@ export class Namespace {
     checkNotTrash(parentIno, name);
     checkName(name);
     if (isDotOrDotDot(name)) fail('EEXIST');
-    return mutate(this.deps.db, ctx, async (tx) => {
+    return mutate(this.deps.db, ctx, async (tx, scope) => {
+      if (tx.fast && !(await this.casing.enabled(tx))) {
+        // The plain case in one round trip: the locks and the whole link sent together; anything else declines to the path below.
+        void quiet(lockMixed(tx, [inode], [parentIno]));
+        const fast = {
+          inode, parent: parentIno, name, now: nowNs(), skipNs: this.skipNs, trusted: trusted(ctx.caller), uid: ctx.caller.uid, gids: [ctx.caller.gid, ...ctx.caller.gids],
+          nodeRefuseFlags: FLAG_IMMUTABLE | FLAG_APPEND, dirRefuseFlags: FLAG_IMMUTABLE, trashInode: TRASH_INODE, space: SPACE_UNIT,
+        };
+        const { attr, check } = await linkFast(tx, fast, scope.logTarget());
+        scope.logged(check);
+        if (attr === undefined) throw new Error('fast link committed without its node');
+        return attr;
+      }
       await this.casing.lock(tx, [parentIno]);
       // The entry's check goes right behind the locks (one round trip where the transaction pipelines).
       const locking = quiet(lockMixed(tx, [inode], [parentIno]));

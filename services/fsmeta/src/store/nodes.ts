@@ -534,6 +534,64 @@ export async function insertEntryFast(tx: Tx, f: FastEntry, log: OutcomeLog): Pr
   return { attr: resultAttr(rows), check };
 }
 
+/** What the fast link checks and writes (linkFast): the request's side; the rows are read under the locks. */
+export interface FastLink {
+  inode: bigint;
+  parent: bigint;
+  name: Buffer;
+  now: bigint;
+  skipNs: bigint;
+  /** The caller passes permission checks without them (root, or a kernel that checked). */
+  trusted: boolean;
+  uid: number;
+  /** The caller's groups (primary first). */
+  gids: number[];
+  /** Flags of the node that refuse a link (immutable, append-only). */
+  nodeRefuseFlags: number;
+  /** Flags of the directory that refuse a new entry (immutable). */
+  dirRefuseFlags: number;
+  trashInode: bigint;
+  space: bigint;
+}
+
+/**
+ * Link's plain case in one statement, sent right behind the locks of the node
+ * and the directory (lockMixed) with COMMIT: both rows and the name are read
+ * under the locks; when the node is no directory and neither immutable nor
+ * append-only, the directory is outside the trash, not immutable, grants
+ * write and search by its mode bits (no access ACL) and has no such entry,
+ * the entry is added, the node gets its link (parent 0, as the ordinary
+ * path), the directory's quotas and statistics count it and its times move.
+ * Anything else writes nothing and declines (fsmeta_fallback) to the
+ * ordinary path, which decides the errno.
+ */
+export async function linkFast(tx: Tx, f: FastLink, log: OutcomeLog): Promise<{ attr?: Attr; check?: SessionCheck }> {
+  const { rows, check } = await runWrite<NodeRow & { inode: bigint | null }>(
+    tx,
+    'link-fast',
+    `pl as (select n.inode, n.type, n.length,
+                   case when n.type = 1 and n.length > 0 then ((n.length + $12 - 1) / $12) * $12 else $12 end as space
+              from node n, node d
+             where n.inode = $1 and n.type <> 2 and (n.flags & $9) = 0
+               and d.inode = $2 and d.type = 2 and d.inode < $11 and d.parent <= $11 and (d.flags & $10) = 0
+               and ($6::boolean or (coalesce(d.access_acl_id, 0) = 0
+                    and ((case when d.uid = $7 then d.mode >> 6 when d.gid = any($8::bigint[]) then d.mode >> 3 else d.mode end) & 3) = 3))
+               and not exists (select 1 from edge where parent = $2 and name = $3)),
+          e as (insert into edge (parent, name, inode, type) select $2, $3, pl.inode, pl.type from pl),
+          n as (update node set parent = 0, nlink = node.nlink + 1, ctime_ns = $4 from pl where node.inode = pl.inode
+                returning ${NODE_COLUMNS.split(', ').map((c) => `node.${c}`).join(', ')}),
+          u as (select fsmeta_charge(null, null, 0, 0, array[$2::bigint], pl.space, 1, case when pl.type = 1 then pl.length else 0 end,
+                                     case when pl.type = 3 then 1 else 0 end) as c from pl),
+          t as (update node set mtime_ns = greatest(mtime_ns, $4), ctime_ns = greatest(ctime_ns, $4)
+                 where inode = $2 and exists (select 1 from pl) and mtime_ns < $4::bigint - $5::bigint)`,
+    [f.inode, f.parent, f.name, f.now, f.skipNs, f.trusted, f.uid, f.gids, f.nodeRefuseFlags, f.dirRefuseFlags, f.trashInode, f.space],
+    log,
+    // Referencing u runs the charge.
+    nodeResult('n', 'n.*, (select count(*) from u) as charged'),
+  );
+  return { attr: resultAttr(rows), check };
+}
+
 /** The lock lockParentForCreate takes, alone and without waiting for its answer (insertEntryFast reads the rest). */
 export async function lockParentOnly(tx: Tx, parent: bigint, strength: LockStrength): Promise<void> {
   if (strength === 'update') await tx.send('select 1 from node where inode = $1 for update', [parent], 'lock-parent-u');

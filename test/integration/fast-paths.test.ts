@@ -119,3 +119,26 @@ it('leaves what the ordinary path leaves', async () => {
   expect(await checkAccounting(env.databaseUrl)).toEqual([]);
   expect(await checkInvariants(env.databaseUrl)).toEqual([]);
 });
+
+it('Link in one statement: the answer is the node as stored, and the new directory counts the entry', async () => {
+  const a = (await s.call('Mkdir', { parent: ROOT_INO, name: b('link-a'), mode: 0o755, umask: 0 })).attr!.inode;
+  const d = (await s.call('Mkdir', { parent: ROOT_INO, name: b('link-d'), mode: 0o755, umask: 0 })).attr!.inode;
+  await s.call('SetQuota', { quota: { kind: 'QUOTA_KIND_DIRECTORY', key: d, maxSpace: '0', maxInodes: '100' } });
+  const f = (await s.call('Mknod', { parent: a, name: b('f'), mode: 0o644, type: 'FILE_TYPE_REGULAR' })).attr!;
+  await s.call('Truncate', { inode: f.inode, length: '5000' });
+  await new Promise((r) => setTimeout(r, 5));
+  const linked = (await s.call('Link', { inode: f.inode, parent: d, name: b('g') })).attr!;
+  expect(linked).toEqual((await s.call('GetAttr', { inode: f.inode })).attr!);
+  expect(linked).toMatchObject({ nlink: 2, parent: '0', length: '5000' });
+  expect(BigInt(linked.ctimeNs)).toBeGreaterThan(BigInt(f.ctimeNs));
+  expect((await s.call('Lookup', { parent: d, name: b('g') })).attr!.inode).toBe(f.inode);
+  expect((await s.call('GetQuota', { kind: 'QUOTA_KIND_DIRECTORY', key: d })).quota!).toMatchObject({ usedSpace: '8192', usedInodes: '1' });
+  expect(await s.call('GetSummary', { inode: d, recursive: false })).toMatchObject({ length: '5000', files: '1' });
+  // The cases that decline get the ordinary path's errnos.
+  expect(await errnoOf(s.call('Link', { inode: f.inode, parent: d, name: b('g') }))).toBe('EEXIST');
+  expect(await errnoOf(s.call('Link', { inode: a, parent: d, name: b('dir') }))).toBe('EPERM');
+  expect(await errnoOf(s.call('Link', { inode: f.inode, parent: f.inode, name: b('x') }))).toBe('ENOTDIR');
+  expect(await errnoOf(s.call('Link', { inode: '999999', parent: d, name: b('x') }))).toBe('ENOENT');
+  expect(await checkAccounting(env.databaseUrl)).toEqual([]);
+  expect(await checkInvariants(env.databaseUrl)).toEqual([]);
+});
