@@ -1,4 +1,5 @@
 import type { Session, v1 } from '@fsmeta/client';
+import { Db, createLogger, lockEntrySent, removeEntryFast } from '@fsmeta/fsmeta';
 import { Client } from 'pg';
 import { checkAccounting } from '../harness/accounting';
 import { ROOT_INO, b, errnoOf } from '../harness/fs';
@@ -141,4 +142,30 @@ it('Link in one statement: the answer is the node as stored, and the new directo
   expect(await errnoOf(s.call('Link', { inode: '999999', parent: d, name: b('x') }))).toBe('ENOENT');
   expect(await checkAccounting(env.databaseUrl)).toEqual([]);
   expect(await checkInvariants(env.databaseUrl)).toEqual([]);
+});
+
+it('a fast removal acts only on the entry its locks found: one created after them is left alone', async () => {
+  const dir = (await s.call('Mkdir', { parent: ROOT_INO, name: b('late'), mode: 0o755, umask: 0 })).attr!.inode;
+  const db = new Db({ connectionString: env.databaseUrl, poolSize: 1, lockTimeoutMs: 5000, statementTimeoutMs: 10000 }, createLogger('silent'));
+  const attempts: boolean[] = [];
+  try {
+    await db.transaction(async (tx) => {
+      attempts.push(tx.fast);
+      if (!tx.fast) return; // the ordinary run: nothing to do here
+      // The locks find no entry named "f" (and are answered before anything else happens)...
+      await lockEntrySent(tx, BigInt(dir), b('f'), [], [BigInt(dir)]);
+      await tx.query('select 1');
+      // ...then another session creates it, and the removal runs behind the locks.
+      await s.call('Mknod', { parent: dir, name: b('f'), mode: 0o644, type: 'FILE_TYPE_REGULAR' });
+      const log = { sid: BigInt(s.id), requestId: `late-${Date.now()}`, outcome: Buffer.alloc(0), allowReadOnly: false, method: null, fingerprint: null, final: true };
+      const removal = { parent: BigInt(dir), name: b('f'), dir: false, now: 1n, skipNs: 0n, trusted: true, uid: 0, gids: [0], refuseFlags: 3, stickyBit: 0o1000, trashInode: 0x7fffffff10000000n, space: 4096n };
+      await removeEntryFast(tx, removal, log);
+    });
+  } finally {
+    await db.close();
+  }
+  // The fast attempt declined (FZ001) and the transaction ran again the ordinary way.
+  expect(attempts).toEqual([true, false]);
+  expect((await s.call('Lookup', { parent: dir, name: b('f') })).attr!.nlink).toBe(1);
+  expect(await checkAccounting(env.databaseUrl)).toEqual([]);
 });

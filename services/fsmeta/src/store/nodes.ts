@@ -720,7 +720,9 @@ export interface FastRemoval {
  * sticky, outside the trash, and the volume keeps no trash. Anything else
  * writes nothing and declines (fsmeta_fallback): the ordinary path runs,
  * decides the errno and does the rest. The last link of a file open anywhere
- * keeps its node (nlink 0), as there.
+ * keeps its node (nlink 0), as there. Only the entry the locks found is
+ * removed (fsmeta.locked_entry, migration 0015): one created since, whose
+ * node this transaction holds no lock on, declines too.
  */
 export async function removeEntryFast(tx: Tx, f: FastRemoval, log: OutcomeLog): Promise<SessionCheck | undefined> {
   const { check } = await runWrite(
@@ -735,6 +737,7 @@ export async function removeEntryFast(tx: Tx, f: FastRemoval, log: OutcomeLog): 
                     and ((case when d.uid = $6 then d.mode >> 6 when d.gid = any($7::bigint[]) then d.mode >> 3 else d.mode end) & 3) = 3))
                and e.parent = $1 and e.name = $2 and (e.type = 2) = $12::boolean
                and n.inode = e.inode and (n.type = 2) = $12::boolean and (n.flags & $8) = 0
+               and n.inode = nullif(current_setting('fsmeta.locked_entry', true), '')::bigint
                and not ($12::boolean and exists (select 1 from edge c where c.parent = n.inode))
                and coalesce((select (value->>'trashDays')::bigint from setting where name = 'format'), 0) <= 0),
           de as (delete from edge where parent = $1 and name = $2 and exists (select 1 from pl)),
