@@ -462,6 +462,22 @@ export async function insertEntry(
 }
 
 /** What insertEntryFast creates, and what its permission check and refusals go by. */
+/**
+ * SQL: directory row `d` (a table alias, or '' for an unqualified row) grants write and search to
+ * the caller by its mode bits and has no access ACL, or the caller is `trusted` (SQL expressions
+ * for the caller's flag, uid and groups). The fast bodies' permission check; anything else declines.
+ */
+function grantsWriteSearchSql(d: string, trusted: string, uid: string, gids: string): string {
+  const c = (col: string): string => (d === '' ? col : `${d}.${col}`);
+  return `(${trusted}::boolean or (coalesce(${c('access_acl_id')}, 0) = 0
+           and ((case when ${c('uid')} = ${uid} then ${c('mode')} >> 6 when ${c('gid')} = any(${gids}::bigint[]) then ${c('mode')} >> 3 else ${c('mode')} end) & 3) = 3))`;
+}
+
+/** SQL: the space node row `n` is accounted for (meta/types.ts spaceOf), `unit` being SPACE_UNIT. */
+function accountedSpaceSql(n: string, unit: string): string {
+  return `case when ${n}.type = 1 and ${n}.length > 0 then ((${n}.length + ${unit} - 1) / ${unit}) * ${unit} else ${unit} end`;
+}
+
 export interface FastEntry {
   parent: bigint;
   name: Buffer;
@@ -510,8 +526,7 @@ export async function insertEntryFast(tx: Tx, f: FastEntry, log: OutcomeLog): Pr
     `p as (select flags from node
             where inode = $1 and type = 2 and inode < $19 and parent <= $19 and (flags & $18) = 0
               and coalesce(default_acl_id, 0) = 0 and (mode & $20) = 0
-              and ($15::boolean or (coalesce(access_acl_id, 0) = 0
-                   and ((case when uid = $5 then mode >> 6 when gid = any($16::bigint[]) then mode >> 3 else mode end) & 3) = 3))
+              and ${grantsWriteSearchSql('', '$15', '$5', '$16')}
               and not exists (select 1 from edge where parent = $1 and name = $2)),
           i as (select nextval('inode_seq') as inode from p),
           e as (insert into edge (parent, name, inode, type) select $1, $2, i.inode, $3 from i),
@@ -570,12 +585,11 @@ export async function linkFast(tx: Tx, f: FastLink, log: OutcomeLog): Promise<{ 
     tx,
     'link-fast',
     `pl as (select n.inode, n.type, n.length,
-                   case when n.type = 1 and n.length > 0 then ((n.length + $12 - 1) / $12) * $12 else $12 end as space
+                   ${accountedSpaceSql('n', '$12')} as space
               from node n, node d
              where n.inode = $1 and n.type <> 2 and (n.flags & $9) = 0
                and d.inode = $2 and d.type = 2 and d.inode < $11 and d.parent <= $11 and (d.flags & $10) = 0
-               and ($6::boolean or (coalesce(d.access_acl_id, 0) = 0
-                    and ((case when d.uid = $7 then d.mode >> 6 when d.gid = any($8::bigint[]) then d.mode >> 3 else d.mode end) & 3) = 3))
+               and ${grantsWriteSearchSql('d', '$6', '$7', '$8')}
                and not exists (select 1 from edge where parent = $2 and name = $3)),
           e as (insert into edge (parent, name, inode, type) select $2, $3, pl.inode, pl.type from pl),
           n as (update node set parent = 0, nlink = node.nlink + 1, ctime_ns = $4 from pl where node.inode = pl.inode
@@ -730,11 +744,10 @@ export async function removeEntryFast(tx: Tx, f: FastRemoval, log: OutcomeLog): 
     'remove-entry-fast',
     `pl as (select n.inode, n.type, n.uid, n.gid, n.nlink, n.length,
                    not $12::boolean and (n.nlink > 1 or (n.type = 1 and exists (select 1 from open_file o where o.inode = n.inode))) as keep,
-                   case when n.type = 1 and n.length > 0 then ((n.length + $11 - 1) / $11) * $11 else $11 end as space
+                   ${accountedSpaceSql('n', '$11')} as space
               from node d, edge e, node n
              where d.inode = $1 and d.type = 2 and d.inode < $10 and d.parent <= $10 and (d.flags & $8) = 0 and (d.mode & $9) = 0
-               and ($5::boolean or (coalesce(d.access_acl_id, 0) = 0
-                    and ((case when d.uid = $6 then d.mode >> 6 when d.gid = any($7::bigint[]) then d.mode >> 3 else d.mode end) & 3) = 3))
+               and ${grantsWriteSearchSql('d', '$5', '$6', '$7')}
                and e.parent = $1 and e.name = $2 and (e.type = 2) = $12::boolean
                and n.inode = e.inode and (n.type = 2) = $12::boolean and (n.flags & $8) = 0
                and n.inode = nullif(current_setting('fsmeta.locked_entry', true), '')::bigint
