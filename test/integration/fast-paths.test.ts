@@ -1,5 +1,5 @@
 import type { Session, v1 } from '@fsmeta/client';
-import { Db, createLogger, lockEntrySent, removeEntryFast } from '@fsmeta/fsmeta';
+import { Db, createLogger, lockEntrySent, lockRenameSent, removeEntryFast, renameFast } from '@fsmeta/fsmeta';
 import { Client } from 'pg';
 import { checkAccounting } from '../harness/accounting';
 import { ROOT_INO, b, errnoOf } from '../harness/fs';
@@ -167,5 +167,138 @@ it('a fast removal acts only on the entry its locks found: one created after the
   // The fast attempt declined (FZ001) and the transaction ran again the ordinary way.
   expect(attempts).toEqual([true, false]);
   expect((await s.call('Lookup', { parent: dir, name: b('f') })).attr!.nlink).toBe(1);
+  expect(await checkAccounting(env.databaseUrl)).toEqual([]);
+});
+
+const ALICE = { uid: 1000, gid: 1000, gids: [] };
+const RENAME_NOREPLACE = 1;
+
+interface RenameScene {
+  dir: string;
+  sub: string;
+  errnos: (string | undefined)[];
+  /** How many times each rename's fast attempt declined (0 or 1). */
+  declined: number[];
+}
+
+/** Fast attempts that declined on the session's server so far (counted as FZ001 retries). */
+const declines = (): number => env.servers[0]!.meta.deps.db.retryCounts.get('FZ001') ?? 0;
+
+/** Renames a caller who is not root makes in directory `name` (mode `mode`): within it, into a subdirectory, and the refused ones. */
+async function renameScene(name: string, mode: number): Promise<RenameScene> {
+  const dir = (await s.call('Mkdir', { parent: ROOT_INO, name: b(name), mode, umask: 0 })).attr!.inode;
+  const as = { caller: ALICE };
+  const mk = async (parent: string, n: string): Promise<string> =>
+    (await s.call('Mknod', { parent, name: b(n), mode: 0o644, type: 'FILE_TYPE_REGULAR' }, as)).attr!.inode;
+  const data = await mk(dir, 'data');
+  await s.call('Truncate', { inode: data, length: '10000' }, as);
+  const linked = await mk(dir, 'linked');
+  await s.call('Link', { inode: linked, parent: dir, name: b('other') }, as);
+  await s.call('Symlink', { parent: dir, name: b('sym'), target: b('somewhere/else') }, as);
+  const sub = (await s.call('Mkdir', { parent: dir, name: b('sub'), mode: 0o755, umask: 0 }, as)).attr!.inode;
+  await s.call('SetQuota', { quota: { kind: 'QUOTA_KIND_DIRECTORY', key: sub, maxSpace: '0', maxInodes: '100' } });
+  await s.call('Mkdir', { parent: dir, name: b('moving'), mode: 0o755, umask: 0 }, as);
+  const ro = (await s.call('Mkdir', { parent: dir, name: b('ro'), mode: 0o755, umask: 0 }, as)).attr!.inode;
+  await mk(ro, 'f');
+  await s.call('SetAttr', { inode: ro, set: 1, mode: 0o555 }, as);
+  await mk(dir, 'taken');
+  const declined: number[] = [];
+  const counted = async <T>(call: Promise<T>): Promise<T> => {
+    const before = declines();
+    try {
+      return await call;
+    } finally {
+      declined.push(declines() - before);
+    }
+  };
+  const rename = (nameSrc: string, parentDst: string, nameDst: string, flags = 0) =>
+    counted(s.call('Rename', { parentSrc: dir, nameSrc: b(nameSrc), parentDst, nameDst: b(nameDst), flags }, as));
+  await rename('data', dir, 'data2');
+  await rename('sym', dir, 'sym2', RENAME_NOREPLACE);
+  await rename('sub', dir, 'sub2');
+  await rename('data2', sub, 'data3');
+  await rename('linked', sub, 'linked2');
+  await rename('moving', sub, 'moved');
+  const errnos = [
+    await errnoOf(rename('taken', dir, 'other', RENAME_NOREPLACE)),
+    await errnoOf(rename('gone', dir, 'x')),
+    await errnoOf(rename('sub2', sub, 'loop')),
+    await errnoOf(counted(s.call('Rename', { parentSrc: ro, nameSrc: b('f'), parentDst: ro, nameDst: b('g'), flags: 0 }, as))),
+    await errnoOf(rename('taken', dir, 'other')),
+  ];
+  return { dir, sub, errnos, declined };
+}
+
+/** What a rename scene left: every entry with its node's link count, length and parent, summaries and the quota. */
+async function renamedBy(x: RenameScene): Promise<unknown> {
+  const entries = async (d: string): Promise<string[]> => {
+    const out: string[] = [];
+    for (const e of (await s.call('Readdir', { inode: d, plus: true })).entries) {
+      const n = e.name.toString();
+      if (n === '.' || n === '..') continue;
+      const parent = e.attr!.parent === x.dir ? 'dir' : e.attr!.parent === x.sub ? 'sub' : e.attr!.parent;
+      out.push(`${n} nlink=${e.attr!.nlink} length=${e.attr!.length} parent=${parent}`);
+    }
+    return out;
+  };
+  const summary = async (d: string, recursive: boolean) => {
+    const r = await s.call('GetSummary', { inode: d, recursive });
+    return { length: r.length, size: r.size, files: r.files, dirs: r.dirs };
+  };
+  const quota = (await s.call('GetQuota', { kind: 'QUOTA_KIND_DIRECTORY', key: x.sub })).quota!;
+  return {
+    errnos: x.errnos,
+    nlink: [(await s.call('GetAttr', { inode: x.dir })).attr!.nlink, (await s.call('GetAttr', { inode: x.sub })).attr!.nlink],
+    dir: await entries(x.dir),
+    sub: await entries(x.sub),
+    summaries: [await summary(x.dir, false), await summary(x.dir, true), await summary(x.sub, false)],
+    quota: { usedSpace: quota.usedSpace, usedInodes: quota.usedInodes },
+  };
+}
+
+it('Rename in one statement leaves what the ordinary path leaves', async () => {
+  // A sticky source directory sends every one of these renames down the ordinary path.
+  const fast = await renameScene('rename-plain', 0o777);
+  const ordinary = await renameScene('rename-sticky', 0o1777);
+  const left = await renamedBy(fast);
+  expect(left).toEqual(await renamedBy(ordinary));
+  // Five plain renames committed in one statement; a directory changing parents, and every refusal, declined.
+  expect(fast.declined).toEqual([0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1]);
+  expect(ordinary.declined).toEqual(Array(11).fill(1));
+  expect(left).toMatchObject({
+    errnos: ['EEXIST', 'ENOENT', 'EPERM', 'EACCES', undefined],
+    sub: ['data3 nlink=1 length=10000 parent=sub', 'linked2 nlink=1 length=0 parent=0', 'moved nlink=2 length=4096 parent=sub'],
+    quota: { usedSpace: String(12288 + 4096 + 4096), usedInodes: '3' },
+  });
+  expect(await checkAccounting(env.databaseUrl)).toEqual([]);
+  expect(await checkInvariants(env.databaseUrl)).toEqual([]);
+});
+
+it('a fast rename moves only the source its locks found: one created after them is left alone', async () => {
+  const dir = (await s.call('Mkdir', { parent: ROOT_INO, name: b('late-rename'), mode: 0o755, umask: 0 })).attr!.inode;
+  const db = new Db({ connectionString: env.databaseUrl, poolSize: 1, lockTimeoutMs: 5000, statementTimeoutMs: 10000 }, createLogger('silent'));
+  const attempts: boolean[] = [];
+  try {
+    await db.transaction(async (tx) => {
+      attempts.push(tx.fast);
+      if (!tx.fast) return; // the ordinary run: nothing to do here
+      // The locks find no entry named "f" (and are answered before anything else happens)...
+      await lockRenameSent(tx, BigInt(dir), b('f'), BigInt(dir), b('g'));
+      await tx.query('select 1');
+      // ...then another session creates it, and the move runs behind the locks.
+      await s.call('Mknod', { parent: dir, name: b('f'), mode: 0o644, type: 'FILE_TYPE_REGULAR' });
+      const log = { sid: BigInt(s.id), requestId: `late-rename-${Date.now()}`, outcome: Buffer.alloc(0), allowReadOnly: false, method: null, fingerprint: null, final: true };
+      const move = {
+        parentSrc: BigInt(dir), nameSrc: b('f'), parentDst: BigInt(dir), nameDst: b('g'), now: 1n, skipNs: 0n, trusted: true, uid: 0, gids: [0],
+        srcRefuseFlags: 3, dstRefuseFlags: 1, stickyBit: 0o1000, trashInode: 0x7fffffff10000000n,
+      };
+      await renameFast(tx, move, log);
+    });
+  } finally {
+    await db.close();
+  }
+  expect(attempts).toEqual([true, false]);
+  expect((await s.call('Lookup', { parent: dir, name: b('f') })).attr!.nlink).toBe(1);
+  expect(await errnoOf(s.call('Lookup', { parent: dir, name: b('g') }))).toBe('ENOENT');
   expect(await checkAccounting(env.databaseUrl)).toEqual([]);
 });

@@ -10,4 +10,4 @@ export { ROLES, type Role } from './server/identities';
 export { configHelp } from './config';
 export { ChangeFeed, type WatchMessage, type WatchSink } from './meta/changes';
 export { ReaddirAnswer } from './server/readdir-answer';
-export { removeEntryFast, lockEntrySent } from './store/nodes';
+export { removeEntryFast, lockEntrySent, renameFast, lockRenameSent } from './store/nodes';

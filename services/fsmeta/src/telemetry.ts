@@ -62,7 +62,7 @@ export class Telemetry {
       unit: 's',
       advice: { explicitBucketBoundaries: LATENCY_BUCKETS },
     });
-    meter.createObservableCounter('fsmeta_txn_retries_total', { description: 'Transactions run again, by SQLSTATE (40001 serialization, 40P01 deadlock, 55P03 lock timeout, 08xxx connection)' })
+    meter.createObservableCounter('fsmeta_txn_retries_total', { description: 'Transactions run again, by SQLSTATE (40001 serialization, 40P01 deadlock, 55P03 lock timeout, 08xxx connection, FZ001 a one-statement fast path declined)' })
       .addCallback((r) => {
         // The usual SQLSTATEs are reported from 0, so rate() sees their first retry.
         for (const code of COMMON_RETRY_SQLSTATES) if (!db.retryCounts.has(code)) r.observe(0, { sqlstate: code });

@@ -21,6 +21,8 @@ import {
   lockEntrySent,
   removeEntry,
   lockRename,
+  lockRenameSent,
+  renameFast,
   lockMixed,
   lockNodes,
   setEdgeTarget,
@@ -532,9 +534,28 @@ export class Namespace {
     checkName(nameDst);
     // A directory moving between quota trees recounts its subtree under the exclusive structure lock (store/quotas.ts).
     const mode = { exclusive: false };
-    return mutate(this.deps.db, ctx, (tx, scope) => this.renameTx(tx, ctx, parentSrc, nameSrc, parentDst, nameDst, flags, scope, mode), {
-      structure: () => (mode.exclusive ? 'exclusive' : 'shared'),
-    });
+    const plain = (flags & ~RENAME_NOREPLACE) === 0 && !(parentSrc === parentDst && nameSrc.equals(nameDst));
+    return mutate(
+      this.deps.db,
+      ctx,
+      async (tx, scope) => {
+        if (plain && tx.fast && !(await this.casing.enabled(tx))) {
+          // The plain case in one round trip: the locks and the whole move sent together; anything else declines to the path below.
+          await lockRenameSent(tx, parentSrc, nameSrc, parentDst, nameDst);
+          const fast = {
+            parentSrc, nameSrc, parentDst, nameDst, now: nowNs(), skipNs: this.skipNs, trusted: trusted(ctx.caller), uid: ctx.caller.uid,
+            gids: [ctx.caller.gid, ...ctx.caller.gids], srcRefuseFlags: FLAG_IMMUTABLE | FLAG_APPEND, dstRefuseFlags: FLAG_IMMUTABLE, stickyBit: S_ISVTX,
+            trashInode: TRASH_INODE,
+          };
+          const { attr, check } = await renameFast(tx, fast, scope.logTarget());
+          scope.logged(check);
+          if (attr === undefined) throw new Error('fast rename committed without its node');
+          return attr;
+        }
+        return this.renameTx(tx, ctx, parentSrc, nameSrc, parentDst, nameDst, flags, scope, mode);
+      },
+      { structure: () => (mode.exclusive ? 'exclusive' : 'shared') },
+    );
   }
 
   /** Moves an entry's share of quotas and statistics between parents; a recount without the exclusive lock starts over with it. */

@@ -303,6 +303,7 @@ export class Db {
           );
         }
         if (fast && sqlState(err) === FALLBACK_SQLSTATE && client !== undefined && !broken) {
+          this.retryCounts.set(FALLBACK_SQLSTATE, (this.retryCounts.get(FALLBACK_SQLSTATE) ?? 0) + 1);
           fast = false;
           attempt--;
           kept = client;

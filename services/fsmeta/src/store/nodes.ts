@@ -782,6 +782,8 @@ export async function lockEntrySent(tx: Tx, parent: bigint, name: Buffer, update
 
 type EdgeRef = { inode: bigint; type: FileType } | undefined;
 
+const LOCK_RENAME_SQL = 'select which, inode, type from fsmeta_lock_rename($1, $2, $3, $4, $5)';
+
 /**
  * Rename's locks (fsmeta_lock_rename, migration 0013): both entries read; a
  * destination directory's exclusive advisory lock (as Rmdir) and, for a
@@ -799,13 +801,7 @@ export async function lockRename(
   n2: Buffer,
   exchange: boolean,
 ): Promise<{ rows: Map<bigint, Attr>; src: EdgeRef; dst: EdgeRef }> {
-  const locking = quiet(
-    tx.query<{ which: number; inode: bigint; type: number }>(
-      'select which, inode, type from fsmeta_lock_rename($1, $2, $3, $4, $5)',
-      [p1, n1, p2, n2, exchange],
-      'lock-rename',
-    ),
-  );
+  const locking = quiet(tx.query<{ which: number; inode: bigint; type: number }>(LOCK_RENAME_SQL, [p1, n1, p2, n2, exchange], 'lock-rename'));
   const reading = quiet(
     tx.query<NodeRow>(
       `select ${NODE_SELECT} from node
@@ -820,6 +816,84 @@ export async function lockRename(
   for (const r of await locking) out[r.which] = { inode: r.inode, type: r.type as FileType };
   const rows = new Map((await reading).map((r) => [r.inode, rowToAttr(r)]));
   return { rows, src: out[0], dst: out[1] };
+}
+
+/** lockRename's locks alone, sent without waiting for them (renameFast reads the rows itself). */
+export async function lockRenameSent(tx: Tx, p1: bigint, n1: Buffer, p2: bigint, n2: Buffer): Promise<void> {
+  await tx.send(LOCK_RENAME_SQL, [p1, n1, p2, n2, false], 'lock-rename');
+}
+
+/** What the fast rename checks and writes (renameFast): the request's side; the rows are read under the locks. */
+export interface FastRename {
+  parentSrc: bigint;
+  nameSrc: Buffer;
+  parentDst: bigint;
+  nameDst: Buffer;
+  now: bigint;
+  skipNs: bigint;
+  /** The caller passes permission checks without them (root, or a kernel that checked). */
+  trusted: boolean;
+  uid: number;
+  /** The caller's groups (primary first). */
+  gids: number[];
+  /** Flags that refuse the move, on the source directory or the node (immutable, append-only). */
+  srcRefuseFlags: number;
+  /** Flags of the destination directory that refuse a new entry (immutable). */
+  dstRefuseFlags: number;
+  /** The sticky bit: a sticky source directory's ownership rule is left to the ordinary path. */
+  stickyBit: number;
+  trashInode: bigint;
+}
+
+/**
+ * Rename's plain case in one statement, sent right behind its locks
+ * (lockRenameSent) with COMMIT: both directories, the source entry and its
+ * node are read under those locks, and moveEntry's writes made from them,
+ * when both directories are outside the trash, grant write and search by
+ * their mode bits (no access ACL), the source directory is neither sticky,
+ * immutable nor append-only, the destination not immutable, the node neither
+ * immutable nor append-only, no directory if it changes parents (no cycle
+ * check, no ".." to rewrite, no quota tree to recount), and the destination
+ * name is free. Anything else writes nothing and declines (fsmeta_fallback):
+ * the ordinary path decides the errno and does the rest (a replaced entry, an
+ * exchange). Only the source the locks found moves (fsmeta.locked_src,
+ * migration 0016), and only when they found no destination.
+ */
+export async function renameFast(tx: Tx, f: FastRename, log: OutcomeLog): Promise<{ attr?: Attr; check?: SessionCheck }> {
+  const { rows, check } = await runWrite<NodeRow & { inode: bigint | null }>(
+    tx,
+    'rename-fast',
+    `pl as (select n.inode, n.type
+              from node ps, node pd, edge e, node n
+             where ps.inode = $1 and ps.type = 2 and ps.inode < $13 and ps.parent <= $13 and (ps.flags & $10) = 0 and (ps.mode & $12) = 0
+               and ${grantsWriteSearchSql('ps', '$7', '$8', '$9')}
+               and pd.inode = $3 and pd.type = 2 and pd.inode < $13 and pd.parent <= $13 and (pd.flags & $11) = 0
+               and ${grantsWriteSearchSql('pd', '$7', '$8', '$9')}
+               and e.parent = $1 and e.name = $2 and n.inode = e.inode and (n.flags & $10) = 0
+               and n.inode = nullif(current_setting('fsmeta.locked_src', true), '')::bigint
+               and current_setting('fsmeta.locked_dst', true) = ''
+               and n.inode <> $1 and n.inode <> $3 and ($1 = $3 or n.type <> 2)
+               and not ($1 = $3 and $2 = $4)
+               and not exists (select 1 from edge where parent = $3 and name = $4)),
+          de as (delete from edge where parent = $1 and name = $2 and exists (select 1 from pl)),
+          ie as (insert into edge (parent, name, inode, type) select $3, $4, pl.inode, pl.type from pl),
+          mn as (update node set ctime_ns = $5, parent = case when $1 <> $3 and node.parent <> 0 then $3 else node.parent end
+                  from pl where node.inode = pl.inode
+                returning ${NODE_COLUMNS.split(', ').map((c) => `node.${c}`).join(', ')}),
+          ts as (update node set mtime_ns = greatest(mtime_ns, $5), ctime_ns = greatest(ctime_ns, $5)
+                  where inode = $1 and $1 <> $3 and exists (select 1 from pl) and mtime_ns < $5::bigint - $6::bigint),
+          td as (update node set mtime_ns = greatest(mtime_ns, $5), ctime_ns = greatest(ctime_ns, $5)
+                  where inode = $3 and exists (select 1 from pl) and mtime_ns < $5::bigint - $6::bigint),
+          qa as (select fsmeta_move($1, $3, pl.inode, false) as ok from pl)`,
+    [
+      f.parentSrc, f.nameSrc, f.parentDst, f.nameDst, f.now, f.skipNs, f.trusted, f.uid, f.gids, f.srcRefuseFlags, f.dstRefuseFlags, f.stickyBit,
+      f.trashInode,
+    ],
+    log,
+    // Referencing qa moves the entry's share of quotas and statistics (for a non-directory it never needs a recount).
+    { ...nodeResult('mn', 'mn.*'), finalIf: 'exists (select 1 from mn) and (select ok from qa)' },
+  );
+  return { attr: resultAttr(rows), check };
 }
 
 /**
