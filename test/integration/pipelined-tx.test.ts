@@ -65,3 +65,17 @@ test('concurrent statements that all succeed answer their own rows, and the tran
   const stored = await db.read<{ n: number }>('select n from pipelined_probe order by n');
   expect(stored.map((r) => r.n)).toEqual([1, 2, 3]);
 });
+
+test('with checkNested, a body asking its store for a second connection is refused at once; without, it is served', async () => {
+  const opts = { connectionString: database.url, poolSize: 2, lockTimeoutMs: 5000, statementTimeoutMs: 10000 };
+  const checked = new Db({ ...opts, checkNested: true }, createLogger('silent'));
+  try {
+    await expect(checked.transaction(() => checked.transaction(async (tx) => tx.query('select 1')))).rejects.toMatchObject({ name: 'NestedConnection' });
+    // Outside a body, and in a body that uses its own Tx, nothing is refused.
+    expect(await checked.transaction(async (tx) => (await tx.query<{ x: number }>('select 1 as x'))[0]!.x)).toBe(1);
+  } finally {
+    await checked.close();
+  }
+  // Unchecked (a production replica), a pool with a connection to spare serves the nested body.
+  expect(await db.transaction(() => db.transaction(async (tx) => (await tx.query<{ x: number }>('select 2 as x'))[0]!.x))).toBe(2);
+});

@@ -65,7 +65,13 @@ export async function startFsmeta(config: Config, log: Logger = createLogger(con
   }
 
   const db = new Db(
-    { connectionString: url, poolSize: config.poolSize, lockTimeoutMs: config.lockTimeoutMs, statementTimeoutMs: config.statementTimeoutMs },
+    {
+      connectionString: url,
+      poolSize: config.poolSize,
+      lockTimeoutMs: config.lockTimeoutMs,
+      statementTimeoutMs: config.statementTimeoutMs,
+      checkNested: config.checkNestedTransactions,
+    },
     log,
   );
   const listener = new Listener(url, log);

@@ -21,6 +21,7 @@ export interface Config {
   maxMessageBytes: number;
   lockTimeoutMs: number;
   statementTimeoutMs: number;
+  checkNestedTransactions: boolean;
   skipDirMtimeMs: number;
   requestRetentionMs: number;
   jobIntervalMs: number;
@@ -140,6 +141,13 @@ const KNOBS: Record<keyof Config, Knob> = {
   maxMessageBytes: { flag: 'max-message-bytes', env: 'FSMETA_MAX_MESSAGE_BYTES', def: String(16 << 20), help: 'largest request or response', parse: int(1 << 16, 1 << 30) },
   lockTimeoutMs: { flag: 'lock-timeout-ms', env: 'FSMETA_LOCK_TIMEOUT_MS', def: '5000', help: 'row lock wait before a transaction is retried', parse: int(10, 600_000) },
   statementTimeoutMs: { flag: 'statement-timeout-ms', env: 'FSMETA_STATEMENT_TIMEOUT_MS', def: '30000', help: 'longest SQL statement', parse: int(100, 3_600_000) },
+  checkNestedTransactions: {
+    flag: 'check-nested-transactions',
+    env: 'FSMETA_CHECK_NESTED_TRANSACTIONS',
+    def: 'false',
+    help: 'refuse at once a transaction body that asks for a second pool connection (a bug check for tests; costs CPU on every call)',
+    parse: bool,
+  },
   skipDirMtimeMs: { flag: 'skip-dir-mtime-ms', env: 'FSMETA_SKIP_DIR_MTIME_MS', def: '100', help: "skip a parent's mtime update newer than this", parse: int(0, 3_600_000) },
   requestRetentionMs: { flag: 'request-retention-ms', env: 'FSMETA_REQUEST_RETENTION_MS', def: '3600000', help: 'how long retried request ids are recognised', parse: int(1000, 7 * 86_400_000) },
   watchPollMs: { flag: 'watch-poll-ms', env: 'FSMETA_WATCH_POLL_MS', def: '2000', help: 'change feed safety-net poll while watched (NOTIFY wakes it sooner)', parse: int(10, 600_000) },

@@ -1,23 +1,26 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, type Hash } from 'node:crypto';
 import { requestShapes, type MessageShape } from '@fsmeta/proto';
 import type { RequestBinding } from '../meta/types';
 
 /**
  * What a request id is bound to: the RPC and a fingerprint of its body
- * (docs/api.md, "Request ids"). The server runs each handler inside
- * `bindingScope.run(...)`, and opContext (convert.ts) hands the binding to meta
- * with the rest of the request context, where the request log stores it.
+ * (docs/api.md, "Request ids"). The server registers each request's context
+ * message (`ctx`) with its method and body before the handler runs
+ * (`bindRequest`), and opContext (convert.ts) looks the binding up by that
+ * same object and hands it to meta with the rest of the request context,
+ * where the request log stores it. A WeakMap, not AsyncLocalStorage: async
+ * context tracking would hook every promise the process makes.
  */
-const scope = new AsyncLocalStorage<{ method: string; request: unknown }>();
+const bound = new WeakMap<object, { method: string; request: unknown }>();
 
-export function runBound<T>(method: string, request: unknown, fn: () => T): T {
-  return scope.run({ method, request }, fn);
+export function bindRequest(method: string, request: unknown): void {
+  const ctx = typeof request === 'object' && request !== null ? (request as { ctx?: unknown }).ctx : undefined;
+  if (typeof ctx === 'object' && ctx !== null) bound.set(ctx, { method, request });
 }
 
-/** The binding of the request being handled, or undefined outside a handler (e.g. tests calling meta directly). */
-export function currentBinding(): RequestBinding | undefined {
-  const current = scope.getStore();
+/** The binding of the request whose context message is `ctx`, or undefined for one the server did not register (e.g. tests calling meta directly). */
+export function bindingOf(ctx: object): RequestBinding | undefined {
+  const current = bound.get(ctx);
   if (current === undefined) return undefined;
   let fingerprint: Buffer | undefined;
   return {

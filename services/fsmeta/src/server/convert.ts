@@ -1,6 +1,6 @@
 import type { v1 } from '@fsmeta/proto';
 import { InvalidArgument } from '../meta/errors';
-import { currentBinding } from './binding';
+import { bindingOf } from './binding';
 import type { Attr, Caller, Entry, FileType, OpContext } from '../meta/types';
 
 /** Wire <-> meta conversions. 64-bit fields travel as decimal strings; enums as names. */
@@ -62,7 +62,7 @@ function caller(c: v1.Caller__Output | null | undefined): Caller {
 
 export function opContext(ctx: v1.RequestContext__Output | null | undefined): OpContext {
   if (ctx === null || ctx === undefined) throw new InvalidArgument('ctx', 'required');
-  return { sessionId: u64(ctx.sessionId, 'ctx.session_id'), requestId: ctx.requestId, caller: caller(ctx.caller), binding: currentBinding() };
+  return { sessionId: u64(ctx.sessionId, 'ctx.session_id'), requestId: ctx.requestId, caller: caller(ctx.caller), binding: bindingOf(ctx) };
 }
 
 export function attrToWire(a: Attr): v1.Attr {

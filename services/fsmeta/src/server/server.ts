@@ -6,7 +6,7 @@ import { META_SERVICE, loadMetaProto, loadPackageDefinition } from '@fsmeta/prot
 import type { Logger } from 'pino';
 import type { Meta } from '../meta';
 import { InvalidArgument, Unimplemented } from '../meta/errors';
-import { runBound } from './binding';
+import { bindRequest } from './binding';
 import { InflightLimiter, Undecodable, sessionOf, tolerantDeserializer, validateRequest } from './limits';
 import { dataHandlers } from './handlers/data';
 import { namespaceHandlers } from './handlers/namespace';
@@ -133,7 +133,8 @@ export function createServer(meta: Meta, log: Logger, options: ServerOptions, te
         const admitted = await auth.admit(method, call);
         if (fn === undefined) throw new Unimplemented(method);
         const handler = fn;
-        const res = await runBound(method, call.request, () => handler(call.request, withCall(admitted.context, call)));
+        bindRequest(method, call.request);
+        const res = await handler(call.request, withCall(admitted.context, call));
         // A confined identity's answers are rewritten as plain messages.
         return admitted.reply(admitted.confinedTo === undefined ? res : plainAnswer(res));
       })();

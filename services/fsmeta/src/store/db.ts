@@ -44,6 +44,12 @@ export interface StoreOptions {
   /** SET LOCAL lock_timeout for mutations, so a stuck lock turns into a retry, not a hang. */
   lockTimeoutMs: number;
   statementTimeoutMs: number;
+  /**
+   * Refuse a transaction body's request for a second pool connection at once (NestedConnection)
+   * instead of letting it wait: a bug check, for tests and development. It tracks async context
+   * (AsyncLocalStorage), which hooks every promise the process makes: off in production.
+   */
+  checkNested?: boolean;
 }
 
 /** What a transaction body may do: run parameterised SQL. */
@@ -107,12 +113,13 @@ function isRetryable(err: unknown): boolean {
 }
 
 /**
- * Set while a transaction body runs: the store whose connection the current
- * call holds. A body that asked its pool for another connection (an
- * autocommit read, a nested transaction) would hold one while waiting for a
- * second: with every connection so held (a pool of one, or a busy replica)
- * nothing could proceed. So that is refused at once (NestedConnection), and
- * every call holds at most one connection while it waits for anything.
+ * Set while a transaction body runs (StoreOptions.checkNested): the store
+ * whose connection the current call holds. A body that asked its pool for
+ * another connection (an autocommit read, a nested transaction) would hold one
+ * while waiting for a second: with every connection so held (a pool of one,
+ * or a busy replica) nothing could proceed. So that is refused at once
+ * (NestedConnection), and every call holds at most one connection while it
+ * waits for anything.
  */
 const holding = new AsyncLocalStorage<Db>();
 
@@ -258,8 +265,13 @@ export class Db {
   }
 
   /** Throws NestedConnection inside a transaction body of this store. */
+  /** Runs a transaction body, marked as holding this store's connection when nesting is checked. */
+  private holding<T>(body: () => Promise<T>): Promise<T> {
+    return this.options.checkNested === true ? holding.run(this, body) : body();
+  }
+
   private refuseNested(): void {
-    if (holding.getStore() === this) throw new NestedConnection();
+    if (this.options.checkNested === true && holding.getStore() === this) throw new NestedConnection();
   }
 
   async close(): Promise<void> {
@@ -287,7 +299,7 @@ export class Db {
         client ??= await this.pool.connect();
         const body = new PipelinedTx(client, `begin; set local lock_timeout = ${Math.floor(this.options.lockTimeoutMs)}; ${structureLockSql(opts.structure?.() ?? 'shared')}`, fast);
         tx = body;
-        const result = await holding.run(this, () => fn(body));
+        const result = await this.holding(() => fn(body));
         await body.commit();
         this.answered();
         client.release();
@@ -360,7 +372,7 @@ export class Db {
     const client = await this.pool.connect();
     try {
       await client.query(`begin ${mode}; set local statement_timeout = 0; set local lock_timeout = 0`);
-      const result = await holding.run(this, () => fn(wrap(client)));
+      const result = await this.holding(() => fn(wrap(client)));
       await client.query('commit');
       client.release();
       this.committed();
