@@ -12,6 +12,7 @@ import {
   errnoName,
   isErrnoName,
   loadMetaProto,
+  decodeReaddirResponse,
   type ErrnoName,
   type MetaDefinition,
   type v1,
@@ -199,7 +200,8 @@ export class MetaClient extends EventEmitter {
   constructor(address: string | string[], options: ClientOptions = {}) {
     super();
     const Ctor = loadMetaProto().fsmeta.v1.Meta;
-    this.definition = Ctor.service;
+    // Readdir pages decode by hand into the generated codec's objects (@fsmeta/proto decodeReaddirResponse).
+    this.definition = { ...Ctor.service, Readdir: { ...Ctor.service.Readdir, responseDeserialize: decodeReaddirResponse } };
     const serverName = options.tls?.serverName;
     this.endpoints = new Endpoints(
       typeof address === 'string' ? [address] : address,

@@ -43,3 +43,4 @@ export * as v1 from './generated';
 export * from './errno';
 export * from './status';
 export * from './reflect';
+export { decodeReaddirResponse } from './readdir-decode';
