@@ -16,6 +16,8 @@ export interface ServerOverrides {
   watchPollMs?: number;
   watchRetentionMs?: number;
   healthCheckMs?: number;
+  /** The nested-transaction bug check (default on; off where a replica is measured as deployed). */
+  checkNested?: boolean;
   /** More `fsmeta serve` flags (TLS, auth, limits, ...). */
   args?: string[];
 }
@@ -24,7 +26,7 @@ export interface ServerOverrides {
 export async function startServer(databaseUrl: string, o: ServerOverrides = {}): Promise<RunningFsmeta> {
   const args = ['--listen', o.listen ?? '127.0.0.1:0', '--database-url', databaseUrl, '--metrics-port', '0', '--shutdown-grace-ms', '2000'];
   // Tests run with the bug check a production replica leaves off (a body asking for a second connection fails at once).
-  args.push('--check-nested-transactions', 'true');
+  args.push('--check-nested-transactions', String(o.checkNested ?? true));
   // Test sessions do not heartbeat: unless a test is about expiry, let them live for the whole file
   // (5 missed heartbeats of 10 minutes), however slow a loaded machine makes the test.
   args.push('--heartbeat-ms', String(o.heartbeatMs ?? TEST_HEARTBEAT_MS));
