@@ -1,5 +1,5 @@
 import { FsmetaError, MetaClient } from '@fsmeta/client';
-import type { RunningFsmeta } from '@fsmeta/fsmeta';
+import { fingerprintOf, type RunningFsmeta } from '@fsmeta/fsmeta';
 import { ROOT_INO, b } from '../harness/fs';
 import { RawClient, outcomeOf } from '../harness/raw';
 import { ROOT, startEnv, startServer, type TestEnv } from '../harness/server';
@@ -156,5 +156,22 @@ describe('request ids are bound to their request', () => {
     expect(outcomeOf(await s.call('Rmdir', { parent: ROOT_INO, name: b('nothing-here') }, { requestId: 'bound-2' }).catch((e: unknown) => e))).toBe('ENOENT');
     expect(outcomeOf(await s.call('Rmdir', { parent: ROOT_INO, name: b('nothing-here') }, { requestId: 'bound-2' }).catch((e: unknown) => e))).toBe('ENOENT');
     expect(outcomeOf(await s.call('Unlink', { parent: ROOT_INO, name: b('nothing-here') }, { requestId: 'bound-2' }).catch((e: unknown) => e))).toBe('INVALID_ARGUMENT');
+  });
+
+  it('a request fingerprints as it did in earlier versions (a retry reaching an upgraded replica still matches)', () => {
+    // Values fingerprinted by the version that fed the hash field by field (before 2026-12-08).
+    const ctx = { sessionId: '12', requestId: 'r-1', caller: { uid: 1000, gid: 1000, gids: [4, 5], permissionsChecked: false } };
+    const cases: [string, unknown, string][] = [
+      ['Create', { ctx, parent: '1', name: Buffer.from('h\u00e9llo\u0000x'), mode: 0o644, umask: 0o22, flags: 0 }, '75f6a018215726ecaf3972e44580b1a2'],
+      ['Rename', { ctx, parentSrc: '1', nameSrc: Buffer.from('a'), parentDst: '7', nameDst: Buffer.from([0xff, 0xfe]), flags: 1 }, 'c6b3946d8c682c07fcebb9c0f2081377'],
+      ['Write', { ctx, inode: '99', indx: 3, pos: 4096, slice: { id: U64_MAX, size: 65536, off: 0, len: 100 }, mtimeNs: '-5' }, 'e8df33bee97a347951cb49650349f54b'],
+      ['SetXattr', { ctx, inode: '2', name: Buffer.from('user.\u00fcn\u00ef'), value: Buffer.alloc(0), flags: 0 }, '2fbdb336f56e7ef489170a9b0357dd12'],
+      ['SetLk', { ctx, inode: '5', owner: '77', ltype: 'LOCK_TYPE_WRITE', start: '0', end: U64_MAX, pid: 3, block: true }, 'c24e6269824f9b60382cad1482f89a34'],
+    ];
+    for (const [method, request, hex] of cases) expect([method, fingerprintOf(method, request).toString('hex')]).toEqual([method, hex]);
+    // The request id and session are not part of it; any other field is.
+    const create = cases[0]![1] as Record<string, unknown>;
+    expect(fingerprintOf('Create', { ...create, ctx: { ...ctx, requestId: 'r-2', sessionId: '13' } }).toString('hex')).toBe(cases[0]![2]);
+    expect(fingerprintOf('Create', { ...create, mode: 0o600 }).toString('hex')).not.toBe(cases[0]![2]);
   });
 });

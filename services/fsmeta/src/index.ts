@@ -10,4 +10,5 @@ export { ROLES, type Role } from './server/identities';
 export { configHelp } from './config';
 export { ChangeFeed, type WatchMessage, type WatchSink } from './meta/changes';
 export { ReaddirAnswer } from './server/readdir-answer';
+export { fingerprintOf } from './server/binding';
 export { removeEntryFast, lockEntrySent, renameFast, lockRenameSent } from './store/nodes';

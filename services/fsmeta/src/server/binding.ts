@@ -1,4 +1,4 @@
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { requestShapes, type MessageShape } from '@fsmeta/proto';
 import type { RequestBinding } from '../meta/types';
 
@@ -36,27 +36,54 @@ const FINGERPRINT_BYTES = 16;
 /**
  * SHA-256 over the decoded request, field by field in .proto order, each value
  * tagged with its field name and length, so the same request always gives the
- * same bytes and different ones (almost) never do.
+ * same bytes and different ones (almost) never do. The bytes are gathered
+ * first and hashed at once (one call into the hash, not one per field); they
+ * are the same bytes as ever, so fingerprints stored by earlier versions still
+ * match during a rolling upgrade.
  */
 export function fingerprintOf(method: string, request: unknown): Buffer {
-  const h = createHash('sha256').update(method).update('\0');
+  const out = new Parts(`${method}\0`);
   const shape = requestShapes().get(method);
-  if (shape !== undefined) hashMessage(h, shape, request, '');
-  return h.digest().subarray(0, FINGERPRINT_BYTES);
+  if (shape !== undefined) hashMessage(out, shape, request, '');
+  return createHash('sha256').update(out.bytes()).digest().subarray(0, FINGERPRINT_BYTES);
 }
 
-function hashValue(h: Hash, v: unknown): void {
-  if (Buffer.isBuffer(v) || v instanceof Uint8Array) {
-    h.update(`b${v.length}:`).update(v);
-  } else {
-    const s = String(v);
-    h.update(`${typeof v}${Buffer.byteLength(s)}:${s}`);
+/** The bytes to hash: text (UTF-8) and raw bytes, in order. */
+class Parts {
+  private readonly chunks: Buffer[] = [];
+
+  constructor(private text: string) {}
+
+  add(s: string): void {
+    this.text += s;
+  }
+
+  addBytes(b: Uint8Array): void {
+    if (this.text !== '') this.chunks.push(Buffer.from(this.text));
+    this.text = '';
+    this.chunks.push(Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+  }
+
+  bytes(): Buffer {
+    if (this.text !== '') this.chunks.push(Buffer.from(this.text));
+    this.text = '';
+    return this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
   }
 }
 
-function hashMessage(h: Hash, shape: MessageShape, msg: unknown, prefix: string): void {
+function hashValue(out: Parts, v: unknown): void {
+  if (Buffer.isBuffer(v) || v instanceof Uint8Array) {
+    out.add(`b${v.length}:`);
+    out.addBytes(v);
+  } else {
+    const s = String(v);
+    out.add(`${typeof v}${Buffer.byteLength(s)}:${s}`);
+  }
+}
+
+function hashMessage(out: Parts, shape: MessageShape, msg: unknown, prefix: string): void {
   if (typeof msg !== 'object' || msg === null) {
-    h.update('null;');
+    out.add('null;');
     return;
   }
   const obj = msg as Record<string, unknown>;
@@ -65,13 +92,13 @@ function hashMessage(h: Hash, shape: MessageShape, msg: unknown, prefix: string)
     if (KEY_FIELDS.has(path)) continue;
     const value = obj[field.key];
     if (value === undefined || value === null) continue;
-    h.update(`${field.name}=`);
+    out.add(`${field.name}=`);
     const values = field.repeated && Array.isArray(value) ? value : [value];
-    if (field.repeated) h.update(`[${values.length}]`);
+    if (field.repeated) out.add(`[${values.length}]`);
     for (const v of values) {
-      if (field.message !== undefined) hashMessage(h, field.message, v, path);
-      else hashValue(h, v);
+      if (field.message !== undefined) hashMessage(out, field.message, v, path);
+      else hashValue(out, v);
     }
-    h.update(';');
+    out.add(';');
   }
 }
