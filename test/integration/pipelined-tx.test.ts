@@ -79,3 +79,17 @@ test('with checkNested, a body asking its store for a second connection is refus
   // Unchecked (a production replica), a pool with a connection to spare serves the nested body.
   expect(await db.transaction(() => db.transaction(async (tx) => (await tx.query<{ x: number }>('select 2 as x'))[0]!.x))).toBe(2);
 });
+
+test("a transaction runs under the store's lock timeout, and holds the quota-structure lock (shared or exclusive)", async () => {
+  expect(await db.transaction(async (tx) => (await tx.query<{ lock_timeout: string }>('show lock_timeout'))[0]!.lock_timeout)).toBe('5s');
+  const held = async (structure: 'shared' | 'exclusive'): Promise<string[]> =>
+    db.transaction(
+      async (tx) =>
+        (await tx.query<{ mode: string }>("select distinct mode from pg_locks where locktype = 'advisory' and pid = pg_backend_pid() order by mode")).map((r) => r.mode),
+      { structure: () => structure },
+    );
+  expect(await held('shared')).toEqual(['ShareLock']);
+  expect(await held('exclusive')).toEqual(['ExclusiveLock']);
+  // Outside a transaction the session's own setting is back.
+  expect((await db.reader.query<{ lock_timeout: string }>('show lock_timeout'))[0]!.lock_timeout).toBe('0');
+});

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Pool, types, type PoolClient, type PoolConfig, type QueryResult, type QueryResultRow } from 'pg';
 import type { Logger } from 'pino';
-import { ALLOWANCE_SQLSTATE, LimitExceeded, MAX_REFILLS, parseAllowanceError, refillAllowance, structureLockSql, type StructureLock } from './quotas';
+import { ALLOWANCE_SQLSTATE, LimitExceeded, MAX_REFILLS, parseAllowanceError, refillAllowance, transactionSetupSql, type StructureLock } from './quotas';
 
 // int8 columns (inodes, lengths, nanosecond times) are exact bigints in fsmeta.
 types.setTypeParser(types.builtins.INT8, (v) => BigInt(v));
@@ -297,7 +297,9 @@ export class Db {
       let tx: PipelinedTx | undefined;
       try {
         client ??= await this.pool.connect();
-        const body = new PipelinedTx(client, `begin; set local lock_timeout = ${Math.floor(this.options.lockTimeoutMs)}; ${structureLockSql(opts.structure?.() ?? 'shared')}`, fast);
+        const structure = opts.structure?.() ?? 'shared';
+        const setup = { text: transactionSetupSql(structure), values: [String(Math.floor(this.options.lockTimeoutMs))], name: `tx-setup-${structure}` };
+        const body = new PipelinedTx(client, setup, fast);
         tx = body;
         const result = await this.holding(() => fn(body));
         await body.commit();
@@ -442,16 +444,18 @@ class PipelinedTx implements Tx {
   private readonly socket: Corkable | undefined;
   private corked = false;
 
+  /** BEGIN, then `setup` (the lock timeout and the quota-structure lock: transactionSetupSql), both sent at once. */
   constructor(
     private readonly client: PoolClient,
-    beginSql: string,
+    setup: { text: string; values: unknown[]; name: string },
     readonly fast: boolean,
   ) {
     this.socket = socketOf(client);
     this.cork();
-    const begin = quiet(client.query(beginSql));
+    const begin = quiet(client.query('begin'));
     this.sent = [begin];
     this.checked = begin;
+    this.sendNow(setup.text, setup.values, setup.name);
   }
 
   async query<R extends QueryResultRow>(text: string, values?: unknown[], name?: string): Promise<R[]> {

@@ -41,6 +41,18 @@ const STRUCTURE_STRIPES = 16;
 const VOLUME_GRANT_KEY = -7_362_847_124;
 
 /** SQL run with BEGIN: the quota-structure lock, shared on this backend's stripe or exclusive on all (ascending). */
+/**
+ * A transaction's setup after BEGIN, one prepared statement (planned once per connection, not
+ * parsed at every BEGIN): SET LOCAL lock_timeout to $1 (milliseconds, as text), then the
+ * quota-structure lock (structureLockSql); the FROM item is evaluated first, so the timeout
+ * bounds the wait for that lock too.
+ */
+export function transactionSetupSql(mode: StructureLock): string {
+  return mode === 'shared'
+    ? `select pg_advisory_xact_lock_shared(${STRUCTURE_KEY_BASE} - pg_backend_pid() % ${STRUCTURE_STRIPES}) from (select set_config('lock_timeout', $1, true)) t`
+    : `select count(pg_advisory_xact_lock(${STRUCTURE_KEY_BASE} - g)) from (select set_config('lock_timeout', $1, true)) t, generate_series(0, ${STRUCTURE_STRIPES - 1}) g`;
+}
+
 export function structureLockSql(mode: StructureLock): string {
   return mode === 'shared'
     ? `select pg_advisory_xact_lock_shared(${STRUCTURE_KEY_BASE} - pg_backend_pid() % ${STRUCTURE_STRIPES})`
