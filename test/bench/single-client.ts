@@ -17,6 +17,7 @@ const MASK_R = 4;
 /** JuiceFS benchAccess asks as uid 100, gid 1: an "other" reader of a root-owned 0644 file. */
 const OTHER_CALLER = { uid: 100, gid: 1, gids: [1] };
 const READDIR_DEFAULT_LIMIT = 0;
+const XATTR_NAME = Buffer.from('user.bench');
 
 export const O_RDONLY = 0;
 /** JuiceFS benchWrite / benchRead: 1 KiB slices laid end to end in chunk 0. */
@@ -215,6 +216,51 @@ export const NAMESPACE_LINES: [string, LineRunner][] = [
       await createFile(s, parent, 'source');
       const target = name('/bench-symlink/source');
       return timed(p, 'symlink', (i) => s.call('Symlink', { parent, name: name(`s${i}`), target }));
+    },
+  ],
+  [
+    'readlink',
+    async (s, p) => {
+      const parent = await prepareParent(s, 'bench-readlink');
+      const link = (await s.call('Symlink', { parent, name: name('link'), target: name('/bench-readlink/source') })).attr!.inode;
+      return timed(p, 'readlink', () => s.call('ReadLink', { inode: link }));
+    },
+  ],
+  [
+    'setxattr',
+    async (s, p) => {
+      const parent = await prepareParent(s, 'bench-setxattr');
+      const inode = await createFile(s, parent, 'file');
+      // As JuiceFS benchSetXattr: one name, its value replaced by turns.
+      const values = [name('value0'), name('value1')];
+      return timed(p, 'setxattr', (i) => s.call('SetXattr', { inode, name: XATTR_NAME, value: values[i % 2]!, flags: 0 }));
+    },
+  ],
+  [
+    'getxattr',
+    async (s, p) => {
+      const parent = await prepareParent(s, 'bench-getxattr');
+      const inode = await createFile(s, parent, 'file');
+      await s.call('SetXattr', { inode, name: XATTR_NAME, value: name('value'), flags: 0 });
+      return timed(p, 'getxattr', () => s.call('GetXattr', { inode, name: XATTR_NAME }));
+    },
+  ],
+  [
+    'listxattr',
+    async (s, p) => {
+      const parent = await prepareParent(s, 'bench-listxattr');
+      const inode = await createFile(s, parent, 'file');
+      for (let i = 0; i < 10; i++) await s.call('SetXattr', { inode, name: name(`user.xattr${i}`), value: name('value'), flags: 0 });
+      return timed(p, 'listxattr', () => s.call('ListXattr', { inode }));
+    },
+  ],
+  [
+    'truncate',
+    async (s, p) => {
+      const parent = await prepareParent(s, 'bench-truncate');
+      const inode = await createFile(s, parent, 'file');
+      // A sparse file growing by a block at a time: no data to release, one length change each.
+      return timed(p, 'truncate', (i) => s.call('Truncate', { inode, length: String((i + 1) * 4096) }));
     },
   ],
 ];

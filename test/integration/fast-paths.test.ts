@@ -302,3 +302,52 @@ it('a fast rename moves only the source its locks found: one created after them 
   expect(await errnoOf(s.call('Lookup', { parent: dir, name: b('g') }))).toBe('ENOENT');
   expect(await checkAccounting(env.databaseUrl)).toEqual([]);
 });
+
+it('SetXattr in one statement: the plain cases commit at once, every other case gets the ordinary errno', async () => {
+  const dir = (await s.call('Mkdir', { parent: ROOT_INO, name: b('xattr-fast'), mode: 0o777, umask: 0 })).attr!.inode;
+  const as = { caller: ALICE };
+  const mine = (await s.call('Mknod', { parent: dir, name: b('mine'), mode: 0o644, type: 'FILE_TYPE_REGULAR' }, as)).attr!.inode;
+  const roots = (await s.call('Mknod', { parent: dir, name: b('roots'), mode: 0o644, type: 'FILE_TYPE_REGULAR' })).attr!.inode;
+  const frozen = (await s.call('Mknod', { parent: dir, name: b('frozen'), mode: 0o666, type: 'FILE_TYPE_REGULAR' })).attr!.inode;
+  await s.call('SetAttr', { inode: frozen, set: 1 << 15, flags: 1 });
+  const XATTR_CREATE = 1;
+  const XATTR_REPLACE = 2;
+  const steps: [string, string, number, (typeof as) | undefined][] = [
+    [mine, 'user.a', 0, as],
+    [mine, 'user.a', XATTR_CREATE, as],
+    [mine, 'user.b', XATTR_REPLACE, as],
+    [mine, 'user.a', XATTR_REPLACE, as],
+    [mine, 'user.b', XATTR_CREATE, as],
+    [mine, 'user.b', 0, as],
+    [roots, 'user.a', 0, as],
+    [roots, 'trusted.a', 0, as],
+    [roots, 'trusted.a', 0, undefined],
+    [roots, 'security.a', 0, as],
+    [frozen, 'user.a', 0, undefined],
+    ['999999', 'user.a', 0, undefined],
+  ];
+  const seen: [string | undefined, number][] = [];
+  for (const [i, [inode, n, flags, opts]] of steps.entries()) {
+    const before = declines();
+    const errno = await errnoOf(s.call('SetXattr', { inode, name: b(n), value: b(`v${i}`), flags }, opts));
+    seen.push([errno, declines() - before]);
+  }
+  expect(seen).toEqual([
+    [undefined, 0],
+    ['EEXIST', 1],
+    ['ENODATA', 1],
+    [undefined, 0],
+    [undefined, 0],
+    [undefined, 0],
+    ['EACCES', 1],
+    ['EPERM', 0],
+    [undefined, 0],
+    [undefined, 0],
+    ['EPERM', 1],
+    ['ENOENT', 1],
+  ]);
+  const value = async (inode: string, n: string): Promise<string> => (await s.call('GetXattr', { inode, name: b(n) })).value.toString();
+  expect([await value(mine, 'user.a'), await value(mine, 'user.b'), await value(roots, 'trusted.a'), await value(roots, 'security.a')]).toEqual(['v3', 'v5', 'v8', 'v9']);
+  expect((await s.call('ListXattr', { inode: roots })).names.map((x) => x.toString()).sort()).toEqual(['security.a', 'trusted.a']);
+  expect(await errnoOf(s.call('GetXattr', { inode: frozen, name: b('user.a') }))).toBe('ENODATA');
+});

@@ -6,7 +6,7 @@ import {
   getEdge,
   getNode,
   getParentAndChild,
-  getSymlink,
+  getNodeAndTarget,
   hasChildren,
   insertEdge,
   insertEntry,
@@ -361,9 +361,10 @@ export class Namespace {
   }
 
   async readLink(ctx: OpContext, inode: bigint): Promise<Buffer> {
-    const attr = await this.getAttr(inode);
+    const found = await getNodeAndTarget(this.deps.db.reader, inode);
+    if (found === undefined) fail('ENOENT');
+    const { attr, target } = found;
     if (attr.type !== TYPE_SYMLINK) fail('EINVAL', 'not a symlink');
-    const target = await getSymlink(this.deps.db.reader, inode);
     if (target === undefined) fail('EIO', 'symlink target missing');
     await touchAtime(this.deps, attr);
     void ctx;

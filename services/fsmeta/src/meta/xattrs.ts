@@ -1,10 +1,11 @@
 import { getNode, lockNodes } from '../store/nodes';
-import { deleteXattr, getXattr, listXattrs, putXattr } from '../store/xattrs';
+import { deleteXattr, getXattr, listXattrs, putXattr, setXattrFast } from '../store/xattrs';
 import type { Tx } from '../store/db';
 import type { MetaDeps } from './deps';
 import { fail } from './errors';
 import { mutate } from './mutation';
 import { Acls } from './acl';
+import { trusted } from './perm';
 import { AclXattrs, aclKind } from './acl-xattrs';
 import { FLAG_APPEND, FLAG_IMMUTABLE, MODE_MASK_R, MODE_MASK_W, type Attr, type OpContext } from './types';
 
@@ -27,10 +28,14 @@ function checkXattrName(name: Buffer): void {
  * user.* follows the file's r/w bits, trusted.* is root's, the others are left
  * to the caller's kernel as JuiceFS does.
  */
+function hasPrefix(name: Buffer, prefix: Buffer): boolean {
+  return name.subarray(0, prefix.length).equals(prefix);
+}
+
 async function checkXattrAccess(acl: Acls, q: Tx, ctx: OpContext, attr: Attr, name: Buffer, write: boolean): Promise<void> {
   if (write && (attr.flags & (FLAG_IMMUTABLE | FLAG_APPEND)) !== 0) fail('EPERM');
-  if (name.subarray(0, TRUSTED_PREFIX.length).equals(TRUSTED_PREFIX) && ctx.caller.uid !== 0) fail('EPERM');
-  if (name.subarray(0, USER_PREFIX.length).equals(USER_PREFIX)) await acl.check(q, ctx.caller, attr, write ? MODE_MASK_W : MODE_MASK_R);
+  if (hasPrefix(name, TRUSTED_PREFIX) && ctx.caller.uid !== 0) fail('EPERM');
+  if (hasPrefix(name, USER_PREFIX)) await acl.check(q, ctx.caller, attr, write ? MODE_MASK_W : MODE_MASK_R);
 }
 
 /**
@@ -73,7 +78,17 @@ export class Xattrs {
     if (flags !== 0 && flags !== XATTR_CREATE && flags !== XATTR_REPLACE) fail('EINVAL', 'bad xattr flags');
     const kind = aclKind(name);
     if (kind !== undefined) return this.aclXattrs.set(ctx, inode, kind, value, flags);
-    return mutate(this.deps.db, ctx, async (tx) => {
+    const root = ctx.caller.uid === 0;
+    return mutate(this.deps.db, ctx, async (tx, scope) => {
+      if (tx.fast && (root || !hasPrefix(name, TRUSTED_PREFIX))) {
+        // The plain case in one round trip; anything else declines to the checks below.
+        const fast = {
+          inode, name, value, flags, checkWrite: hasPrefix(name, USER_PREFIX), trusted: trusted(ctx.caller), uid: ctx.caller.uid,
+          gids: [ctx.caller.gid, ...ctx.caller.gids], refuseFlags: FLAG_IMMUTABLE | FLAG_APPEND,
+        };
+        scope.logged(await setXattrFast(tx, fast, scope.log(undefined)));
+        return;
+      }
       const attr = (await lockNodes(tx, [inode], 'key share')).get(inode);
       if (attr === undefined) fail('ENOENT');
       await checkXattrAccess(this.acl, tx, ctx, attr, name, true);

@@ -305,6 +305,17 @@ export async function getSymlink(q: Tx, inode: bigint): Promise<Buffer | undefin
   return rows[0]?.target;
 }
 
+/** A node and, for a symlink, its target, in one statement (ReadLink). */
+export async function getNodeAndTarget(q: Tx, inode: bigint): Promise<{ attr: Attr; target?: Buffer } | undefined> {
+  const rows = await q.query<NodeRow & { target: Buffer | null }>(
+    `select ${N_COLS}, s.target from node n left join symlink s on s.inode = n.inode where n.inode = $1`,
+    [inode],
+    'get-node-target',
+  );
+  const r = rows[0];
+  return r === undefined ? undefined : { attr: rowToAttr(r), ...(r.target === null ? {} : { target: r.target }) };
+}
+
 export async function deleteSymlink(tx: Tx, inode: bigint): Promise<void> {
   await tx.send('delete from symlink where inode = $1', [inode], 'delete-symlink');
 }
