@@ -1,5 +1,5 @@
-import { getNode, lockNodes } from '../store/nodes';
-import { deleteXattr, getXattr, listXattrs, putXattr, setXattrFast } from '../store/xattrs';
+import { lockNodes } from '../store/nodes';
+import { deleteXattr, getNodeAndXattr, getNodeAndXattrNames, getXattr, putXattr, setXattrFast } from '../store/xattrs';
 import type { Tx } from '../store/db';
 import type { MetaDeps } from './deps';
 import { fail } from './errors';
@@ -56,8 +56,9 @@ export class Xattrs {
     checkXattrName(name);
     const q = this.deps.db.reader;
     const kind = aclKind(name);
-    const [attr, value] = await Promise.all([getNode(q, inode), kind === undefined ? getXattr(q, inode, name) : undefined]);
-    if (attr === undefined) fail('ENOENT');
+    const found = await getNodeAndXattr(q, inode, name);
+    if (found === undefined) fail('ENOENT');
+    const { attr, value } = found;
     if (kind !== undefined) return this.aclXattrs.get(attr, kind);
     await checkXattrAccess(this.acl, q, ctx, attr, name, false);
     if (value === undefined) fail('ENODATA');
@@ -67,9 +68,9 @@ export class Xattrs {
   async list(ctx: OpContext, inode: bigint): Promise<Buffer[]> {
     void ctx;
     const q = this.deps.db.reader;
-    const [attr, names] = await Promise.all([getNode(q, inode), listXattrs(q, inode)]);
-    if (attr === undefined) fail('ENOENT');
-    return [...names, ...this.aclXattrs.names(attr)];
+    const found = await getNodeAndXattrNames(q, inode);
+    if (found === undefined) fail('ENOENT');
+    return [...found.names, ...this.aclXattrs.names(found.attr)];
   }
 
   set(ctx: OpContext, inode: bigint, name: Buffer, value: Buffer, flags: number): Promise<void> {

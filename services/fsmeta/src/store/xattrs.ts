@@ -1,4 +1,6 @@
 import type { Tx } from './db';
+import type { Attr } from '../meta/types';
+import { N_COLS, rowToAttr, type NodeRow } from './nodes';
 import { runWrite, type OutcomeLog, type SessionCheck } from './requests';
 
 /** Extended-attribute SQL. */
@@ -8,9 +10,26 @@ export async function getXattr(q: Tx, inode: bigint, name: Buffer): Promise<Buff
   return rows[0]?.value;
 }
 
-export async function listXattrs(q: Tx, inode: bigint): Promise<Buffer[]> {
-  const rows = await q.query<{ name: Buffer }>('select name from xattr where inode = $1 order by name', [inode], 'list-xattrs');
-  return rows.map((r) => r.name);
+/** A node and its attribute `name` (undefined: none), in one statement (GetXattr). */
+export async function getNodeAndXattr(q: Tx, inode: bigint, name: Buffer): Promise<{ attr: Attr; value?: Buffer } | undefined> {
+  const rows = await q.query<NodeRow & { xvalue: Buffer | null }>(
+    `select ${N_COLS}, (select value from xattr where inode = $1 and name = $2) as xvalue from node n where n.inode = $1`,
+    [inode, name],
+    'get-node-xattr',
+  );
+  const r = rows[0];
+  return r === undefined ? undefined : { attr: rowToAttr(r), ...(r.xvalue === null ? {} : { value: r.xvalue }) };
+}
+
+/** A node and the names of its attributes in byte order, in one statement (ListXattr). */
+export async function getNodeAndXattrNames(q: Tx, inode: bigint): Promise<{ attr: Attr; names: Buffer[] } | undefined> {
+  const rows = await q.query<NodeRow & { names: Buffer[] | null }>(
+    `select ${N_COLS}, (select array_agg(name order by name) from xattr where inode = $1) as names from node n where n.inode = $1`,
+    [inode],
+    'get-node-xattr-names',
+  );
+  const r = rows[0];
+  return r === undefined ? undefined : { attr: rowToAttr(r), names: r.names ?? [] };
 }
 
 export async function putXattr(tx: Tx, inode: bigint, name: Buffer, value: Buffer): Promise<void> {
