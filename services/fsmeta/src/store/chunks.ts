@@ -122,7 +122,7 @@ export async function applyWrite(
 export async function appendRecords(tx: Tx, inode: bigint, byIndex: Map<number, Buffer>): Promise<void> {
   if (byIndex.size === 0) return;
   const indexes = [...byIndex.keys()].sort((a, b) => a - b);
-  await tx.query(
+  await tx.send(
     `insert into chunk (inode, indx, slices)
      select $1, i, s from unnest($2::bigint[], $3::bytea[]) as t(i, s) order by i
      on conflict (inode, indx) do update set slices = chunk.slices || excluded.slices`,
@@ -133,7 +133,7 @@ export async function appendRecords(tx: Tx, inode: bigint, byIndex: Map<number, 
 
 /** Appends `record` to every existing chunk row of `inode` strictly between `lo` and `hi` (doTruncate's zeroChunks). */
 export async function appendToChunksBetween(tx: Tx, inode: bigint, lo: number, hi: number, record: Buffer): Promise<void> {
-  await tx.query(
+  await tx.send(
     'update chunk set slices = slices || $4 where inode = $1 and indx > $2 and indx < $3',
     [inode, lo, hi, record],
     'append-between',
@@ -143,7 +143,7 @@ export async function appendToChunksBetween(tx: Tx, inode: bigint, lo: number, h
 /** Appends `record` to every existing chunk row of `inode` whose index lies in one of the inclusive `ranges`. */
 export async function appendToChunkRanges(tx: Tx, inode: bigint, ranges: [number, number][], record: Buffer): Promise<void> {
   if (ranges.length === 0) return;
-  await tx.query(
+  await tx.send(
     `update chunk set slices = slices || $4
       where inode = $1 and exists (select 1 from unnest($2::bigint[], $3::bigint[]) as r(lo, hi) where chunk.indx between r.lo and r.hi)`,
     [inode, ranges.map((r) => r[0]), ranges.map((r) => r[1]), record],
@@ -152,7 +152,7 @@ export async function appendToChunkRanges(tx: Tx, inode: bigint, ranges: [number
 }
 
 export async function setChunk(tx: Tx, inode: bigint, indx: number, slices: Buffer): Promise<void> {
-  await tx.query('update chunk set slices = $3 where inode = $1 and indx = $2', [inode, indx, slices], 'set-chunk');
+  await tx.send('update chunk set slices = $3 where inode = $1 and indx = $2', [inode, indx, slices], 'set-chunk');
 }
 
 /** The first id of a fresh block of SLICE_ID_BLOCK slice ids (the sequence steps by the block size). */
