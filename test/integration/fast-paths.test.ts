@@ -283,7 +283,7 @@ it('a fast rename moves only the source its locks found: one created after them 
       attempts.push(tx.fast);
       if (!tx.fast) return; // the ordinary run: nothing to do here
       // The locks find no entry named "f" (and are answered before anything else happens)...
-      await lockRenameSent(tx, BigInt(dir), b('f'), BigInt(dir), b('g'));
+      await lockRenameSent(tx, BigInt(dir), b('f'), BigInt(dir));
       await tx.query('select 1');
       // ...then another session creates it, and the move runs behind the locks.
       await s.call('Mknod', { parent: dir, name: b('f'), mode: 0o644, type: 'FILE_TYPE_REGULAR' });

@@ -542,7 +542,7 @@ export class Namespace {
       async (tx, scope) => {
         if (plain && tx.fast && !(await this.casing.enabled(tx))) {
           // The plain case in one round trip: the locks and the whole move sent together; anything else declines to the path below.
-          await lockRenameSent(tx, parentSrc, nameSrc, parentDst, nameDst);
+          await lockRenameSent(tx, parentSrc, nameSrc, parentDst);
           const fast = {
             parentSrc, nameSrc, parentDst, nameDst, now: nowNs(), skipNs: this.skipNs, trusted: trusted(ctx.caller), uid: ctx.caller.uid,
             gids: [ctx.caller.gid, ...ctx.caller.gids], srcRefuseFlags: FLAG_IMMUTABLE | FLAG_APPEND, dstRefuseFlags: FLAG_IMMUTABLE, stickyBit: S_ISVTX,

@@ -868,9 +868,25 @@ export async function lockRename(
   return { rows, src: out[0], dst: out[1] };
 }
 
-/** lockRename's locks alone, sent without waiting for them (renameFast reads the rows itself). */
-export async function lockRenameSent(tx: Tx, p1: bigint, n1: Buffer, p2: bigint, n2: Buffer): Promise<void> {
-  await tx.send(LOCK_RENAME_SQL, [p1, n1, p2, n2, false], 'lock-rename');
+/**
+ * The plain rename's locks (renameFast), sent without waiting for them: both
+ * parents and the source entry's node FOR UPDATE in one ascending statement,
+ * plain SQL rather than fsmeta_lock_rename's loop (its PL/pgSQL call cost
+ * about as much as its statements). No re-read until stable and no
+ * directory-move lock: the entry it locked is left in fsmeta.locked_src (''
+ * if none, or if its node went meanwhile), and renameFast declines unless the
+ * entry still names that node, and for any directory changing parents or any
+ * destination entry; the ordinary path (lockRename) then does it all.
+ */
+export async function lockRenameSent(tx: Tx, p1: bigint, n1: Buffer, p2: bigint): Promise<void> {
+  await tx.send(
+    `with s as materialized (select inode from edge where parent = $1 and name = $2),
+          l as materialized (select inode from node where inode = any(array[$1, $3, (select inode from s)]) order by inode for update)
+     select (select count(*) from l) as locked,
+            set_config('fsmeta.locked_src', coalesce((select s.inode::text from s where s.inode in (select inode from l)), ''), true) as src`,
+    [p1, n1, p2],
+    'lock-rename-plain',
+  );
 }
 
 /** What the fast rename checks and writes (renameFast): the request's side; the rows are read under the locks. */
@@ -906,8 +922,7 @@ export interface FastRename {
  * check, no ".." to rewrite, no quota tree to recount), and the destination
  * name is free. Anything else writes nothing and declines (fsmeta_fallback):
  * the ordinary path decides the errno and does the rest (a replaced entry, an
- * exchange). Only the source the locks found moves (fsmeta.locked_src,
- * migration 0016), and only when they found no destination.
+ * exchange). Only the source the locks found moves (fsmeta.locked_src).
  */
 export async function renameFast(tx: Tx, f: FastRename, log: OutcomeLog): Promise<{ attr?: Attr; check?: SessionCheck }> {
   const { rows, check } = await runWrite<NodeRow & { inode: bigint | null }>(
@@ -921,7 +936,6 @@ export async function renameFast(tx: Tx, f: FastRename, log: OutcomeLog): Promis
                and ${grantsWriteSearchSql('pd', '$7', '$8', '$9')}
                and e.parent = $1 and e.name = $2 and n.inode = e.inode and (n.flags & $10) = 0
                and n.inode = nullif(current_setting('fsmeta.locked_src', true), '')::bigint
-               and current_setting('fsmeta.locked_dst', true) = ''
                and n.inode <> $1 and n.inode <> $3 and ($1 = $3 or n.type <> 2)
                and not ($1 = $3 and $2 = $4)
                and not exists (select 1 from edge where parent = $3 and name = $4)),
