@@ -1,4 +1,5 @@
 import type { Session, v1 } from '@fsmeta/client';
+import { unpackEntries } from '@fsmeta/fsmeta';
 import { ROOT_INO, b } from '../harness/fs';
 import { startEnv, type TestEnv } from '../harness/server';
 
@@ -91,4 +92,37 @@ it('lists every entry with the attributes GetAttr answers, page by page', async 
   // An empty directory lists nothing but itself and its parent.
   const empty = (await s.call('Mkdir', { parent: dir, name: b('empty'), mode: 0o755, umask: 0 })).attr!.inode;
   expect((await s.call('Readdir', { inode: empty, plus: true })).entries.map((e) => e.name.toString())).toEqual(['.', '..']);
+});
+
+it('unpacks every value a column can hold, as the text PostgreSQL sends', () => {
+  const I64 = ['0', '1', '9', '10', '999999999999999', '1000000000000000', '9007199254740991', '9007199254740993', '9223372036854775807', '-1', '-9223372036854775808', '-123456789012345678'];
+  const U32 = ['0', '1', '420', '2147483647', '4294967295'];
+  let seed = 7;
+  const pick = (xs: string[]): string => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return xs[seed % xs.length]!;
+  };
+  for (const plus of [true, false]) {
+    const rows: string[][] = [];
+    for (let i = 0; i < 200; i++) {
+      const name = Buffer.from(Array.from({ length: 1 + (i % 255) }, (_, j) => 1 + ((i + j * 7) % 255))).toString('hex');
+      rows.push(
+        plus
+          ? [name, pick(I64), String(1 + (i % 7)), pick(U32), pick(U32), pick(U32), pick(U32), pick(U32), pick(I64), pick(I64), pick(I64), pick(U32), pick(I64), pick(I64), pick(['0', '3', '4294967295']), pick(['0', '5'])]
+          : [name, pick(I64), String(1 + (i % 7))],
+      );
+    }
+    const entries = unpackEntries(rows.map((r) => r.join(',')).join(';'), plus);
+    expect(entries).toHaveLength(rows.length);
+    entries.forEach((e, i) => {
+      const f = rows[i]!;
+      expect([e.name.toString('hex'), e.inode, e.type]).toEqual([f[0], BigInt(f[1]!), Number(f[2])]);
+      if (!plus) return expect(e.attr).toBeUndefined();
+      const n = (k: number): number => Number(f[k]);
+      expect(e.attr).toEqual({
+        inode: BigInt(f[1]!), type: n(2), flags: n(3), mode: n(4), uid: n(5), gid: n(6), rdev: n(7), atimeNs: BigInt(f[8]!), mtimeNs: BigInt(f[9]!),
+        ctimeNs: BigInt(f[10]!), nlink: n(11), length: BigInt(f[12]!), parent: BigInt(f[13]!), ...(n(14) !== 0 ? { accessAcl: n(14) } : {}), ...(n(15) !== 0 ? { defaultAcl: n(15) } : {}),
+      });
+    });
+  }
 });

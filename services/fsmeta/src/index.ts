@@ -11,4 +11,4 @@ export { configHelp } from './config';
 export { ChangeFeed, type WatchMessage, type WatchSink } from './meta/changes';
 export { ReaddirAnswer } from './server/readdir-answer';
 export { fingerprintOf } from './server/binding';
-export { removeEntryFast, lockEntrySent, renameFast, lockRenameSent } from './store/nodes';
+export { removeEntryFast, lockEntrySent, renameFast, lockRenameSent, unpackEntries } from './store/nodes';
