@@ -341,8 +341,8 @@ const NULL_NODE_COLS = N_COLS.split(', ').map(() => 'null').join(', ');
  * value, an entry's fields (its name in hex, then numbers) joined by commas
  * and the entries by semicolons, unpacked by unpackEntries: node-postgres
  * makes a string of every field of every row, which for 1,000 rows of 17
- * columns was most of a Readdir's CPU; one value is one string, which V8
- * splits far faster (docs/benchmarks.md, "Readdir as one value").
+ * columns was most of a Readdir's CPU; one value is one string, read in one
+ * pass (docs/benchmarks.md, "Readdir as one value").
  */
 export async function readDirPage(
   q: Tx,
