@@ -23,15 +23,15 @@ function checkXattrName(name: Buffer): void {
   if (name.length > MAX_XATTR_NAME_LEN) fail('ERANGE', 'attribute name too long');
 }
 
+function hasPrefix(name: Buffer, prefix: Buffer): boolean {
+  return name.subarray(0, prefix.length).equals(prefix);
+}
+
 /**
  * Permission to read or change an attribute, by namespace (Linux xattr_permission):
  * user.* follows the file's r/w bits, trusted.* is root's, the others are left
  * to the caller's kernel as JuiceFS does.
  */
-function hasPrefix(name: Buffer, prefix: Buffer): boolean {
-  return name.subarray(0, prefix.length).equals(prefix);
-}
-
 async function checkXattrAccess(acl: Acls, q: Tx, ctx: OpContext, attr: Attr, name: Buffer, write: boolean): Promise<void> {
   if (write && (attr.flags & (FLAG_IMMUTABLE | FLAG_APPEND)) !== 0) fail('EPERM');
   if (hasPrefix(name, TRUSTED_PREFIX) && ctx.caller.uid !== 0) fail('EPERM');

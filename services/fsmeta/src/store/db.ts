@@ -264,12 +264,17 @@ export class Db {
     for (const w of [...this.answerWaiters]) w();
   }
 
-  /** Throws NestedConnection inside a transaction body of this store. */
+  /** One more transaction run again for `code` (fsmeta_txn_retries_total). */
+  private countRetry(code: string): void {
+    this.retryCounts.set(code, (this.retryCounts.get(code) ?? 0) + 1);
+  }
+
   /** Runs a transaction body, marked as holding this store's connection when nesting is checked. */
   private holding<T>(body: () => Promise<T>): Promise<T> {
     return this.options.checkNested === true ? holding.run(this, body) : body();
   }
 
+  /** Throws NestedConnection inside a transaction body of this store. */
   private refuseNested(): void {
     if (this.options.checkNested === true && holding.getStore() === this) throw new NestedConnection();
   }
@@ -317,7 +322,7 @@ export class Db {
           );
         }
         if (fast && sqlState(err) === FALLBACK_SQLSTATE && client !== undefined && !broken) {
-          this.retryCounts.set(FALLBACK_SQLSTATE, (this.retryCounts.get(FALLBACK_SQLSTATE) ?? 0) + 1);
+          this.countRetry(FALLBACK_SQLSTATE);
           fast = false;
           attempt--;
           kept = client;
@@ -345,7 +350,7 @@ export class Db {
         if (client !== undefined) client.release(broken ? (err instanceof Error ? err : true) : undefined);
         if (!isRetryable(err) || attempt >= MAX_ATTEMPTS) throw giveUp(err);
         const code = sqlState(err) ?? 'connection';
-        this.retryCounts.set(code, (this.retryCounts.get(code) ?? 0) + 1);
+        this.countRetry(code);
         this.log.debug({ code, attempt }, 'transaction retried');
         const cap = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** attempt);
         await sleep(Math.random() * cap);

@@ -898,8 +898,6 @@ export async function lockEntrySent(tx: Tx, parent: bigint, name: Buffer, update
 
 type EdgeRef = { inode: bigint; type: FileType } | undefined;
 
-const LOCK_RENAME_SQL = 'select which, inode, type from fsmeta_lock_rename($1, $2, $3, $4, $5)';
-
 /**
  * Rename's locks (fsmeta_lock_rename, migration 0013): both entries read; a
  * destination directory's exclusive advisory lock (as Rmdir) and, for a
@@ -917,7 +915,13 @@ export async function lockRename(
   n2: Buffer,
   exchange: boolean,
 ): Promise<{ rows: Map<bigint, Attr>; src: EdgeRef; dst: EdgeRef }> {
-  const locking = quiet(tx.query<{ which: number; inode: bigint; type: number }>(LOCK_RENAME_SQL, [p1, n1, p2, n2, exchange], 'lock-rename'));
+  const locking = quiet(
+    tx.query<{ which: number; inode: bigint; type: number }>(
+      'select which, inode, type from fsmeta_lock_rename($1, $2, $3, $4, $5)',
+      [p1, n1, p2, n2, exchange],
+      'lock-rename',
+    ),
+  );
   const reading = quiet(
     tx.query<NodeRow>(
       `select ${NODE_SELECT} from node
