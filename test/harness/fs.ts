@@ -18,6 +18,18 @@ export function b(s: string): Buffer {
   return Buffer.from(s);
 }
 
+/** A POSIX ACL xattr value (Linux's form, version 2) of `entries`: [tag, perm, id], in order. */
+export function aclXattr(entries: [number, number, number][]): Buffer {
+  const out = Buffer.alloc(4 + entries.length * 8);
+  out.writeUInt32LE(2, 0);
+  entries.forEach(([tag, perm, id], i) => {
+    out.writeUInt16LE(tag, 4 + i * 8);
+    out.writeUInt16LE(perm, 6 + i * 8);
+    out.writeUInt32LE(id, 8 + i * 8);
+  });
+  return out;
+}
+
 /** Small helpers over a session, returning the new node's attributes. */
 export function fsOps(s: Session) {
   return {

@@ -144,8 +144,15 @@ it('Link in one statement: the answer is the node as stored, and the new directo
   expect(await checkInvariants(env.databaseUrl)).toEqual([]);
 });
 
-it('a fast removal acts only on the entry its locks found: one created after them is left alone', async () => {
-  const dir = (await s.call('Mkdir', { parent: ROOT_INO, name: b('late'), mode: 0o755, umask: 0 })).attr!.inode;
+type Tx = Parameters<typeof lockEntrySent>[0];
+type OutcomeLog = Parameters<typeof removeEntryFast>[2];
+
+/**
+ * One transaction whose fast attempt sends `lock` (finding no entry "f" in directory `dir`), waits for
+ * its answer, lets another session create "f", then sends `fast` behind the locks; the ordinary run does
+ * nothing. Returns which attempts ran (fast or not).
+ */
+async function createdAfterTheLocks(dir: string, tag: string, lock: (tx: Tx) => Promise<void>, fast: (tx: Tx, log: OutcomeLog) => Promise<unknown>): Promise<boolean[]> {
   const db = new Db({ connectionString: env.databaseUrl, poolSize: 1, lockTimeoutMs: 5000, statementTimeoutMs: 10000 }, createLogger('silent'));
   const attempts: boolean[] = [];
   try {
@@ -153,17 +160,27 @@ it('a fast removal acts only on the entry its locks found: one created after the
       attempts.push(tx.fast);
       if (!tx.fast) return; // the ordinary run: nothing to do here
       // The locks find no entry named "f" (and are answered before anything else happens)...
-      await lockEntrySent(tx, BigInt(dir), b('f'), [], [BigInt(dir)]);
+      await lock(tx);
       await tx.query('select 1');
-      // ...then another session creates it, and the removal runs behind the locks.
+      // ...then another session creates it, and the fast statement runs behind the locks.
       await s.call('Mknod', { parent: dir, name: b('f'), mode: 0o644, type: 'FILE_TYPE_REGULAR' });
-      const log = { sid: BigInt(s.id), requestId: `late-${Date.now()}`, outcome: Buffer.alloc(0), allowReadOnly: false, method: null, fingerprint: null, final: true };
-      const removal = { parent: BigInt(dir), name: b('f'), dir: false, now: 1n, skipNs: 0n, trusted: true, uid: 0, gids: [0], refuseFlags: 3, stickyBit: 0o1000, trashInode: 0x7fffffff10000000n, space: 4096n };
-      await removeEntryFast(tx, removal, log);
+      await fast(tx, { sid: BigInt(s.id), requestId: `${tag}-${Date.now()}`, outcome: Buffer.alloc(0), allowReadOnly: false, method: null, fingerprint: null, final: true });
     });
   } finally {
     await db.close();
   }
+  return attempts;
+}
+
+it('a fast removal acts only on the entry its locks found: one created after them is left alone', async () => {
+  const dir = (await s.call('Mkdir', { parent: ROOT_INO, name: b('late'), mode: 0o755, umask: 0 })).attr!.inode;
+  const removal = { parent: BigInt(dir), name: b('f'), dir: false, now: 1n, skipNs: 0n, trusted: true, uid: 0, gids: [0], refuseFlags: 3, stickyBit: 0o1000, trashInode: 0x7fffffff10000000n, space: 4096n };
+  const attempts = await createdAfterTheLocks(
+    dir,
+    'late',
+    (tx) => lockEntrySent(tx, BigInt(dir), b('f'), [], [BigInt(dir)]),
+    (tx, log) => removeEntryFast(tx, removal, log),
+  );
   // The fast attempt declined (FZ001) and the transaction ran again the ordinary way.
   expect(attempts).toEqual([true, false]);
   expect((await s.call('Lookup', { parent: dir, name: b('f') })).attr!.nlink).toBe(1);
@@ -276,27 +293,16 @@ it('Rename in one statement leaves what the ordinary path leaves', async () => {
 
 it('a fast rename moves only the source its locks found: one created after them is left alone', async () => {
   const dir = (await s.call('Mkdir', { parent: ROOT_INO, name: b('late-rename'), mode: 0o755, umask: 0 })).attr!.inode;
-  const db = new Db({ connectionString: env.databaseUrl, poolSize: 1, lockTimeoutMs: 5000, statementTimeoutMs: 10000 }, createLogger('silent'));
-  const attempts: boolean[] = [];
-  try {
-    await db.transaction(async (tx) => {
-      attempts.push(tx.fast);
-      if (!tx.fast) return; // the ordinary run: nothing to do here
-      // The locks find no entry named "f" (and are answered before anything else happens)...
-      await lockRenameSent(tx, BigInt(dir), b('f'), BigInt(dir));
-      await tx.query('select 1');
-      // ...then another session creates it, and the move runs behind the locks.
-      await s.call('Mknod', { parent: dir, name: b('f'), mode: 0o644, type: 'FILE_TYPE_REGULAR' });
-      const log = { sid: BigInt(s.id), requestId: `late-rename-${Date.now()}`, outcome: Buffer.alloc(0), allowReadOnly: false, method: null, fingerprint: null, final: true };
-      const move = {
-        parentSrc: BigInt(dir), nameSrc: b('f'), parentDst: BigInt(dir), nameDst: b('g'), now: 1n, skipNs: 0n, trusted: true, uid: 0, gids: [0],
-        srcRefuseFlags: 3, dstRefuseFlags: 1, stickyBit: 0o1000, trashInode: 0x7fffffff10000000n,
-      };
-      await renameFast(tx, move, log);
-    });
-  } finally {
-    await db.close();
-  }
+  const move = {
+    parentSrc: BigInt(dir), nameSrc: b('f'), parentDst: BigInt(dir), nameDst: b('g'), now: 1n, skipNs: 0n, trusted: true, uid: 0, gids: [0],
+    srcRefuseFlags: 3, dstRefuseFlags: 1, stickyBit: 0o1000, trashInode: 0x7fffffff10000000n,
+  };
+  const attempts = await createdAfterTheLocks(
+    dir,
+    'late-rename',
+    (tx) => lockRenameSent(tx, BigInt(dir), b('f'), BigInt(dir)),
+    (tx, log) => renameFast(tx, move, log),
+  );
   expect(attempts).toEqual([true, false]);
   expect((await s.call('Lookup', { parent: dir, name: b('f') })).attr!.nlink).toBe(1);
   expect(await errnoOf(s.call('Lookup', { parent: dir, name: b('g') }))).toBe('ENOENT');

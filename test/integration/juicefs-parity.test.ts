@@ -1,5 +1,5 @@
 import type { Session, v1 } from '@fsmeta/client';
-import { ROOT_INO, b, errnoOf, fsOps } from '../harness/fs';
+import { ROOT_INO, aclXattr, b, errnoOf, fsOps } from '../harness/fs';
 import { startEnv, type TestEnv } from '../harness/server';
 import { waitFor } from './data-support';
 
@@ -928,14 +928,7 @@ describe('testACL / testAccess', () => {
     const entries: [number, number, number][] = [[0x01, owner, 0xffffffff], ...users.map(([id, p]) => [0x02, p, id] as [number, number, number]), [0x04, group, 0xffffffff], ...groups.map(([id, p]) => [0x08, p, id] as [number, number, number])];
     if (mask !== NONE) entries.push([0x10, mask, 0xffffffff]);
     entries.push([0x20, other, 0xffffffff]);
-    const out = Buffer.alloc(4 + entries.length * 8);
-    out.writeUInt32LE(2, 0);
-    entries.forEach(([tag, perm, id], i) => {
-      out.writeUInt16LE(tag, 4 + i * 8);
-      out.writeUInt16LE(perm, 6 + i * 8);
-      out.writeUInt32LE(id, 8 + i * 8);
-    });
-    return out;
+    return aclXattr(entries);
   }
   const getacl = (inode: string, name: Buffer) => s.call('GetXattr', { inode, name });
 

@@ -1,6 +1,6 @@
 import type { Session } from '@fsmeta/client';
 import { Client } from 'pg';
-import { ROOT_INO, b } from '../harness/fs';
+import { ROOT_INO, aclXattr, b } from '../harness/fs';
 import { healthChecker } from '../harness/health';
 import { startEnv, type TestEnv } from '../harness/server';
 
@@ -26,14 +26,7 @@ function acl(): Buffer {
     [0x10, 4, 0xffffffff],
     [0x20, 0, 0xffffffff],
   ];
-  const out = Buffer.alloc(4 + entries.length * 8);
-  out.writeUInt32LE(2, 0);
-  entries.forEach(([tag, perm, id], i) => {
-    out.writeUInt16LE(tag, 4 + i * 8);
-    out.writeUInt16LE(perm, 6 + i * 8);
-    out.writeUInt32LE(id, 8 + i * 8);
-  });
-  return out;
+  return aclXattr(entries);
 }
 
 async function backends(databaseUrl: string): Promise<number> {

@@ -67,13 +67,17 @@ function randomEntry(r: () => number, plus: boolean): Entry {
   };
 }
 
+/** Seeded page `seed`: mostly with attributes, mostly small, now and then over a thousand entries. */
+function randomAnswer(seed: number): ReaddirAnswer {
+  const r = rng(seed);
+  const plus = r() < 0.7;
+  const entries = Array.from({ length: Math.floor(r() * (r() < 0.1 ? 1200 : 12)) }, () => randomEntry(r, plus));
+  return new ReaddirAnswer({ entries, nextCursor: r() < 0.5 ? Buffer.alloc(0) : Buffer.from(`c${seed}`), eof: r() < 0.5 });
+}
+
 test('a Readdir page decodes to what the generated codec makes of it', () => {
   for (let seed = 1; seed <= 300; seed++) {
-    const r = rng(seed);
-    const plus = r() < 0.7;
-    const entries = Array.from({ length: Math.floor(r() * (r() < 0.1 ? 1200 : 12)) }, () => randomEntry(r, plus));
-    const page: Page = { entries, nextCursor: r() < 0.5 ? Buffer.alloc(0) : Buffer.from(`c${seed}`), eof: r() < 0.5 };
-    const answer = new ReaddirAnswer(page);
+    const answer = randomAnswer(seed);
     const ours = deserialize(answer.encode());
     const generated = deserialize(serialize(answer.toWire()));
     if (JSON.stringify(ours) !== JSON.stringify(generated)) expect({ seed, ours }).toEqual({ seed, ours: generated });
@@ -113,11 +117,7 @@ test('the client decodes a Readdir page to what the generated codec makes of it'
     if (ours.entries.length < 50) expect(ours).toEqual(generated);
   };
   for (let seed = 1; seed <= 300; seed++) {
-    const r = rng(seed);
-    const plus = r() < 0.7;
-    const entries = Array.from({ length: Math.floor(r() * (r() < 0.1 ? 1200 : 12)) }, () => randomEntry(r, plus));
-    const page: Page = { entries, nextCursor: r() < 0.5 ? Buffer.alloc(0) : Buffer.from(`c${seed}`), eof: r() < 0.5 };
-    const answer = new ReaddirAnswer(page);
+    const answer = randomAnswer(seed);
     same(answer.encode(), seed);
     same(serialize(answer.toWire()), seed);
   }

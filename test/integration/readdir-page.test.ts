@@ -1,6 +1,6 @@
 import type { Session, v1 } from '@fsmeta/client';
 import { unpackEntries } from '@fsmeta/fsmeta';
-import { ROOT_INO, b } from '../harness/fs';
+import { ROOT_INO, aclXattr, b } from '../harness/fs';
 import { startEnv, type TestEnv } from '../harness/server';
 
 /**
@@ -23,17 +23,7 @@ beforeAll(async () => {
 afterAll(() => env.stop());
 
 /** A POSIX ACL xattr value granting user 1000 read. */
-function acl(): Buffer {
-  const entries: [number, number, number][] = [[0x01, 6, 0xffffffff], [0x02, 4, 1000], [0x04, 4, 0xffffffff], [0x10, 4, 0xffffffff], [0x20, 0, 0xffffffff]];
-  const out = Buffer.alloc(4 + entries.length * 8);
-  out.writeUInt32LE(2, 0);
-  entries.forEach(([tag, perm, id], i) => {
-    out.writeUInt16LE(tag, 4 + i * 8);
-    out.writeUInt16LE(perm, 6 + i * 8);
-    out.writeUInt32LE(id, 8 + i * 8);
-  });
-  return out;
-}
+const ACL = aclXattr([[0x01, 6, 0xffffffff], [0x02, 4, 1000], [0x04, 4, 0xffffffff], [0x10, 4, 0xffffffff], [0x20, 0, 0xffffffff]]);
 
 it('lists every entry with the attributes GetAttr answers, page by page', async () => {
   const dir = (await s.call('Mkdir', { parent: ROOT_INO, name: b('packed'), mode: 0o755, umask: 0 })).attr!.inode;
@@ -46,7 +36,7 @@ it('lists every entry with the attributes GetAttr answers, page by page', async 
   await s.call('Truncate', { inode: big, length: String(2n ** 40n + 3n) });
   await s.call('SetAttr', { inode: big, set: 2 | 4 | 16 | 32, uid: 0xffffffff, gid: 0xfffffffe, atimeNs: String(2n ** 61n + 5n), mtimeNs: String(2n ** 62n) });
   const withAcl = await mk(b('acl'));
-  await s.call('SetXattr', { inode: withAcl, name: b('system.posix_acl_access'), value: acl() });
+  await s.call('SetXattr', { inode: withAcl, name: b('system.posix_acl_access'), value: ACL });
   const linked = await mk(b('linked'));
   names.push(b('linked-too'));
   await s.call('Link', { inode: linked, parent: dir, name: b('linked-too') });
@@ -54,7 +44,7 @@ it('lists every entry with the attributes GetAttr answers, page by page', async 
   await mk(b('fifo'), 'FILE_TYPE_FIFO');
   names.push(b('sub'), b('sym'));
   const sub = (await s.call('Mkdir', { parent: dir, name: b('sub'), mode: 0o2775, umask: 0 })).attr!.inode;
-  await s.call('SetXattr', { inode: sub, name: b('system.posix_acl_default'), value: acl() });
+  await s.call('SetXattr', { inode: sub, name: b('system.posix_acl_default'), value: ACL });
   await s.call('Symlink', { parent: dir, name: b('sym'), target: b('x'.repeat(300)) });
   await s.call('SetAttr', { inode: dir, set: 32768, flags: 0 });
   // Names of every byte but "/" and NUL, and the longest.
