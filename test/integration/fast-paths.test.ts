@@ -2,7 +2,7 @@ import type { Session, v1 } from '@fsmeta/client';
 import { Db, createLogger, lockEntrySent, lockRenameSent, removeEntryFast, renameFast } from '@fsmeta/fsmeta';
 import { Client } from 'pg';
 import { checkAccounting } from '../harness/accounting';
-import { ROOT_INO, b, errnoOf } from '../harness/fs';
+import { ROOT_INO, aclXattr, b, errnoOf } from '../harness/fs';
 import { checkInvariants } from '../harness/invariants';
 import { startEnv, type TestEnv } from '../harness/server';
 
@@ -24,7 +24,7 @@ beforeAll(async () => {
   s = await env.session(undefined, 0);
   keeper = await env.session(undefined, 1);
   const { format } = await s.call('GetFormat', {});
-  await s.call('Format', { format: { ...format!, uuid: '', dirStats: true }, force: true });
+  await s.call('Format', { format: { ...format!, uuid: '', dirStats: true, enableAcl: true }, force: true });
 });
 afterAll(() => env.stop());
 
@@ -356,4 +356,49 @@ it('SetXattr in one statement: the plain cases commit at once, every other case 
   expect([await value(mine, 'user.a'), await value(mine, 'user.b'), await value(roots, 'trusted.a'), await value(roots, 'security.a')]).toEqual(['v3', 'v5', 'v8', 'v9']);
   expect((await s.call('ListXattr', { inode: roots })).names.map((x) => x.toString()).sort()).toEqual(['security.a', 'trusted.a']);
   expect(await errnoOf(s.call('GetXattr', { inode: frozen, name: b('user.a') }))).toBe('ENODATA');
+});
+
+it('Truncate in one statement leaves what the ordinary path leaves', async () => {
+  const CHUNK = 64n << 20n;
+  const lengths = [5000n, 3000n, 3000n, CHUNK + 100n, CHUNK, (5n * CHUNK) / 2n + 4096n, 10n, 2n * CHUNK + 5n, 0n, 7n];
+  /** Truncates a file to each length in turn, in a directory of its own under a quota of 2.5 chunks. */
+  const run = async (name: string, acl: boolean): Promise<{ seen: [string | undefined, number][]; left: unknown }> => {
+    const dir = (await s.call('Mkdir', { parent: ROOT_INO, name: b(name), mode: 0o755, umask: 0 })).attr!.inode;
+    await s.call('SetQuota', { quota: { kind: 'QUOTA_KIND_DIRECTORY', key: dir, maxSpace: String((5n * CHUNK) / 2n), maxInodes: '0' } });
+    const f = (await s.call('Mknod', { parent: dir, name: b('f'), mode: 0o644, type: 'FILE_TYPE_REGULAR' })).attr!.inode;
+    // An extended ACL (a named user besides the owner) sends every Truncate of the file down the ordinary path.
+    if (acl) await s.call('SetXattr', { inode: f, name: b('system.posix_acl_access'), value: aclXattr([[1, 6, 0], [2, 6, 4242], [4, 4, 0], [0x10, 6, 0], [0x20, 4, 0]]), flags: 0 });
+    const seen: [string | undefined, number][] = [];
+    for (const length of lengths) {
+      const before = declines();
+      const errno = await errnoOf(s.call('Truncate', { inode: f, length: String(length) }));
+      seen.push([errno, declines() - before]);
+    }
+    const chunks: unknown[] = [];
+    for (let indx = 0; indx < 3; indx++) chunks.push((await s.call('Read', { inode: f, chunkIndex: indx })).slices);
+    const quota = (await s.call('GetQuota', { kind: 'QUOTA_KIND_DIRECTORY', key: dir })).quota!;
+    const summary = await s.call('GetSummary', { inode: dir, recursive: false });
+    const { length, nlink } = (await s.call('GetAttr', { inode: f })).attr!;
+    return { seen, left: { chunks, length, nlink, usedSpace: quota.usedSpace, summaryLength: summary.length } };
+  };
+  const fast = await run('truncate-plain', false);
+  const ordinary = await run('truncate-acl', true);
+  expect(fast.left).toEqual(ordinary.left);
+  expect(fast.left).toMatchObject({ length: '7', usedSpace: '4096', summaryLength: '7' });
+  // In the same or adjacent chunks the statement commits (or its charge refuses: EDQUOT); the same length, and a
+  // range over a whole chunk, decline.
+  const errnos = [undefined, undefined, undefined, undefined, undefined, 'EDQUOT', undefined, undefined, undefined, undefined];
+  expect(fast.seen).toEqual(errnos.map((e, i) => [e, [2, 7, 8].includes(i) ? 1 : 0]));
+  expect(ordinary.seen).toEqual(errnos.map((e) => [e, 1]));
+  // The cases the statement declines get the ordinary path's errnos.
+  const dir = (await s.call('Mkdir', { parent: ROOT_INO, name: b('truncate-refused'), mode: 0o777, umask: 0 })).attr!.inode;
+  const roots = (await s.call('Mknod', { parent: dir, name: b('roots'), mode: 0o644, type: 'FILE_TYPE_REGULAR' })).attr!.inode;
+  const frozen = (await s.call('Mknod', { parent: dir, name: b('frozen'), mode: 0o666, type: 'FILE_TYPE_REGULAR' })).attr!.inode;
+  await s.call('SetAttr', { inode: frozen, set: 1 << 15, flags: 1 });
+  expect(await errnoOf(s.call('Truncate', { inode: roots, length: '1' }, { caller: ALICE }))).toBe('EACCES');
+  expect(await errnoOf(s.call('Truncate', { inode: frozen, length: '1' }))).toBe('EPERM');
+  expect(await errnoOf(s.call('Truncate', { inode: dir, length: '1' }))).toBe('EPERM');
+  expect(await errnoOf(s.call('Truncate', { inode: '999999', length: '1' }))).toBe('ENOENT');
+  expect(await checkAccounting(env.databaseUrl)).toEqual([]);
+  expect(await checkInvariants(env.databaseUrl)).toEqual([]);
 });

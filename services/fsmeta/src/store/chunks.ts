@@ -1,6 +1,6 @@
-import type { Attr } from '../meta/types';
+import { CHUNK_SIZE, type Attr } from '../meta/types';
 import type { Tx } from './db';
-import { attrOutcomeJson, rowToAttr, type NodeRow } from './nodes';
+import { attrOutcomeJson, nodeResult, resultAttr, rowToAttr, NODE_COLUMNS, type NodeRow } from './nodes';
 import { runWrite, type OutcomeLog, type SessionCheck } from './requests';
 
 /**
@@ -10,6 +10,14 @@ import { runWrite, type OutcomeLog, type SessionCheck } from './requests';
  */
 
 const RECORD_BYTES = 24;
+
+/** SQL for baseMeta's align4K of a length expression: 4 KiB for 0, else rounded up to 4 KiB. */
+const align4K = (x: string): string => `(case when ${x} <= 0 then 4096 else ((${x} + 4095) / 4096) * 4096 end)`;
+
+/** SQL for the directories a node's entries are in (meta/quotas.ts entryDirs) from a node row `alias`. */
+const entryDirsSql = (alias: string): string =>
+  `case when ${alias}.nlink = 0 then null when ${alias}.parent <> 0 then array[${alias}.parent]
+        else array(select e.parent from edge e where e.inode = ${alias}.inode) end`;
 
 export async function queueFileRelease(tx: Tx, inode: bigint): Promise<void> {
   await tx.query('insert into file_release (inode) values ($1) on conflict do nothing', [inode], 'queue-file-release');
@@ -80,7 +88,6 @@ export async function applyWrite(
   w: WriteUpdate,
   log?: OutcomeLog,
 ): Promise<{ result?: { attr: Attr; sliceCount: number }; check?: SessionCheck }> {
-  const align = (x: string) => `(case when ${x} <= 0 then 4096 else ((${x} + 4095) / 4096) * 4096 end)`;
   const { rows, check } = await runWrite<NodeRow & { n: number | null; inode: bigint | null }>(
     tx,
     'apply-write',
@@ -94,9 +101,7 @@ export async function applyWrite(
            returning octet_length(slices) / ${RECORD_BYTES} as n),
      r as (insert into slice_ref (id, size, refs) select $4, $5, 1 from o
            on conflict (id) do update set refs = slice_ref.refs + 1),
-     g as (select ${align('$6::bigint')} - ${align('o.length')} as ds, $6::bigint - o.length as dl, o.uid, o.gid,
-                  case when o.nlink = 0 then null when o.parent <> 0 then array[o.parent]
-                       else array(select e.parent from edge e where e.inode = o.inode) end as dirs
+     g as (select ${align4K('$6::bigint')} - ${align4K('o.length')} as ds, $6::bigint - o.length as dl, o.uid, o.gid, ${entryDirsSql('o')} as dirs
              from o where o.length < $6::bigint),
      u as (select fsmeta_charge(g.uid, g.gid, g.ds, 0, g.dirs, g.ds, 0, g.dl) as c from g),
      k as (insert into compaction (inode, indx) select $1, $2 from c where c.n >= $9 or c.n % $10 = $10 - 1 on conflict do nothing)`,
@@ -116,6 +121,62 @@ export async function applyWrite(
   const r = rows[0];
   if (r === undefined || r.inode === null) return { check };
   return { result: { attr: rowToAttr(r), sliceCount: Number(r.n) }, check };
+}
+
+/** What Truncate's one-statement plain case needs to know besides the new length. */
+export interface FastTruncate {
+  inode: bigint;
+  length: bigint;
+  now: bigint;
+  /** Nodes whose parent is above this are in the trash. */
+  trashInode: bigint;
+  /** Flags that refuse a truncate (immutable, append-only). */
+  refuseFlags: number;
+  trusted: boolean;
+  uid: number;
+  gids: number[];
+}
+
+/**
+ * Truncate's plain case in one statement (doTruncate): the inode FOR UPDATE
+ * and, when it is a regular file outside the trash, neither immutable nor
+ * append-only, without an ACL, writable by the caller by its mode bits, and
+ * its length really changes with the old and new lengths in the same or in
+ * adjacent chunks: the hole records over [min, max) of the two (one per chunk
+ * the range touches), the length charge (fsmeta_charge), the new length and
+ * times, and the outcome (the node). Anything else writes nothing and
+ * declines (Tx.fast) to the ordinary path, which also zeroes whole chunks
+ * between.
+ */
+export async function truncateFast(tx: Tx, f: FastTruncate, log: OutcomeLog): Promise<{ attr?: Attr; check?: SessionCheck }> {
+  const hole = (pos: string, len: string) => `int4send(${pos}::int) || int8send(0::bigint) || int4send(0) || int4send(0) || int4send(${len}::int)`;
+  const { rows, check } = await runWrite<NodeRow & { inode: bigint | null }>(
+    tx,
+    'truncate-fast',
+    `o as (select ${NODE_COLUMNS}, access_acl_id, default_acl_id from node where inode = $1 for update),
+     ok as (select o.*, least(o.length, $2::bigint) as lo, greatest(o.length, $2::bigint) as hi from o
+             where o.type = 1 and (o.flags & $5) = 0 and o.parent <= $4 and o.length <> $2::bigint
+               and coalesce(o.access_acl_id, 0) = 0 and coalesce(o.default_acl_id, 0) = 0
+               and ($6::boolean or ((case when o.uid = $7 then o.mode >> 6 when o.gid = any($8::bigint[]) then o.mode >> 3 else o.mode end) & 2) = 2)
+               and greatest(o.length, $2::bigint) / ${CHUNK_SIZE} - least(o.length, $2::bigint) / ${CHUNK_SIZE} <= 1),
+     h as (select ok.lo / ${CHUNK_SIZE} as li, ok.lo % ${CHUNK_SIZE} as lpos, ok.hi % ${CHUNK_SIZE} as hpos,
+                  ok.hi > (ok.lo / ${CHUNK_SIZE} + 1) * ${CHUNK_SIZE} as crosses, ok.hi - ok.lo as n from ok),
+     c as (insert into chunk (inode, indx, slices)
+           select $1, x.indx, ${hole('x.pos', 'x.len')}
+             from h cross join lateral (values (h.li, h.lpos, case when h.crosses then ${CHUNK_SIZE} - h.lpos else h.n end),
+                                               (h.li + 1, 0, case when h.crosses then h.hpos end)) as x (indx, pos, len)
+            where x.len is not null order by x.indx
+           on conflict (inode, indx) do update set slices = chunk.slices || excluded.slices),
+     nd as (update node set length = $2, mtime_ns = $3, ctime_ns = $3 from ok where node.inode = ok.inode
+            returning ${NODE_COLUMNS.split(', ').map((col) => `node.${col}`).join(', ')}),
+     g as (select ${align4K('$2::bigint')} - ${align4K('ok.length')} as ds, $2::bigint - ok.length as dl, ok.uid, ok.gid, ${entryDirsSql('ok')} as dirs from ok),
+     u as (select fsmeta_charge(g.uid, g.gid, g.ds, 0, g.dirs, g.ds, 0, g.dl) as c from g)`,
+    [f.inode, f.length, f.now, f.trashInode, f.refuseFlags, f.trusted, f.uid, f.gids],
+    log,
+    // Referencing u runs the charge (usage, limits, quotas, directory statistics: store/quotas.ts).
+    nodeResult('nd', 'nd.*, (select count(*) from u) as charged'),
+  );
+  return { attr: resultAttr(rows), check };
 }
 
 /** Appends records to several chunks of one file (at most one entry per index), creating rows as needed. */

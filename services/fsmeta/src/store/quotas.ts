@@ -40,7 +40,6 @@ const STRUCTURE_STRIPES = 16;
 /** The volume's allowance refills serialise on this advisory key (directory/user/group ones on their quota row). */
 const VOLUME_GRANT_KEY = -7_362_847_124;
 
-/** SQL run with BEGIN: the quota-structure lock, shared on this backend's stripe or exclusive on all (ascending). */
 /**
  * A transaction's setup after BEGIN, one prepared statement (planned once per connection, not
  * parsed at every BEGIN): SET LOCAL lock_timeout to $1 (milliseconds, as text), then the
