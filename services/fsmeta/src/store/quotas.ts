@@ -52,6 +52,7 @@ export function transactionSetupSql(mode: StructureLock): string {
     : `select count(pg_advisory_xact_lock(${STRUCTURE_KEY_BASE} - g)) from (select set_config('lock_timeout', $1, true)) t, generate_series(0, ${STRUCTURE_STRIPES - 1}) g`;
 }
 
+/** The quota-structure lock: shared on this backend's stripe, or exclusive on all (ascending). */
 export function structureLockSql(mode: StructureLock): string {
   return mode === 'shared'
     ? `select pg_advisory_xact_lock_shared(${STRUCTURE_KEY_BASE} - pg_backend_pid() % ${STRUCTURE_STRIPES})`
