@@ -523,6 +523,20 @@ describe('compaction', () => {
     expect(await offers()).toBe(0);
   });
 
+  it('a long chunk is stored compressed with LZ4 (uncompressed where the server lacks it) and reads back whole', async () => {
+    const { inode, model } = await fragmented(300);
+    const stored = await withPg(env.databaseUrl, async (c) => {
+      const column = (await c.query("select attcompression, attstorage from pg_attribute where attrelid = 'chunk'::regclass and attname = 'slices'")).rows[0];
+      const value = (await c.query('select pg_column_compression(slices) as method, octet_length(slices) as bytes from chunk where inode = $1 and indx = 0', [inode])).rows[0];
+      return { column, value };
+    });
+    expect(stored.value.bytes).toBe(300 * 24);
+    if (stored.column.attcompression === 'l') expect(stored.value.method).toBe('lz4');
+    else expect(stored.column).toEqual({ attcompression: '', attstorage: 'e' });
+    const back = Object.assign(new FileModel(), { length: model.length, runs: runsOfRead(0, await read(inode)) });
+    expect(back.chunk(0)).toEqual(model.chunk(0));
+  });
+
   it('a commit racing writes stays consistent whichever commits first', async () => {
     const { inode, model } = await fragmented(99);
     const claim = await s.call('ClaimCompaction', { leaseMs: 60_000 });
