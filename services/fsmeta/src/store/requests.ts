@@ -68,7 +68,7 @@ export async function runWrite<R extends object = object>(
   const text = `with ${ctes},
           rl_s as (select read_only from session where sid = $${n + 1} and expire_at > now()),
           rl as (insert into request_log (sid, request_id, outcome, method, fingerprint)
-                 select $${n + 1}, $${n + 2}, x.outcome, $${n + 5}, $${n + 6} from rl_s, (select coalesce(${opts.outcomeSql ?? 'null'}, $${n + 3}::bytea) as outcome) x
+                 select $${n + 1}, $${n + 2}, x.outcome, $${n + 5}, $${n + 6} from rl_s, (select coalesce(${opts.outcomeSql ?? 'null'}, $${n + 3}::bytea) as outcome offset 0) x
                   where x.outcome is not null and ($${n + 4}::boolean or not rl_s.read_only) returning 1)
      select ${select}, exists (select 1 from rl_s) as rl_session_found, exists (select 1 from rl) as rl_logged${guard}${from}`;
   const values = [...params, log.sid, log.requestId, opts.outcomeSql === undefined ? log.outcome : null, log.allowReadOnly, log.method, log.fingerprint];
