@@ -1,6 +1,6 @@
 import { CHUNK_SIZE, type Attr } from '../meta/types';
 import type { Tx } from './db';
-import { attrOutcomeJson, nodeResult, resultAttr, rowToAttr, NODE_COLUMNS, type NodeRow } from './nodes';
+import { attrOutcomeJson, modeGrantsSql, nodeResult, resultAttr, rowToAttr, NODE_COLUMNS, type NodeRow } from './nodes';
 import { runWrite, type OutcomeLog, type SessionCheck } from './requests';
 
 /**
@@ -157,7 +157,7 @@ export async function truncateFast(tx: Tx, f: FastTruncate, log: OutcomeLog): Pr
      ok as (select o.*, least(o.length, $2::bigint) as lo, greatest(o.length, $2::bigint) as hi from o
              where o.type = 1 and (o.flags & $5) = 0 and o.parent <= $4 and o.length <> $2::bigint
                and coalesce(o.access_acl_id, 0) = 0 and coalesce(o.default_acl_id, 0) = 0
-               and ($6::boolean or ((case when o.uid = $7 then o.mode >> 6 when o.gid = any($8::bigint[]) then o.mode >> 3 else o.mode end) & 2) = 2)
+               and ($6::boolean or ${modeGrantsSql('o', '$7', '$8', '2')})
                and greatest(o.length, $2::bigint) / ${CHUNK_SIZE} - least(o.length, $2::bigint) / ${CHUNK_SIZE} <= 1),
      h as (select ok.lo / ${CHUNK_SIZE} as li, ok.lo % ${CHUNK_SIZE} as lpos, ok.hi % ${CHUNK_SIZE} as hpos,
                   ok.hi > (ok.lo / ${CHUNK_SIZE} + 1) * ${CHUNK_SIZE} as crosses, ok.hi - ok.lo as n from ok),

@@ -577,16 +577,25 @@ export async function insertEntry(
   return { parentFound: rows[0]?.parent_found === true, check };
 }
 
-/** What insertEntryFast creates, and what its permission check and refusals go by. */
 /**
- * SQL: directory row `d` (a table alias, or '' for an unqualified row) grants write and search to
- * the caller by its mode bits and has no access ACL, or the caller is `trusted` (SQL expressions
- * for the caller's flag, uid and groups). The fast bodies' permission check; anything else declines.
+ * SQL: the mode bits of node row `d` (a table alias, or '' for an unqualified row) grant every bit
+ * of `mask` to the caller (SQL expressions for its uid and groups): the owner's bits, else the
+ * group's, else the others' (meta/perm.ts accessBits). ACLs are the caller's to rule out: the fast
+ * bodies decline when the node has one.
+ */
+export function modeGrantsSql(d: string, uid: string, gids: string, mask: string): string {
+  const c = (col: string): string => (d === '' ? col : `${d}.${col}`);
+  return `((case when ${c('uid')} = ${uid} then ${c('mode')} >> 6 when ${c('gid')} = any(${gids}::bigint[]) then ${c('mode')} >> 3 else ${c('mode')} end) & ${mask}) = ${mask}`;
+}
+
+/**
+ * SQL: directory row `d` (as modeGrantsSql) grants write and search to the caller by its mode bits
+ * and has no access ACL, or the caller is `trusted` (SQL expressions for the caller's flag, uid and
+ * groups). The fast bodies' permission check; anything else declines.
  */
 function grantsWriteSearchSql(d: string, trusted: string, uid: string, gids: string): string {
-  const c = (col: string): string => (d === '' ? col : `${d}.${col}`);
-  return `(${trusted}::boolean or (coalesce(${c('access_acl_id')}, 0) = 0
-           and ((case when ${c('uid')} = ${uid} then ${c('mode')} >> 6 when ${c('gid')} = any(${gids}::bigint[]) then ${c('mode')} >> 3 else ${c('mode')} end) & 3) = 3))`;
+  const acl = d === '' ? 'access_acl_id' : `${d}.access_acl_id`;
+  return `(${trusted}::boolean or (coalesce(${acl}, 0) = 0 and ${modeGrantsSql(d, uid, gids, '3')}))`;
 }
 
 /** SQL: the space node row `n` is accounted for (meta/types.ts spaceOf), `unit` being SPACE_UNIT. */
@@ -594,6 +603,7 @@ function accountedSpaceSql(n: string, unit: string): string {
   return `case when ${n}.type = 1 and ${n}.length > 0 then ((${n}.length + ${unit} - 1) / ${unit}) * ${unit} else ${unit} end`;
 }
 
+/** What insertEntryFast creates, and what its permission check and refusals go by. */
 export interface FastEntry {
   parent: bigint;
   name: Buffer;

@@ -1,7 +1,7 @@
 import type { Attr } from '../meta/types';
 import type { Tx } from './db';
 import { ownerToDb } from './locks';
-import { NODE_COLUMNS, lockNodeForCloseAhead, nodeResult, resultAttr, type NodeRow } from './nodes';
+import { NODE_COLUMNS, lockNodeForCloseAhead, modeGrantsSql, nodeResult, resultAttr, type NodeRow } from './nodes';
 import { runWrite, type OutcomeLog, type SessionCheck } from './requests';
 
 /** Session and open-file SQL. */
@@ -184,7 +184,7 @@ export async function openFast(tx: Tx, f: FastOpen, log: OutcomeLog): Promise<{ 
           ok as (select n.* from n
                   where (n.flags & $7) = 0 and coalesce(n.access_acl_id, 0) = 0 and coalesce(n.default_acl_id, 0) = 0
                     and (not $8::boolean or n.parent <= $9)
-                    and ($4::boolean or ((case when n.uid = $5 then n.mode >> 6 when n.gid = any($6::bigint[]) then n.mode >> 3 else n.mode end) & $3) = $3)),
+                    and ($4::boolean or ${modeGrantsSql('n', '$5', '$6', '$3')})),
           o as (insert into open_file (sid, inode, refs) select $1, $2, 1 from ok on conflict (sid, inode) do update set refs = open_file.refs + 1)`,
     [f.sid, f.inode, f.mask, f.trusted, f.uid, f.gids, f.refuseFlags, f.writes, f.trashInode],
     log,

@@ -1,6 +1,6 @@
 import type { Tx } from './db';
 import type { Attr } from '../meta/types';
-import { N_COLS, rowToAttr, type NodeRow } from './nodes';
+import { N_COLS, modeGrantsSql, rowToAttr, type NodeRow } from './nodes';
 import { runWrite, type OutcomeLog, type SessionCheck } from './requests';
 
 /** Extended-attribute SQL. */
@@ -80,7 +80,7 @@ export async function setXattrFast(tx: Tx, f: FastXattr, log: OutcomeLog): Promi
             where inode = $1 and (flags & $9) = 0
               and (not $5::boolean or $6::boolean
                    or (coalesce(access_acl_id, 0) = 0
-                       and ((case when uid = $7 then mode >> 6 when gid = any($8::bigint[]) then mode >> 3 else mode end) & 2) = 2))
+                       and ${modeGrantsSql('', '$7', '$8', '2')}))
             for key share),
           cur as (select value from xattr where inode = $1 and name = $2),
           ok as (select 1 from n where $4::int = 0 or ($4::int = 1 and not exists (select 1 from cur)) or ($4::int = 2 and exists (select 1 from cur))),
