@@ -1,6 +1,6 @@
 import { CHUNK_SIZE, type Attr } from '../meta/types';
 import type { Tx } from './db';
-import { attrOutcomeJson, modeGrantsSql, nodeResult, resultAttr, rowToAttr, NODE_COLUMNS, type NodeRow } from './nodes';
+import { attrOutcomeJson, modeGrantsSql, nodeColumns, nodeResult, resultAttr, rowToAttr, NODE_COLUMNS, type NodeRow } from './nodes';
 import { runWrite, type OutcomeLog, type SessionCheck } from './requests';
 
 /**
@@ -168,7 +168,7 @@ export async function truncateFast(tx: Tx, f: FastTruncate, log: OutcomeLog): Pr
             where x.len is not null order by x.indx
            on conflict (inode, indx) do update set slices = chunk.slices || excluded.slices),
      nd as (update node set length = $2, mtime_ns = $3, ctime_ns = $3 from ok where node.inode = ok.inode
-            returning ${NODE_COLUMNS.split(', ').map((col) => `node.${col}`).join(', ')}),
+            returning ${nodeColumns('node')}),
      g as (select ${align4K('$2::bigint')} - ${align4K('ok.length')} as ds, $2::bigint - ok.length as dl, ok.uid, ok.gid, ${entryDirsSql('ok')} as dirs from ok),
      u as (select fsmeta_charge(g.uid, g.gid, g.ds, 0, g.dirs, g.ds, 0, g.dl) as c from g)`,
     [f.inode, f.length, f.now, f.trashInode, f.refuseFlags, f.trusted, f.uid, f.gids],

@@ -41,6 +41,11 @@ export function resultAttr(rows: (NodeRow & { inode: bigint | null })[]): Attr |
 /** Namespace SQL: nodes, edges, symlinks, usage. Every function runs inside the caller's transaction. */
 
 export const NODE_COLUMNS = 'inode, type, flags, mode, uid, gid, rdev, atime_ns, mtime_ns, ctime_ns, nlink, length, parent';
+
+/** NODE_COLUMNS qualified by a table alias (`node.inode, node.type, ...`), for RETURNING and selects over a CTE. */
+export function nodeColumns(alias: string): string {
+  return NODE_COLUMNS.split(', ').map((c) => `${alias}.${c}`).join(', ');
+}
 /** What reads of a node select: its columns and its ACL ids (permission checks need the access ACL). */
 const NODE_SELECT = `${NODE_COLUMNS}, access_acl_id, default_acl_id`;
 
@@ -250,7 +255,7 @@ export async function setModeFast(
                  where node.inode = c.inode and node.parent <= $4 and coalesce(node.access_acl_id, 0) = 0
                    and coalesce(node.default_acl_id, 0) = 0 and node.mode <> $2::bigint
                    and ($5::boolean or ($2::bigint & $7::bigint) = 0) and ($6::bigint = 0 or node.uid = $6::bigint)
-                returning ${NODE_COLUMNS.split(', ').map((c) => `node.${c}`).join(', ')})`,
+                returning ${nodeColumns('node')})`,
     [f.inode, f.mode, f.now, f.trashInode, f.trusted, f.uid, f.setgidBit],
     log,
     nodeResult('n', 'n.*'),
@@ -719,7 +724,7 @@ export async function linkFast(tx: Tx, f: FastLink, log: OutcomeLog): Promise<{ 
                and not exists (select 1 from edge where parent = $2 and name = $3)),
           e as (insert into edge (parent, name, inode, type) select $2, $3, pl.inode, pl.type from pl),
           n as (update node set parent = 0, nlink = node.nlink + 1, ctime_ns = $4 from pl where node.inode = pl.inode
-                returning ${NODE_COLUMNS.split(', ').map((c) => `node.${c}`).join(', ')}),
+                returning ${nodeColumns('node')}),
           u as (select fsmeta_charge(null, null, 0, 0, array[$2::bigint], pl.space, 1, case when pl.type = 1 then pl.length else 0 end,
                                      case when pl.type = 3 then 1 else 0 end) as c from pl),
           t as (update node set mtime_ns = greatest(mtime_ns, $4), ctime_ns = greatest(ctime_ns, $4)
@@ -1023,7 +1028,7 @@ export async function renameFast(tx: Tx, f: FastRename, log: OutcomeLog): Promis
           ie as (insert into edge (parent, name, inode, type) select $3, $4, pl.inode, pl.type from pl),
           mn as (update node set ctime_ns = $5, parent = case when $1 <> $3 and node.parent <> 0 then $3 else node.parent end
                   from pl where node.inode = pl.inode
-                returning ${NODE_COLUMNS.split(', ').map((c) => `node.${c}`).join(', ')}),
+                returning ${nodeColumns('node')}),
           ts as (update node set mtime_ns = greatest(mtime_ns, $5), ctime_ns = greatest(ctime_ns, $5)
                   where inode = $1 and $1 <> $3 and exists (select 1 from pl) and mtime_ns < $5::bigint - $6::bigint),
           td as (update node set mtime_ns = greatest(mtime_ns, $5), ctime_ns = greatest(ctime_ns, $5)

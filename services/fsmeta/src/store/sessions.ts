@@ -1,7 +1,7 @@
 import type { Attr } from '../meta/types';
 import type { Tx } from './db';
 import { ownerToDb } from './locks';
-import { NODE_COLUMNS, lockNodeForCloseAhead, modeGrantsSql, nodeResult, resultAttr, type NodeRow } from './nodes';
+import { NODE_COLUMNS, lockNodeForCloseAhead, modeGrantsSql, nodeColumns, nodeResult, resultAttr, type NodeRow } from './nodes';
 import { runWrite, type OutcomeLog, type SessionCheck } from './requests';
 
 /** Session and open-file SQL. */
@@ -188,7 +188,7 @@ export async function openFast(tx: Tx, f: FastOpen, log: OutcomeLog): Promise<{ 
           o as (insert into open_file (sid, inode, refs) select $1, $2, 1 from ok on conflict (sid, inode) do update set refs = open_file.refs + 1)`,
     [f.sid, f.inode, f.mask, f.trusted, f.uid, f.gids, f.refuseFlags, f.writes, f.trashInode],
     log,
-    nodeResult('ok', `ok.${NODE_COLUMNS.split(', ').join(', ok.')}`),
+    nodeResult('ok', nodeColumns('ok')),
   );
   return { attr: resultAttr(rows), check };
 }
